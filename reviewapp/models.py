@@ -1,0 +1,220 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reviewapp.languages import unknown_language_codes
+
+
+class Project(models.Model):
+    """A systematic review: one policy question, one or more topic areas."""
+
+    class Language(models.TextChoices):
+        DANISH = "da", _("Danish")
+        ENGLISH = "en", _("English")
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("report language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.DANISH,
+        help_text=_("The language the review's report and tables are written in."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every update; see project_update."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "title"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("project_dashboard", kwargs={"slug": self.slug})
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", _("Project lead")
+    REVIEWER = "reviewer", _("Reviewer")
+    PEER_REVIEWER = "peer_reviewer", _("Peer reviewer (read-only)")
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="one_membership_per_user")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.project.slug})"
+
+
+def _validate_term_list(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Must be a list of texts."))
+
+
+class TopicArea(models.Model):
+    """One review question (the report's "emneområde") with its search strategy.
+
+    The PICOS elements follow the report's tables 5.1 and 6.1, where intervention,
+    comparison and outcome are searched as one element.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="topic_areas")
+    key = models.SlugField(
+        _("key"),
+        max_length=40,
+        help_text=_("Short identifier used in file names and on the command line."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=1)
+    title = models.CharField(_("title"), max_length=300)
+    question = models.TextField(_("review question"), blank=True)
+
+    population = models.TextField(_("population"), blank=True)
+    population_terms = models.JSONField(
+        _("population search terms"), default=list, blank=True, validators=[_validate_term_list]
+    )
+    intervention = models.TextField(_("intervention, comparison and outcome"), blank=True)
+    intervention_terms = models.JSONField(
+        _("intervention, comparison and outcome search terms"),
+        default=list,
+        blank=True,
+        validators=[_validate_term_list],
+    )
+    study_design = models.TextField(_("study design"), blank=True)
+    study_design_terms = models.JSONField(
+        _("study design search terms"), default=list, blank=True, validators=[_validate_term_list]
+    )
+
+    databases = models.JSONField(
+        _("databases searched"), default=list, blank=True, validators=[_validate_term_list]
+    )
+    year_from = models.PositiveIntegerField(
+        _("published from (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2200)],
+    )
+    year_to = models.PositiveIntegerField(
+        _("published to (year)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1800), MaxValueValidator(2200)],
+    )
+    languages = models.JSONField(
+        _("publication languages"),
+        default=list,
+        blank=True,
+        help_text=_("ISO 639-1 codes, e.g. da, en, no, sv."),
+        validators=[_validate_term_list],
+    )
+    regions = models.JSONField(
+        _("countries or regions"), default=list, blank=True, validators=[_validate_term_list]
+    )
+    inclusion_criteria = models.TextField(_("inclusion criteria"), blank=True)
+    exclusion_criteria = models.TextField(_("exclusion criteria"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every update; see topic_area_update."
+    )
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="topic_key_unique_in_project"),
+            models.CheckConstraint(
+                condition=models.Q(year_from__isnull=True)
+                | models.Q(year_to__isnull=True)
+                | models.Q(year_from__lte=models.F("year_to")),
+                name="topic_years_ordered",
+            ),
+        ]
+        verbose_name = _("topic area")
+        verbose_name_plural = _("topic areas")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "topic_area_detail", kwargs={"slug": self.project.slug, "topic_key": self.key}
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.year_from and self.year_to and self.year_from > self.year_to:
+            errors["year_to"] = _(
+                "The last publication year (%(to)s) is before the first (%(from)s)."
+            ) % {"to": self.year_to, "from": self.year_from}
+        unknown = unknown_language_codes(self.languages or [])
+        if unknown:
+            errors["languages"] = _(
+                "Unknown language code(s): %(codes)s. Use ISO 639-1 codes such as da, en, no, sv."
+            ) % {"codes": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def picos_elements(self) -> list[tuple[str, str, list[str]]]:
+        """(label, description, search terms) per PICOS element, in the report's order."""
+        return [
+            (_("Population"), self.population, self.population_terms),
+            (_("Intervention, comparison, outcome"), self.intervention, self.intervention_terms),
+            (_("Study design"), self.study_design, self.study_design_terms),
+        ]
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, with the values before and after.
+
+    Written only by services (see reviewapp.audit.audit_record); never edited.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="audit_entries", null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field whose value differs."""
+        before, after = self.before or {}, self.after or {}
+        keys = [key for key in {**before, **after} if before.get(key) != after.get(key)]
+        return [(key, before.get(key), after.get(key)) for key in keys]

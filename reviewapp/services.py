@@ -1,0 +1,216 @@
+"""Every write to projects, topic areas and memberships, each with its audit entry."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reviewapp.audit import audit_record, snapshot
+from reviewapp.models import Membership, Project, Role, TopicArea
+
+PROJECT_FIELDS = ["slug", "title", "description", "language"]
+TOPIC_AREA_FIELDS = [
+    "key",
+    "position",
+    "title",
+    "question",
+    "population",
+    "population_terms",
+    "intervention",
+    "intervention_terms",
+    "study_design",
+    "study_design_terms",
+    "databases",
+    "year_from",
+    "year_to",
+    "languages",
+    "regions",
+    "inclusion_criteria",
+    "exclusion_criteria",
+]
+
+
+class EditConflict(Exception):
+    """Someone else saved the object after the editor loaded it."""
+
+    def __init__(self, current):
+        super().__init__(f"{current} was changed by someone else")
+        self.current = current
+
+
+def _apply(instance, fields: dict, allowed: list[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def project_create(*, creator, title: str, slug: str, description: str = "", language="da"):
+    project = Project(slug=slug, title=title, description=description, language=language)
+    project.full_clean()
+    project.save()
+    Membership.objects.create(project=project, user=creator, role=Role.LEAD)
+    audit_record(
+        actor=creator,
+        project=project,
+        action="project.create",
+        obj=project,
+        after=snapshot(project, PROJECT_FIELDS),
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor, expected_version: int, **fields) -> Project:
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    before = snapshot(locked, PROJECT_FIELDS)
+    _apply(locked, fields, PROJECT_FIELDS)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=locked,
+        action="project.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, PROJECT_FIELDS),
+    )
+    return locked
+
+
+@transaction.atomic
+def topic_area_create(*, project: Project, actor, **fields) -> TopicArea:
+    topic_area = TopicArea(project=project)
+    if "position" not in fields:
+        fields["position"] = project.topic_areas.count() + 1
+    _apply(topic_area, fields, TOPIC_AREA_FIELDS)
+    topic_area.full_clean()
+    topic_area.save()
+    audit_record(
+        actor=actor,
+        project=project,
+        action="topic_area.create",
+        obj=topic_area,
+        after=snapshot(topic_area, TOPIC_AREA_FIELDS),
+    )
+    return topic_area
+
+
+@transaction.atomic
+def topic_area_update(
+    *, topic_area: TopicArea, actor, expected_version: int, **fields
+) -> TopicArea:
+    locked = TopicArea.objects.select_for_update().get(pk=topic_area.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    before = snapshot(locked, TOPIC_AREA_FIELDS)
+    _apply(locked, fields, TOPIC_AREA_FIELDS)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=locked.project,
+        action="topic_area.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, TOPIC_AREA_FIELDS),
+    )
+    return locked
+
+
+def _lock_memberships(project: Project) -> list[Membership]:
+    # Two leads removing each other at once must not leave the project leaderless:
+    # every membership change locks the project's memberships first.
+    return list(Membership.objects.select_for_update().filter(project=project))
+
+
+def _membership_snapshot(membership: Membership) -> dict:
+    return {"user": membership.user.username, "role": membership.role}
+
+
+@transaction.atomic
+def membership_add(*, project: Project, user, role: str, actor) -> Membership:
+    _lock_memberships(project)
+    if Membership.objects.filter(project=project, user=user).exists():
+        raise ValidationError(
+            {"user": _("%(user)s is already a member of this project.") % {"user": user}}
+        )
+    membership = Membership.objects.create(project=project, user=user, role=role)
+    audit_record(
+        actor=actor,
+        project=project,
+        action="membership.add",
+        obj=membership,
+        after=_membership_snapshot(membership),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_create_user(
+    *, project: Project, actor, username: str, email: str, password: str, role: str
+) -> Membership:
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("A user named %(name)s already exists.") % {"name": username}}
+        )
+    user = user_model.objects.create_user(username=username, email=email, password=password)
+    audit_record(
+        actor=actor, project=project, action="user.create", obj=user, after={"username": username}
+    )
+    return membership_add(project=project, user=user, role=role, actor=actor)
+
+
+def _ensure_another_lead(memberships: list[Membership], leaving: Membership) -> None:
+    leads = [m for m in memberships if m.role == Role.LEAD and m.pk != leaving.pk]
+    if not leads:
+        raise ValidationError(
+            _("%(user)s is the project's last lead; make another member lead first.")
+            % {"user": leaving.user}
+        )
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str, actor) -> Membership:
+    memberships = _lock_memberships(membership.project)
+    current = next(m for m in memberships if m.pk == membership.pk)
+    if current.role == Role.LEAD and role != Role.LEAD:
+        _ensure_another_lead(memberships, current)
+    before = _membership_snapshot(current)
+    current.role = role
+    current.full_clean()
+    current.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        project=current.project,
+        action="membership.change_role",
+        obj=current,
+        before=before,
+        after=_membership_snapshot(current),
+    )
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    memberships = _lock_memberships(membership.project)
+    current = next((m for m in memberships if m.pk == membership.pk), None)
+    if current is None:
+        return
+    if current.role == Role.LEAD:
+        _ensure_another_lead(memberships, current)
+    audit_record(
+        actor=actor,
+        project=current.project,
+        action="membership.remove",
+        obj=current,
+        before=_membership_snapshot(current),
+    )
+    current.delete()

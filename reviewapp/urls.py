@@ -1,0 +1,31 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from reviewapp import views
+
+project_patterns = [
+    path("", views.project_dashboard, name="project_dashboard"),
+    path("edit/", views.project_edit, name="project_edit"),
+    path("members/", views.members, name="members"),
+    path("members/add/", views.member_add, name="member_add"),
+    path("members/create/", views.member_create, name="member_create"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("activity/", views.activity, name="activity"),
+    path("topics/new/", views.topic_area_create, name="topic_area_create"),
+    path("topics/<slug:topic_key>/", views.topic_area_detail, name="topic_area_detail"),
+    path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
+]
+
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<slug:slug>/", include(project_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switcher works before login too (it is on the login page).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]

@@ -1,0 +1,336 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from reviewapp import services
+from reviewapp.celery import app as celery_app
+from reviewapp.forms import (
+    MemberAddForm,
+    MemberCreateForm,
+    MemberRoleForm,
+    ProjectForm,
+    TopicAreaForm,
+)
+from reviewapp.models import Membership, Project, TopicArea
+from reviewapp.queries import memberships_for_project, projects_for_user, recent_activity
+
+
+def project_view(permission: str):
+    """Declare the permission a project page needs.
+
+    Non-members get 404 (a project's existence does not leak); members without
+    the permission get 403. The view receives the project instead of its slug.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, slug, *args, **kwargs):
+            project = get_object_or_404(Project, slug=slug)
+            if not request.user.has_perm("reviewapp.view_project", project):
+                raise Http404
+            if not request.user.has_perm(permission, project):
+                raise PermissionDenied
+            return view(request, project, *args, **kwargs)
+
+        wrapped.project_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def project_permissions(user, project: Project) -> dict[str, bool]:
+    """What the page may offer: templates render write controls only where allowed."""
+    return {
+        "change_project": user.has_perm("reviewapp.change_project", project),
+        "manage_members": user.has_perm("reviewapp.manage_members", project),
+        "change_topicarea": user.has_perm("reviewapp.change_topicarea", project),
+        "review_work": user.has_perm("reviewapp.do_review_work", project),
+    }
+
+
+def _render_project(request, template: str, project: Project, **context):
+    context.update(project=project, can=project_permissions(request.user, project))
+    return render(request, template, context)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+def project_list(request):
+    return render(
+        request, "reviewapp/project_list.html", {"projects": projects_for_user(request.user)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(creator=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Project created. You are its lead."))
+            return redirect(project)
+    return render(request, "reviewapp/project_form.html", {"form": form})
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def project_dashboard(request, project):
+    topic_areas = project.topic_areas.all()
+    return _render_project(
+        request,
+        "reviewapp/project_dashboard.html",
+        project,
+        topic_areas=topic_areas,
+        memberships=memberships_for_project(project),
+        activity=recent_activity(project),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("reviewapp.change_project")
+def project_edit(request, project):
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
+        try:
+            project = services.project_update(
+                project=project,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except services.EditConflict:
+            form.add_error(None, _conflict_message())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect(project)
+    return _render_project(request, "reviewapp/project_form.html", project, form=form)
+
+
+def _conflict_message() -> str:
+    return _(
+        "Someone else saved this in the meantime, so your changes were not saved. "
+        "Reload the page to see their version, then make your changes again."
+    )
+
+
+def _topic_area(project: Project, topic_key: str) -> TopicArea:
+    return get_object_or_404(TopicArea, project=project, key=topic_key)
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def topic_area_detail(request, project, topic_key):
+    topic_area = _topic_area(project, topic_key)
+    return _render_project(
+        request, "reviewapp/topic_area_detail.html", project, topic_area=topic_area
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("reviewapp.change_topicarea")
+def topic_area_create(request, project):
+    form = TopicAreaForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic_area = services.topic_area_create(
+                project=project, actor=request.user, **form.service_fields()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Topic area created."))
+            return redirect(topic_area)
+    return _render_project(request, "reviewapp/topic_area_form.html", project, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("reviewapp.change_topicarea")
+def topic_area_edit(request, project, topic_key):
+    topic_area = _topic_area(project, topic_key)
+    form = TopicAreaForm(request.POST or None, instance=topic_area, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic_area = services.topic_area_update(
+                topic_area=topic_area,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except services.EditConflict:
+            form.add_error(None, _conflict_message())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Topic area saved."))
+            return redirect(topic_area)
+    return _render_project(
+        request, "reviewapp/topic_area_form.html", project, form=form, topic_area=topic_area
+    )
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def members(request, project):
+    return _members_page(request, project)
+
+
+def _members_page(request, project, *, add_form=None, create_form=None, status=200):
+    response = _render_project(
+        request,
+        "reviewapp/members.html",
+        project,
+        memberships=memberships_for_project(project),
+        add_form=add_form or MemberAddForm(),
+        create_form=create_form or MemberCreateForm(),
+        role_choices=MemberRoleForm.base_fields["role"].choices,
+    )
+    response.status_code = status
+    return response
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def member_add(request, project):
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            membership = services.membership_add(
+                project=project,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(user)s added as %(role)s.")
+                % {"user": membership.user, "role": membership.get_role_display()},
+            )
+            return redirect("members", slug=project.slug)
+    return _members_page(request, project, add_form=form, status=400)
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def member_create(request, project):
+    form = MemberCreateForm(request.POST)
+    if form.is_valid():
+        fields, generated = form.service_fields()
+        try:
+            membership = services.membership_create_user(
+                project=project, actor=request.user, **fields
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            text = _("Account %(user)s created and added as %(role)s.") % {
+                "user": membership.user,
+                "role": membership.get_role_display(),
+            }
+            if generated:
+                text += " " + _("Password (shown once): %(password)s") % {
+                    "password": fields["password"]
+                }
+            messages.success(request, text)
+            return redirect("members", slug=project.slug)
+    return _members_page(request, project, create_form=form, status=400)
+
+
+def _membership(project: Project, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"), project=project, pk=membership_id
+    )
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def member_role(request, project, membership_id):
+    membership = _membership(project, membership_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed roles."))
+        return redirect("members", slug=project.slug)
+    try:
+        services.membership_change_role(
+            membership=membership, role=form.cleaned_data["role"], actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Role of %(user)s changed.") % {"user": membership.user})
+    return redirect("members", slug=project.slug)
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def member_remove(request, project, membership_id):
+    membership = _membership(project, membership_id)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(user)s removed from the project.") % {"user": membership.user}
+        )
+    return redirect("members", slug=project.slug)
+
+
+@require_GET
+@project_view("reviewapp.view_audit")
+def activity(request, project):
+    entries = project.audit_entries.select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return _render_project(request, "reviewapp/activity.html", project, page=page)
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker reachability, for operators and compose health checks."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = {"ok": False, "error": str(error)}
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = {"ok": True, "mode": "eager (tasks run in the web process)"}
+    else:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = {"ok": True, "mode": "worker"}
+        except Exception as error:  # noqa: BLE001
+            checks["broker"] = {"ok": False, "error": str(error)}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
+    )

@@ -1,0 +1,66 @@
+"""The fixed cast: one project with a member of every role, and an outsider."""
+
+import pytest
+
+from reviewapp.models import Role
+from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.LANGUAGE_CODE = "en"
+    # Hashing with the production hasher costs ~0.3 s a user; tests need no strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory(slug="secret-review", title="Secret review of caseloads")
+
+
+@pytest.fixture
+def topic_area(project):
+    return TopicAreaFactory(project=project, key="caseload", title="Hidden caseload topic")
+
+
+def _member(project, username, role):
+    return MembershipFactory(project=project, user=UserFactory(username=username), role=role).user
+
+
+@pytest.fixture
+def lead(project):
+    return _member(project, "lead", Role.LEAD)
+
+
+@pytest.fixture
+def reviewer(project):
+    return _member(project, "reviewer", Role.REVIEWER)
+
+
+@pytest.fixture
+def second_reviewer(project):
+    return _member(project, "reviewer2", Role.REVIEWER)
+
+
+@pytest.fixture
+def peer_reviewer(project):
+    return _member(project, "peer", Role.PEER_REVIEWER)
+
+
+@pytest.fixture
+def outsider(db):
+    """A user with a project of their own, but no membership in `project`."""
+    user = UserFactory(username="outsider")
+    MembershipFactory(project=ProjectFactory(slug="outsiders-own"), user=user, role=Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def cast(lead, reviewer, second_reviewer, peer_reviewer, outsider):
+    return {
+        "lead": lead,
+        "reviewer": reviewer,
+        "reviewer2": second_reviewer,
+        "peer_reviewer": peer_reviewer,
+        "outsider": outsider,
+    }

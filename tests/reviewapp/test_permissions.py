@@ -1,0 +1,175 @@
+"""The permission matrix: every project URL x every role x GET/POST, with data
+present that could leak. Non-members get 404, anonymous users the login page,
+read-only members 403 on every write."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from reviewapp.models import AuditEntry, Membership, Project, TopicArea
+
+ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
+MEMBERS = {"lead", "reviewer", "peer_reviewer"}
+OK = "ok"  # allowed: the view ran (200, a redirect after a write, or 400 on bad input)
+
+# What leaks if a denial page shows it.
+SECRETS = ["Secret review of caseloads", "Hidden caseload topic", "reviewer2"]
+
+
+def _everyone(status):
+    return dict.fromkeys(MEMBERS, status)
+
+
+READ = _everyone(OK)
+LEAD_ONLY = {"lead": OK, "reviewer": 403, "peer_reviewer": 403}
+NOT_ALLOWED = _everyone(405)
+
+# url name -> (GET expectations, POST expectations) for members; outsiders get 404
+# wherever the method is allowed at all, and anonymous users always the login page.
+MATRIX = {
+    "project_dashboard": (READ, NOT_ALLOWED),
+    "project_edit": (LEAD_ONLY, LEAD_ONLY),
+    "members": (READ, NOT_ALLOWED),
+    "member_add": (NOT_ALLOWED, LEAD_ONLY),
+    "member_create": (NOT_ALLOWED, LEAD_ONLY),
+    "member_role": (NOT_ALLOWED, LEAD_ONLY),
+    "member_remove": (NOT_ALLOWED, LEAD_ONLY),
+    "activity": (READ, NOT_ALLOWED),
+    "topic_area_create": (LEAD_ONLY, LEAD_ONLY),
+    "topic_area_detail": (READ, NOT_ALLOWED),
+    "topic_area_edit": (LEAD_ONLY, LEAD_ONLY),
+}
+
+
+def _project_url_names() -> set[str]:
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and "<slug:slug>" in str(pattern.pattern):
+            return {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
+    raise AssertionError("no project URL patterns found")
+
+
+def test_matrix_covers_every_project_url():
+    assert _project_url_names() == set(MATRIX)
+
+
+def test_every_project_view_declares_its_permission():
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and "<slug:slug>" in str(pattern.pattern):
+            for view_pattern in pattern.url_patterns:
+                assert hasattr(view_pattern.callback, "project_permission"), view_pattern.name
+
+
+def _kwargs(name, project, topic_area, membership):
+    kwargs = {"slug": project.slug}
+    if name.startswith("topic_area_") and name != "topic_area_create":
+        kwargs["topic_key"] = topic_area.key
+    if name in {"member_role", "member_remove"}:
+        kwargs["membership_id"] = membership.pk
+    return kwargs
+
+
+def _post_data(name, topic_area):
+    return {
+        "project_edit": {
+            "title": "Changed",
+            "slug": "secret-review",
+            "language": "en",
+            "version": 1,
+        },
+        "member_add": {"user": "outsider", "role": "reviewer"},
+        "member_create": {"username": "newcomer", "role": "reviewer"},
+        "member_role": {"role": "lead"},
+        "member_remove": {},
+        "topic_area_create": {"title": "New", "key": "new-topic", "position": 2},
+        "topic_area_edit": {"title": "Changed", "key": topic_area.key, "position": 1, "version": 1},
+    }.get(name, {})
+
+
+def _state():
+    return (
+        AuditEntry.objects.count(),
+        list(Membership.objects.order_by("pk").values_list("user_id", "role")),
+        list(Project.objects.order_by("pk").values_list("title", "slug")),
+        list(TopicArea.objects.order_by("pk").values_list("title", "key")),
+    )
+
+
+CASES = [(name, method, role) for name in MATRIX for method in ("GET", "POST") for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "method", "role"), CASES)
+def test_permission_matrix(client, cast, topic_area, name, method, role):
+    project = topic_area.project
+    victim = Membership.objects.get(project=project, user=cast["reviewer2"])
+    url = reverse(name, kwargs=_kwargs(name, project, topic_area, victim))
+    if role != "anonymous":
+        client.force_login(cast[role])
+    get_expected, post_expected = MATRIX[name]
+    member_expected = get_expected if method == "GET" else post_expected
+    if role == "anonymous":
+        expected = "login"
+    elif role in MEMBERS:
+        expected = member_expected[role]
+    elif member_expected["lead"] == 405:
+        expected = 405
+    else:
+        expected = 404
+
+    before = _state()
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, _post_data(name, topic_area))
+
+    if expected == OK:
+        assert response.status_code in {200, 302, 400}, response.status_code
+        return
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+    assert _state() == before, "a denied request changed data"
+    body = response.content.decode()
+    for secret in SECRETS:
+        assert secret not in body
+
+
+@pytest.mark.parametrize("role", ["lead", "reviewer", "peer_reviewer"])
+def test_read_only_roles_see_no_write_controls(client, cast, topic_area, role):
+    client.force_login(cast[role])
+    pages = [
+        reverse("project_dashboard", kwargs={"slug": "secret-review"}),
+        reverse("members", kwargs={"slug": "secret-review"}),
+        topic_area.get_absolute_url(),
+    ]
+    write_urls = [
+        reverse("project_edit", kwargs={"slug": "secret-review"}),
+        reverse("topic_area_create", kwargs={"slug": "secret-review"}),
+        reverse("topic_area_edit", kwargs={"slug": "secret-review", "topic_key": "caseload"}),
+        reverse("member_add", kwargs={"slug": "secret-review"}),
+    ]
+    bodies = "".join(client.get(page).content.decode() for page in pages)
+    assert "Secret review of caseloads" in bodies
+    for write_url in write_urls:
+        if role == "lead":
+            assert write_url in bodies
+        else:
+            assert write_url not in bodies
+    if role != "lead":
+        assert '<form method="post" action="/projects/secret-review/members' not in bodies
+
+
+@pytest.mark.parametrize("url_name", ["project_list", "project_create"])
+def test_site_pages_need_login(client, db, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_project_list_shows_only_my_projects(client, cast, project):
+    client.force_login(cast["outsider"])
+    body = client.get(reverse("project_list")).content.decode()
+    assert "Secret review of caseloads" not in body
+    assert "outsiders-own" in body
