@@ -166,6 +166,8 @@ class MemberAddForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.REVIEWER)
 
     def __init__(self, *args, **kwargs):
+        # Both member forms share a page: distinct ids keep labels unambiguous.
+        kwargs.setdefault("auto_id", "add_%s")
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -200,6 +202,8 @@ class MemberCreateForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.REVIEWER)
 
     def __init__(self, *args, **kwargs):
+        # Both member forms share a page: distinct ids keep labels unambiguous.
+        kwargs.setdefault("auto_id", "create_%s")
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -65,7 +65,7 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} ({self.project.slug})"
+        return f"{self.user} ({self.get_role_display()})"
 
 
 def _validate_term_list(value: object) -> None:

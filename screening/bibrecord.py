@@ -1,0 +1,43 @@
+"""The record shape shared by the importers and de-duplication (no Django here).
+
+Parsers yield `ParsedRecord`s; the import service stores them as `Record` rows;
+de-duplication reads the same fields back. Keeping one plain shape means a
+parser can be tested without a database and dedup scored without a parser.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"10\.\d{4,9}/\S+")
+
+
+def normalise_doi(value: str) -> str:
+    """'https://doi.org/10.1000/ABC.' -> '10.1000/abc'; '' when no DOI is in the text."""
+    text = _DOI_PREFIX.sub("", (value or "").strip())
+    match = _DOI_SHAPE.search(text)
+    if not match:
+        return ""
+    return match.group(0).rstrip(".,;)]}").lower()
+
+
+@dataclass(slots=True)
+class ParsedRecord:
+    """One bibliographic record as read from an export file."""
+
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)  # in the order given, "Last, First" where known
+    year: int | None = None
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""  # normalised with normalise_doi
+    pmid: str = ""
+    url: str = ""
+    keywords: list[str] = field(default_factory=list)
+    language: str = ""
+    publication_type: str = ""
+    raw: dict[str, list[str]] = field(default_factory=dict)  # every field as read, by tag
+    line: int = 0  # 1-based line in the file where the record starts (0: not known)
