@@ -27,7 +27,8 @@ class ParsedRecord:
 
     title: str = ""
     abstract: str = ""
-    authors: list[str] = field(default_factory=list)  # in the order given, "Last, First" where known
+    # In the order given; "Last, First" where the source says which part is which.
+    authors: list[str] = field(default_factory=list)
     year: int | None = None
     journal: str = ""
     volume: str = ""

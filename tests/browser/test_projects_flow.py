@@ -20,9 +20,7 @@ def _logout(page):
     page.locator("form[action='/accounts/logout/'] button").click()
 
 
-def test_lead_sets_up_a_project_in_danish_and_peer_reviewer_reads_it(
-    live_server, page, axe_check
-):
+def test_lead_sets_up_a_project_in_danish_and_peer_reviewer_reads_it(live_server, page, axe_check):
     call_command("load_demo", stdout=io.StringIO())
     base = live_server.url
 
@@ -49,7 +47,8 @@ def test_lead_sets_up_a_project_in_danish_and_peer_reviewer_reads_it(
     page.get_by_label("Udgivet til (år)").fill("2000")
     page.get_by_label("Publikationssprog").fill("da, en")
     page.get_by_role("button", name="Gem").click()
-    assert page.get_by_text("Det sidste udgivelsesår (2000) ligger før det første (2019).").is_visible()
+    error = "Det sidste udgivelsesår (2000) ligger før det første (2019)."
+    assert page.get_by_text(error).is_visible()
     page.get_by_label("Udgivet til (år)").fill("2019")
     page.get_by_role("button", name="Gem").click()
     page.wait_for_url(f"{base}/projects/sanktioner/topics/sanktioner/")
