@@ -1,5 +1,6 @@
 from functools import wraps
 
+import kombu
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp import services
-from reviewapp.celery import app as celery_app
 from reviewapp.forms import (
     MemberAddForm,
     MemberCreateForm,
@@ -325,7 +325,8 @@ def healthz(request):
         checks["broker"] = {"ok": True, "mode": "eager (tasks run in the web process)"}
     else:
         try:
-            with celery_app.connection_for_write() as conn:
+            # A fresh connection, not the pool: a pooled one may hide an outage.
+            with kombu.Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = {"ok": True, "mode": "worker"}
         except Exception as error:  # noqa: BLE001
