@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from reviewapp import views
+from screening import urls as screening_urls
 
 project_patterns = [
     path("", views.project_dashboard, name="project_dashboard"),
@@ -17,6 +18,7 @@ project_patterns = [
     path("topics/new/", views.topic_area_create, name="topic_area_create"),
     path("topics/<slug:topic_key>/", views.topic_area_detail, name="topic_area_detail"),
     path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
+    path("topics/<slug:topic_key>/", include(screening_urls.topic_patterns)),
 ]
 
 urlpatterns = [

@@ -23,6 +23,7 @@ from reviewapp.forms import (
 )
 from reviewapp.models import Membership, Project, TopicArea
 from reviewapp.queries import memberships_for_project, projects_for_user, recent_activity
+from screening import queries as screening_queries
 
 
 def project_view(permission: str):
@@ -58,7 +59,7 @@ def project_permissions(user, project: Project) -> dict[str, bool]:
     }
 
 
-def _render_project(request, template: str, project: Project, **context):
+def render_project(request, template: str, project: Project, **context):
     context.update(project=project, can=project_permissions(request.user, project))
     return render(request, template, context)
 
@@ -96,7 +97,7 @@ def project_create(request):
 @project_view("reviewapp.view_project")
 def project_dashboard(request, project):
     topic_areas = project.topic_areas.all()
-    return _render_project(
+    return render_project(
         request,
         "reviewapp/project_dashboard.html",
         project,
@@ -126,7 +127,7 @@ def project_edit(request, project):
         else:
             messages.success(request, _("Project saved."))
             return redirect(project)
-    return _render_project(request, "reviewapp/project_form.html", project, form=form)
+    return render_project(request, "reviewapp/project_form.html", project, form=form)
 
 
 def _conflict_message() -> str:
@@ -136,16 +137,25 @@ def _conflict_message() -> str:
     )
 
 
-def _topic_area(project: Project, topic_key: str) -> TopicArea:
-    return get_object_or_404(TopicArea, project=project, key=topic_key)
+def topic_area_or_404(project: Project, topic_key: str) -> TopicArea:
+    topic_area = get_object_or_404(TopicArea, project=project, key=topic_key)
+    topic_area.project = project  # already loaded; saves a query per link to the project
+    return topic_area
 
 
 @require_GET
 @project_view("reviewapp.view_project")
 def topic_area_detail(request, project, topic_key):
-    topic_area = _topic_area(project, topic_key)
-    return _render_project(
-        request, "reviewapp/topic_area_detail.html", project, topic_area=topic_area
+    topic_area = topic_area_or_404(project, topic_key)
+    return render_project(
+        request,
+        "reviewapp/topic_area_detail.html",
+        project,
+        topic_area=topic_area,
+        sources=screening_queries.sources_with_counts(topic_area),
+        record_counts=screening_queries.record_counts(topic_area),
+        pending_pairs=screening_queries.pending_pairs(topic_area).count(),
+        can_import=request.user.has_perm("screening.import_records", project),
     )
 
 
@@ -163,13 +173,13 @@ def topic_area_create(request, project):
         else:
             messages.success(request, _("Topic area created."))
             return redirect(topic_area)
-    return _render_project(request, "reviewapp/topic_area_form.html", project, form=form)
+    return render_project(request, "reviewapp/topic_area_form.html", project, form=form)
 
 
 @require_http_methods(["GET", "POST"])
 @project_view("reviewapp.change_topicarea")
 def topic_area_edit(request, project, topic_key):
-    topic_area = _topic_area(project, topic_key)
+    topic_area = topic_area_or_404(project, topic_key)
     form = TopicAreaForm(request.POST or None, instance=topic_area, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +196,7 @@ def topic_area_edit(request, project, topic_key):
         else:
             messages.success(request, _("Topic area saved."))
             return redirect(topic_area)
-    return _render_project(
+    return render_project(
         request, "reviewapp/topic_area_form.html", project, form=form, topic_area=topic_area
     )
 
@@ -198,7 +208,7 @@ def members(request, project):
 
 
 def _members_page(request, project, *, add_form=None, create_form=None, status=200):
-    response = _render_project(
+    response = render_project(
         request,
         "reviewapp/members.html",
         project,
@@ -306,7 +316,7 @@ def member_remove(request, project, membership_id):
 def activity(request, project):
     entries = project.audit_entries.select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return _render_project(request, "reviewapp/activity.html", project, page=page)
+    return render_project(request, "reviewapp/activity.html", project, page=page)
 
 
 @login_not_required
@@ -321,7 +331,7 @@ def healthz(request):
         checks["database"] = {"ok": True, "vendor": connection.vendor}
     except Exception as error:  # noqa: BLE001 - any failure means unhealthy
         checks["database"] = {"ok": False, "error": str(error)}
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if not settings.CELERY_BROKER_URL:
         checks["broker"] = {"ok": True, "mode": "eager (tasks run in the web process)"}
     else:
         try:

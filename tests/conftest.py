@@ -5,12 +5,36 @@ import pytest
 from reviewapp.models import Role
 from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
 
+pytest_plugins = ["tests.worker"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.worker)
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, media_root, request):
     settings.LANGUAGE_CODE = "en"
+    settings.MEDIA_ROOT = media_root
     # Hashing with the production hasher costs ~0.3 s a user; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in the test's process unless the test asked for a real worker;
+    # Celery reads its configuration once, so set it on the app itself.
+    from reviewapp.celery import app
+
+    eager = "celery_worker" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

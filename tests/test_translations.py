@@ -2,6 +2,7 @@
 matches the source. CI runs `make messages` first, so a new string without a
 translation fails here."""
 
+import re
 from pathlib import Path
 
 import polib
@@ -27,12 +28,22 @@ def test_compiled_catalogue_matches_source():
     assert _entries(mo) == _entries(po), "run `make messages` to recompile django.mo"
 
 
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def _pairs(entry) -> list[tuple[str, str]]:
+    """(source, translation) pairs; plural entries pair the singular with the first
+    form and the plural with every other form."""
+    if not entry.msgid_plural:
+        return [(entry.msgid, entry.msgstr)]
+    forms = [entry.msgstr_plural[index] for index in sorted(entry.msgstr_plural)]
+    return [(entry.msgid, forms[0])] + [(entry.msgid_plural, form) for form in forms[1:]]
+
+
 def test_placeholders_survive_translation():
     po = polib.pofile(str(LOCALE / "django.po"))
-    import re
-
-    placeholder = re.compile(r"%\(\w+\)s")
     for entry in po.translated_entries():
-        assert sorted(placeholder.findall(entry.msgid)) == sorted(
-            placeholder.findall(entry.msgstr)
-        ), entry.msgid
+        for source, translation in _pairs(entry):
+            assert sorted(PLACEHOLDER.findall(source)) == sorted(
+                PLACEHOLDER.findall(translation)
+            ), source

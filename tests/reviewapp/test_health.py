@@ -20,7 +20,6 @@ def test_healthz_reports_database_and_broker_without_login(client):
 
 @pytest.mark.django_db
 def test_healthz_fails_when_broker_unreachable(client, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get(reverse("healthz"))
     assert response.status_code == 503

@@ -12,7 +12,13 @@ MEMBERS = {"lead", "reviewer", "peer_reviewer"}
 OK = "ok"  # allowed: the view ran (200, a redirect after a write, or 400 on bad input)
 
 # What leaks if a denial page shows it.
-SECRETS = ["Secret review of caseloads", "Hidden caseload topic", "reviewer2"]
+SECRETS = [
+    "Secret review of caseloads",
+    "Hidden caseload topic",
+    "reviewer2",
+    "Confidential record title",
+    "hidden-export.csv",
+]
 
 
 def _everyone(status):
@@ -21,6 +27,7 @@ def _everyone(status):
 
 READ = _everyone(OK)
 LEAD_ONLY = {"lead": OK, "reviewer": 403, "peer_reviewer": 403}
+REVIEW_WORK = {"lead": OK, "reviewer": OK, "peer_reviewer": 403}
 NOT_ALLOWED = _everyone(405)
 
 # url name -> (GET expectations, POST expectations) for members; outsiders get 404
@@ -37,36 +44,96 @@ MATRIX = {
     "topic_area_create": (LEAD_ONLY, LEAD_ONLY),
     "topic_area_detail": (READ, NOT_ALLOWED),
     "topic_area_edit": (LEAD_ONLY, LEAD_ONLY),
+    "import_create": (REVIEW_WORK, REVIEW_WORK),
+    "import_job": (READ, NOT_ALLOWED),
+    "import_mapping": (REVIEW_WORK, REVIEW_WORK),
+    "records": (READ, NOT_ALLOWED),
+    "record_unmerge": (NOT_ALLOWED, LEAD_ONLY),
+    "duplicates": (READ, NOT_ALLOWED),
+    "duplicate_confirm": (NOT_ALLOWED, LEAD_ONLY),
+    "duplicate_reject": (NOT_ALLOWED, LEAD_ONLY),
 }
 
 
-def _project_url_names() -> set[str]:
-    resolver = get_resolver()
-    for pattern in resolver.url_patterns:
+def _leaves(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _leaves(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+def _project_patterns() -> list[URLPattern]:
+    for pattern in get_resolver().url_patterns:
         if isinstance(pattern, URLResolver) and "<slug:slug>" in str(pattern.pattern):
-            return {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
+            return list(_leaves(pattern.url_patterns))
     raise AssertionError("no project URL patterns found")
 
 
 def test_matrix_covers_every_project_url():
-    assert _project_url_names() == set(MATRIX)
+    assert {pattern.name for pattern in _project_patterns()} == set(MATRIX)
 
 
 def test_every_project_view_declares_its_permission():
-    resolver = get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver) and "<slug:slug>" in str(pattern.pattern):
-            for view_pattern in pattern.url_patterns:
-                assert hasattr(view_pattern.callback, "project_permission"), view_pattern.name
+    for pattern in _project_patterns():
+        assert hasattr(pattern.callback, "project_permission"), pattern.name
 
 
-def _kwargs(name, project, topic_area, membership):
+@pytest.fixture
+def screening_data(topic_area):
+    """An import waiting for its CSV mapping, two records, one merged, and a pending pair."""
+    from django.core.files.base import ContentFile
+
+    from screening.models import DuplicatePair, ImportJob, Record, Source
+
+    job = ImportJob(
+        topic_area=topic_area,
+        original_name="hidden-export.csv",
+        source_name="Secret DB",
+        status=ImportJob.Status.NEEDS_MAPPING,
+        detected_format="csv",
+    )
+    job.upload.save("hidden-export.csv", ContentFile(b"Heading A,Heading B\nx,y\n"), save=False)
+    job.save()
+    source = Source.objects.create(topic_area=topic_area, name="Secret DB")
+    first, second, third = (
+        Record.objects.create(
+            topic_area=topic_area, source=source, position=i, title=f"Confidential record title {i}"
+        )
+        for i in (1, 2, 3)
+    )
+    Record.objects.filter(pk=third.pk).update(canonical=first)
+    pair = DuplicatePair.objects.create(
+        topic_area=topic_area, record_a=first, record_b=second, score=0.8
+    )
+    return {"job": job, "record": third, "pair": pair}
+
+
+def _kwargs(name, project, topic_area, membership, data):
     kwargs = {"slug": project.slug}
-    if name.startswith("topic_area_") and name != "topic_area_create":
+    if (name.startswith("topic_area_") and name != "topic_area_create") or name in TOPIC_URLS:
         kwargs["topic_key"] = topic_area.key
     if name in {"member_role", "member_remove"}:
         kwargs["membership_id"] = membership.pk
+    if name in {"import_job", "import_mapping"}:
+        kwargs["job_id"] = data["job"].pk
+    if name == "record_unmerge":
+        kwargs["record_id"] = data["record"].pk
+    if name in {"duplicate_confirm", "duplicate_reject"}:
+        kwargs["pair_id"] = data["pair"].pk
     return kwargs
+
+
+TOPIC_URLS = {
+    "import_create",
+    "import_job",
+    "import_mapping",
+    "records",
+    "record_unmerge",
+    "duplicates",
+    "duplicate_confirm",
+    "duplicate_reject",
+}
 
 
 def _post_data(name, topic_area):
@@ -87,7 +154,12 @@ def _post_data(name, topic_area):
 
 
 def _state():
+    from screening.models import DuplicatePair, ImportJob, Record
+
     return (
+        list(Record.objects.order_by("pk").values_list("pk", "canonical_id")),
+        list(DuplicatePair.objects.values_list("pk", "status")),
+        list(ImportJob.objects.values_list("pk", "status")),
         AuditEntry.objects.count(),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
         list(Project.objects.order_by("pk").values_list("title", "slug")),
@@ -99,10 +171,10 @@ CASES = [(name, method, role) for name in MATRIX for method in ("GET", "POST") f
 
 
 @pytest.mark.parametrize(("name", "method", "role"), CASES)
-def test_permission_matrix(client, cast, topic_area, name, method, role):
+def test_permission_matrix(client, cast, topic_area, screening_data, name, method, role):
     project = topic_area.project
     victim = Membership.objects.get(project=project, user=cast["reviewer2"])
-    url = reverse(name, kwargs=_kwargs(name, project, topic_area, victim))
+    url = reverse(name, kwargs=_kwargs(name, project, topic_area, victim, screening_data))
     if role != "anonymous":
         client.force_login(cast[role])
     get_expected, post_expected = MATRIX[name]

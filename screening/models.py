@@ -1,0 +1,224 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reviewapp.models import TopicArea
+
+
+class Source(models.Model):
+    """Where a topic area's records came from: one database search, snowballing, or other.
+
+    The counts are written by the import service (`import_run`) and by merges, so
+    the flow diagram reads them without recounting.
+    """
+
+    class Kind(models.TextChoices):
+        DATABASE = "database", _("Database search")
+        SNOWBALLING = "snowballing", _("Snowballing")
+        OTHER = "other", _("Other (hand search, experts)")
+
+    topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DATABASE)
+    name = models.CharField(_("database or source"), max_length=200)
+    run_date = models.DateField(_("date searched"), null=True, blank=True)
+    query = models.TextField(_("search query"), blank=True)
+    reported_hits = models.PositiveIntegerField(
+        _("hits the database reported"), null=True, blank=True
+    )
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    file_format = models.CharField(_("format"), max_length=20, blank=True)
+    records_read = models.PositiveIntegerField(default=0)
+    records_missing_title = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["topic_area", "created_at", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Record(models.Model):
+    """One bibliographic record as imported from one source.
+
+    Duplicates are never deleted: a duplicate points to its canonical record
+    (`canonical`), so per-source counts and "duplicates removed" stay known and a
+    merge can be undone. Only canonical records (canonical is null) are screened.
+    """
+
+    topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="records")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="records")
+    position = models.PositiveIntegerField(help_text="Order of the record in its source file.")
+    source_line = models.PositiveIntegerField(default=0)
+
+    title = models.TextField(_("title"), blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    authors = models.JSONField(_("authors"), default=list, blank=True)
+    year = models.PositiveIntegerField(_("year"), null=True, blank=True)
+    journal = models.TextField(_("journal"), blank=True)
+    volume = models.CharField(_("volume"), max_length=100, blank=True)
+    issue = models.CharField(_("issue"), max_length=100, blank=True)
+    pages = models.CharField(_("pages"), max_length=100, blank=True)
+    doi = models.CharField(_("DOI"), max_length=255, blank=True, db_index=True)
+    pmid = models.CharField(_("PMID"), max_length=20, blank=True, db_index=True)
+    url = models.TextField(_("URL"), blank=True)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=100, blank=True)
+    publication_type = models.CharField(_("publication type"), max_length=200, blank=True)
+    raw = models.JSONField(_("fields as imported"), default=dict, blank=True)
+
+    canonical = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="Set by the de-duplication services; null for a canonical record.",
+    )
+    duplicate_score = models.FloatField(null=True, blank=True)
+    duplicate_reason = models.CharField(max_length=200, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who confirmed the merge; null when it was merged automatically.",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["topic_area", "id"]
+        indexes = [
+            models.Index(fields=["topic_area", "canonical"], name="record_topic_canonical"),
+            models.Index(fields=["source", "position"], name="record_source_position"),
+        ]
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+
+    def __str__(self) -> str:
+        return self.title[:120] or f"(record {self.pk} without title)"
+
+    @property
+    def first_author(self) -> str:
+        return self.authors[0] if self.authors else ""
+
+    @property
+    def citation(self) -> str:
+        """'Cheung, M. et al. (2017)' style short form."""
+        author = self.first_author.split(",")[0] if self.first_author else ""
+        if len(self.authors) > 1:
+            author += " et al."
+        year = f" ({self.year})" if self.year else ""
+        return f"{author}{year}".strip()
+
+
+class DuplicatePair(models.Model):
+    """A pair de-duplication was unsure about, or a decision about a pair.
+
+    Pending pairs make the review list; confirmed pairs are merged; rejected pairs
+    (including undone merges) are never proposed or merged again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Confirmed duplicate")
+        REJECTED = "rejected", _("Not a duplicate")
+
+    topic_area = models.ForeignKey(
+        TopicArea, on_delete=models.CASCADE, related_name="duplicate_pairs"
+    )
+    record_a = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    reason = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")), name="pair_ordered"
+            ),
+        ]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.record_a_id} ~ {self.record_b_id} ({self.score:.2f})"
+
+
+class ImportJob(models.Model):
+    """One upload and its import, run by a Celery task (`import_file_task`).
+
+    The job outlives a failed import: the records and source of a rejected file are
+    rolled back, the job keeps the reason to show the user.
+    """
+
+    class Status(models.TextChoices):
+        NEEDS_MAPPING = "needs_mapping", _("Waiting for column mapping")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Rejected")
+
+    topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="import_jobs")
+    upload = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    requested_format = models.CharField(max_length=20, default="auto")
+    csv_mapping = models.JSONField(default=dict, blank=True)
+    source_kind = models.CharField(
+        max_length=20, choices=Source.Kind.choices, default=Source.Kind.DATABASE
+    )
+    source_name = models.CharField(max_length=200)
+    run_date = models.DateField(null=True, blank=True)
+    query = models.TextField(blank=True)
+    reported_hits = models.PositiveIntegerField(null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    detected_format = models.CharField(max_length=20, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    source = models.OneToOneField(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_job"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} → {self.source_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "import_job",
+            kwargs={
+                "slug": self.topic_area.project.slug,
+                "topic_key": self.topic_area.key,
+                "job_id": self.pk,
+            },
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -1,0 +1,6 @@
+import rules
+
+from reviewapp.rules import is_lead, is_reviewer
+
+rules.add_perm("screening.import_records", is_lead | is_reviewer)
+rules.add_perm("screening.resolve_duplicates", is_lead)

@@ -1,0 +1,271 @@
+"""De-duplication decisions: automatic merges after an import, the review list,
+confirming and rejecting pairs, and undoing a merge.
+
+Merges only ever point a record at its canonical record (never deleting), and
+the canonical record of a group is always one that was already there: a record
+imported after screening started merges into the record being screened, which
+keeps its decisions.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from reviewapp.audit import audit_record
+from screening.dedup import DedupRecord, deduplicate
+from screening.models import DuplicatePair, Record
+
+DEDUP_FIELDS = [
+    "id",
+    "title",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+]
+
+
+@dataclass
+class DedupOutcome:
+    duplicates_in_file: int = 0
+    duplicates_existing: int = 0
+    review_pairs: int = 0
+
+
+def _dedup_record(row: dict) -> DedupRecord:
+    return DedupRecord(
+        id=row["id"],
+        title=row["title"],
+        authors=tuple(row["authors"] or ()),
+        year=row["year"],
+        journal=row["journal"],
+        volume=row["volume"],
+        issue=row["issue"],
+        pages=row["pages"],
+        doi=row["doi"],
+        pmid=row["pmid"],
+    )
+
+
+class _Groups:
+    """Union-find over record ids where an existing record always stays the root."""
+
+    def __init__(self, new_ids: set[int]):
+        self.new_ids = new_ids
+        self.parent: dict[int, int] = {}
+
+    def root(self, record_id: int) -> int:
+        path = []
+        while self.parent.get(record_id, record_id) != record_id:
+            path.append(record_id)
+            record_id = self.parent[record_id]
+        for node in path:
+            self.parent[node] = record_id
+        return record_id
+
+    def join(self, a: int, b: int) -> bool:
+        """Join two groups; refuse to join two existing records (a person decides that)."""
+        root_a, root_b = self.root(a), self.root(b)
+        if root_a == root_b:
+            return True
+        a_existing, b_existing = root_a not in self.new_ids, root_b not in self.new_ids
+        if a_existing and b_existing:
+            return False
+        if b_existing or (not a_existing and root_b < root_a):
+            root_a, root_b = root_b, root_a
+        self.parent[root_b] = root_a
+        return True
+
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def deduplicate_new_records(*, topic_area, source) -> DedupOutcome:
+    """Compare a new source's records with each other and with the topic area's
+    canonical records; merge the clear pairs, list the borderline ones."""
+    rows = Record.objects.filter(topic_area=topic_area, canonical__isnull=True).values(
+        *DEDUP_FIELDS
+    )
+    records = [_dedup_record(row) for row in rows]
+    new_ids = set(Record.objects.filter(source=source).values_list("id", flat=True))
+    result = deduplicate(records, new_ids=new_ids)
+    decided = set(
+        DuplicatePair.objects.filter(topic_area=topic_area)
+        .exclude(status=DuplicatePair.Status.PENDING)
+        .values_list("record_a_id", "record_b_id")
+    )
+    rejected = set(
+        DuplicatePair.objects.filter(
+            topic_area=topic_area, status=DuplicatePair.Status.REJECTED
+        ).values_list("record_a_id", "record_b_id")
+    )
+
+    groups = _Groups(new_ids)
+    best_pair: dict[int, tuple[float, str]] = {}
+    review = []
+    for pair in sorted(result.auto_pairs, key=lambda p: -p.score):
+        key = _ordered(pair.a, pair.b)
+        if key in rejected:
+            continue
+        if groups.join(pair.a, pair.b):
+            for record_id in key:
+                best_pair.setdefault(record_id, (pair.score, pair.reason))
+        else:
+            review.append(pair)
+    review.extend(result.review_pairs)
+
+    now = timezone.now()
+    outcome = DedupOutcome()
+    merged = []
+    for record_id in new_ids:
+        root = groups.root(record_id)
+        if root == record_id:
+            continue
+        if root in new_ids:
+            outcome.duplicates_in_file += 1
+        else:
+            outcome.duplicates_existing += 1
+        score, reason = best_pair.get(record_id, (1.0, ""))
+        merged.append(
+            Record(
+                pk=record_id,
+                canonical_id=root,
+                duplicate_score=score,
+                duplicate_reason=reason[:200],
+                merged_at=now,
+            )
+        )
+    Record.objects.bulk_update(
+        merged,
+        ["canonical", "duplicate_score", "duplicate_reason", "merged_at"],
+        batch_size=2000,
+    )
+
+    pending = []
+    seen = set()
+    for pair in review:
+        key = _ordered(pair.a, pair.b)
+        if key in decided or key in seen or groups.root(pair.a) == groups.root(pair.b):
+            continue
+        seen.add(key)
+        pending.append(
+            DuplicatePair(
+                topic_area=topic_area,
+                record_a_id=key[0],
+                record_b_id=key[1],
+                score=pair.score,
+                reason=pair.reason[:200],
+            )
+        )
+    DuplicatePair.objects.bulk_create(pending, ignore_conflicts=True, batch_size=2000)
+    outcome.review_pairs = len(pending)
+    return outcome
+
+
+def _root(record: Record) -> Record:
+    return record.canonical if record.canonical_id else record
+
+
+def _preferred_canonical(a: Record, b: Record) -> tuple[Record, Record]:
+    """(keep, merge away): the record that has been there longest stays canonical."""
+    return (a, b) if a.pk < b.pk else (b, a)
+
+
+def _merge(*, keep: Record, drop: Record, actor, score: float, reason: str) -> None:
+    now = timezone.now()
+    # The dropped record's own duplicates follow it, so every record points at a root.
+    Record.objects.filter(canonical=drop).update(canonical=keep)
+    Record.objects.filter(pk=drop.pk).update(
+        canonical=keep,
+        duplicate_score=score,
+        duplicate_reason=reason[:200],
+        merged_by=actor,
+        merged_at=now,
+    )
+
+
+@transaction.atomic
+def duplicate_pair_confirm(*, pair: DuplicatePair, actor) -> DuplicatePair:
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != DuplicatePair.Status.PENDING:
+        return pair
+    record_a = Record.objects.select_related("canonical").get(pk=pair.record_a_id)
+    record_b = Record.objects.select_related("canonical").get(pk=pair.record_b_id)
+    root_a, root_b = _root(record_a), _root(record_b)
+    keep, drop = _preferred_canonical(root_a, root_b)
+    if keep.pk != drop.pk:
+        _merge(keep=keep, drop=drop, actor=actor, score=pair.score, reason=pair.reason)
+    pair.status = DuplicatePair.Status.CONFIRMED
+    pair.decided_by = actor
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        project=pair.topic_area.project,
+        action="duplicate.confirm",
+        obj=drop,
+        after={"kept": keep.pk, "merged": drop.pk, "score": pair.score},
+    )
+    return pair
+
+
+@transaction.atomic
+def duplicate_pair_reject(*, pair: DuplicatePair, actor) -> DuplicatePair:
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status != DuplicatePair.Status.PENDING:
+        return pair
+    pair.status = DuplicatePair.Status.REJECTED
+    pair.decided_by = actor
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        project=pair.topic_area.project,
+        action="duplicate.reject",
+        obj=pair,
+        after={"record_a": pair.record_a_id, "record_b": pair.record_b_id},
+    )
+    return pair
+
+
+@transaction.atomic
+def record_unmerge(*, record: Record, actor) -> Record:
+    """Undo a merge: the record becomes canonical again and the pair is remembered
+    as 'not a duplicate', so no later import merges it back."""
+    record = Record.objects.select_for_update().get(pk=record.pk)
+    if record.canonical_id is None:
+        return record
+    former = record.canonical_id
+    before = {"canonical": former, "reason": record.duplicate_reason}
+    key = _ordered(record.pk, former)
+    DuplicatePair.objects.update_or_create(
+        record_a_id=key[0],
+        record_b_id=key[1],
+        defaults={
+            "topic_area_id": record.topic_area_id,
+            "score": record.duplicate_score or 0.0,
+            "reason": record.duplicate_reason,
+            "status": DuplicatePair.Status.REJECTED,
+            "decided_by": actor,
+            "decided_at": timezone.now(),
+        },
+    )
+    Record.objects.filter(pk=record.pk).update(
+        canonical=None, duplicate_score=None, duplicate_reason="", merged_by=None, merged_at=None
+    )
+    record.refresh_from_db()
+    audit_record(
+        actor=actor,
+        project=record.topic_area.project,
+        action="duplicate.undo",
+        obj=record,
+        before=before,
+        after={"canonical": None},
+    )
+    return record

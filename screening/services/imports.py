@@ -1,0 +1,340 @@
+"""Importing an export file into a topic area: parse, store, de-duplicate, atomically.
+
+The file is parsed as a stream and written in batches inside one transaction;
+a file that cannot be parsed rolls back whole, so nothing of it is kept. The
+job row lives outside that transaction and keeps the outcome for the user.
+"""
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from itertools import batched
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from reviewapp.audit import audit_record
+from reviewapp.models import TopicArea
+from screening.bibrecord import ParsedRecord
+from screening.models import ImportJob, Record, Source
+from screening.parsers import ParseError, csv_columns, detect_format, parse_file
+from screening.services.duplicates import deduplicate_new_records
+
+BATCH_SIZE = 2000
+MISSING_TITLE_LISTED = 50  # line numbers listed in the summary; the count is always complete
+
+
+@dataclass
+class ImportSummary:
+    format: str
+    records: int = 0
+    imported: int = 0
+    duplicates_in_file: int = 0
+    duplicates_existing: int = 0
+    review_pairs: int = 0
+    missing_title: int = 0
+    missing_title_lines: list[int] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def progress_key(job_id: int) -> str:
+    return f"import-progress:{job_id}"
+
+
+def import_progress(job: ImportJob) -> dict:
+    """Records read so far and the share of the file, for the progress bar."""
+    return cache.get(progress_key(job.pk)) or {"records": 0, "percent": 0}
+
+
+def import_job_create(
+    *,
+    topic_area: TopicArea,
+    actor,
+    upload,
+    source_name: str,
+    requested_format: str = "auto",
+    source_kind: str = Source.Kind.DATABASE,
+    run_date=None,
+    query: str = "",
+    reported_hits: int | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the upload and queue its import (or ask for a CSV column mapping first).
+
+    `enqueue=False` leaves a queued job for the caller to run (the command line
+    runs `import_run` in its own process).
+    """
+    job = ImportJob(
+        topic_area=topic_area,
+        original_name=Path(upload.name).name,
+        requested_format=requested_format,
+        source_kind=source_kind,
+        source_name=source_name,
+        run_date=run_date,
+        query=query,
+        reported_hits=reported_hits,
+        created_by=actor,
+    )
+    job.upload.save(job.original_name, upload, save=False)
+    path = Path(job.upload.path)
+    try:
+        detected = (
+            detect_format(path, filename=job.original_name)
+            if requested_format == "auto"
+            else requested_format
+        )
+    except ParseError as error:
+        job.status = ImportJob.Status.FAILED
+        job.error = str(error)
+        job.finished_at = timezone.now()
+        job.save()
+        job.upload.delete(save=False)
+        return job
+    job.detected_format = detected
+    if detected == "csv" and _csv_needs_mapping(path):
+        job.status = ImportJob.Status.NEEDS_MAPPING
+    job.save()
+    if job.status == ImportJob.Status.QUEUED and enqueue:
+        _enqueue(job)
+    return job
+
+
+def _csv_needs_mapping(path: Path) -> bool:
+    from screening.parsers import csv_guess_mapping, csv_preset
+
+    columns = csv_columns(path)
+    return csv_preset(columns) is None and "title" not in csv_guess_mapping(columns)
+
+
+def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
+    job.csv_mapping = {name: column for name, column in mapping.items() if column}
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["csv_mapping", "status"])
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from screening.tasks import import_file_task
+
+    transaction.on_commit(lambda: import_file_task.delay(job_id=job.pk), robust=True)
+
+
+def import_run(*, job: ImportJob) -> ImportSummary:
+    """Run a queued import; the job ends DONE with a summary or FAILED with the reason."""
+    job.status = ImportJob.Status.RUNNING
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    try:
+        summary = _import(job)
+    except ParseError as error:
+        job.status = ImportJob.Status.FAILED
+        job.error = str(error)
+        job.summary = {
+            "format": job.detected_format,
+            "errors": [{"line": error.line, "field": error.field, "message": str(error)}],
+        }
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "summary", "finished_at"])
+        cache.delete(progress_key(job.pk))
+        raise
+    job.status = ImportJob.Status.DONE
+    job.summary = summary.to_dict()
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "summary", "finished_at", "source"])
+    cache.delete(progress_key(job.pk))
+    return summary
+
+
+def _import(job: ImportJob) -> ImportSummary:
+    path = Path(job.upload.path)
+    summary = ImportSummary(format=job.detected_format)
+    with transaction.atomic():
+        started = time.perf_counter()
+        source = Source.objects.create(
+            topic_area=job.topic_area,
+            kind=job.source_kind,
+            name=job.source_name,
+            run_date=job.run_date,
+            query=job.query,
+            reported_hits=job.reported_hits,
+            file_name=job.original_name,
+            file_format=job.detected_format,
+            created_by=job.created_by,
+        )
+        records = parse_file(
+            path,
+            job.detected_format,
+            filename=job.original_name,
+            csv_mapping=job.csv_mapping or None,
+        )
+        total_lines = _count_lines(path)
+        parse_and_write = _write_records(
+            source,
+            records,
+            summary,
+            lambda done, line: _report_progress(job, done, line, total_lines),
+        )
+        summary.seconds["parse_and_write"] = parse_and_write
+        dedup_started = time.perf_counter()
+        outcome = deduplicate_new_records(topic_area=job.topic_area, source=source)
+        summary.duplicates_in_file = outcome.duplicates_in_file
+        summary.duplicates_existing = outcome.duplicates_existing
+        summary.review_pairs = outcome.review_pairs
+        summary.imported = (
+            summary.records - outcome.duplicates_in_file - outcome.duplicates_existing
+        )
+        summary.seconds["deduplicate"] = round(time.perf_counter() - dedup_started, 3)
+        source.records_read = summary.records
+        source.records_missing_title = summary.missing_title
+        source.save(update_fields=["records_read", "records_missing_title"])
+        job.source = source
+        audit_record(
+            actor=job.created_by,
+            project=job.topic_area.project,
+            action="source.import",
+            obj=source,
+            after={
+                "file": job.original_name,
+                "format": summary.format,
+                "records": summary.records,
+                "imported": summary.imported,
+                "duplicates_in_file": summary.duplicates_in_file,
+                "duplicates_existing": summary.duplicates_existing,
+            },
+        )
+        summary.seconds["total"] = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _count_lines(path: Path) -> int:
+    """Line ends in the file (LF, or CR for CR-only files); cheap next to parsing."""
+    lf = cr = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
+    return max(lf, cr)
+
+
+def _report_progress(job, done: int, line: int, total_lines: int) -> None:
+    # The share of the file is read off the line the last record started on;
+    # single-line files (some XML exports) only report the record count.
+    percent = min(99, round(100 * line / total_lines)) if total_lines > 1 and line else None
+    cache.set(progress_key(job.pk), {"records": done, "percent": percent}, timeout=3600)
+
+
+def _record_row(source: Source, position: int, parsed: ParsedRecord) -> Record:
+    return Record(
+        topic_area_id=source.topic_area_id,
+        source=source,
+        position=position,
+        source_line=parsed.line,
+        title=parsed.title,
+        abstract=parsed.abstract,
+        authors=parsed.authors,
+        year=parsed.year,
+        journal=parsed.journal,
+        volume=parsed.volume[:100],
+        issue=parsed.issue[:100],
+        pages=parsed.pages[:100],
+        doi=parsed.doi[:255],
+        pmid=parsed.pmid[:20],
+        url=parsed.url,
+        keywords=parsed.keywords,
+        language=parsed.language[:100],
+        publication_type=parsed.publication_type[:200],
+        raw=parsed.raw,
+    )
+
+
+COPY_COLUMNS = [
+    "topic_area_id",
+    "source_id",
+    "position",
+    "source_line",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "doi",
+    "pmid",
+    "url",
+    "keywords",
+    "language",
+    "publication_type",
+    "raw",
+    "duplicate_reason",
+]
+
+
+def _write_records(source, records, summary: ImportSummary, on_progress) -> float:
+    """Write parsed records in batches; PostgreSQL's COPY where available."""
+    started = time.perf_counter()
+    position = 0
+    for batch in batched(records, BATCH_SIZE):
+        rows = []
+        for parsed in batch:
+            position += 1
+            if not parsed.title.strip():
+                summary.missing_title += 1
+                if len(summary.missing_title_lines) < MISSING_TITLE_LISTED:
+                    summary.missing_title_lines.append(parsed.line)
+            rows.append(_record_row(source, position, parsed))
+        if connection.vendor == "postgresql":
+            _copy_rows(rows)
+        else:
+            Record.objects.bulk_create(rows)
+        summary.records = position
+        on_progress(position, rows[-1].source_line)
+    return round(time.perf_counter() - started, 3)
+
+
+def _copy_rows(rows: list[Record]) -> None:
+    columns = ", ".join(COPY_COLUMNS)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY screening_record ({columns}) FROM STDIN"  # noqa: S608 - fixed column list
+        ) as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    row.topic_area_id,
+                    row.source_id,
+                    row.position,
+                    row.source_line,
+                    _clean(row.title),
+                    _clean(row.abstract),
+                    json.dumps(row.authors),
+                    row.year,
+                    _clean(row.journal),
+                    _clean(row.volume),
+                    _clean(row.issue),
+                    _clean(row.pages),
+                    row.doi,
+                    row.pmid,
+                    _clean(row.url),
+                    json.dumps(row.keywords),
+                    row.language,
+                    row.publication_type,
+                    json.dumps(row.raw).replace("\\u0000", ""),
+                    "",
+                )
+            )
+
+
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; exports occasionally carry one.
+    return text.replace("\x00", "")

@@ -1,0 +1,535 @@
+"""De-duplication rules (screening/dedup.py): pure Python, no database."""
+
+import csv
+import re
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.bibrecord import ParsedRecord
+from screening.dedup import (
+    DedupRecord,
+    _candidate_pairs,
+    _prepare,
+    canonical_order,
+    deduplicate,
+    normalise_title,
+)
+from tests.shared_data import shared_data
+
+TITLE = "Intensive caseworker support and the duration of unemployment: a randomised trial"
+
+
+def record(id, **fields):
+    defaults = {
+        "title": TITLE,
+        "authors": ("Hainmueller, Jens", "Hangartner, Dominik"),
+        "year": 2016,
+        "journal": "Journal of Public Economics",
+        "volume": "141",
+        "issue": "3",
+        "pages": "1-20",
+    }
+    return DedupRecord(id=id, **(defaults | fields))
+
+
+def merged(result, a, b):
+    return any(a in group and b in group for group in result.groups)
+
+
+def reviewed(result, a, b):
+    return any({pair.a, pair.b} == {a, b} for pair in result.review_pairs)
+
+
+# --- shared real data -------------------------------------------------------
+
+
+def read_benchmark_set(name):
+    folder = shared_data("dedup", name)
+    with open(folder / "records_pre_merged.csv", encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    records = [
+        DedupRecord(
+            id=row["ID"],
+            title=row["title"],
+            authors=tuple(a for a in row["author"].split(" and ") if a.strip()),
+            year=int(row["year"]) if row["year"].isdigit() else None,
+            journal=row.get("journal") or row.get("booktitle") or "",
+            volume=row.get("volume") or "",
+            issue=row.get("number") or row.get("issue") or "",
+            pages=row.get("pages") or "",
+            doi=row.get("doi") or "",
+        )
+        for row in rows
+    ]
+    with open(folder / "merged_record_ids.csv", encoding="utf-8", newline="") as file:
+        truth = [set(row["merged_ids"].split(";")) for row in csv.DictReader(file)]
+    return records, truth
+
+
+def read_bib(text):
+    """A tiny BibTeX reader for the test (the project's parsers are tested on their own)."""
+    field_start = re.compile(r"\s*([\w.]+)\s*=\s*\{")
+    comma = re.compile(r"\s*,?")
+    entries = []
+    for entry in re.finditer(r"@\w+\s*\{\s*([^,\s]+)\s*,", text):
+        fields, position = {"ID": entry[1]}, entry.end()
+        while field := field_start.match(text, position):
+            depth, position = 1, field.end()
+            while depth:  # to the brace that closes the value
+                depth += {"{": 1, "}": -1}.get(text[position], 0)
+                position += 1
+            fields[field[1].lower()] = " ".join(text[field.end() : position - 1].split())
+            position = comma.match(text, position).end()
+        entries.append(fields)
+    return entries
+
+
+def test_special_cases_merge_exactly_the_true_groups():
+    records, truth = read_benchmark_set("special_cases")
+
+    result = deduplicate(records)
+
+    assert [set(group) for group in result.groups] == truth
+    # Same title, one year and one DOI apart: a yearly minitrack introduction, left to a person.
+    assert reviewed(result, "id_0000003", "id_0000004")
+
+
+@pytest.mark.parametrize("name", ["cytology_screening", "haematology"])
+def test_sra_sets_merge_no_record_outside_its_true_group(name):
+    records, truth = read_benchmark_set(name)
+    true_group = {record_id: index for index, group in enumerate(truth) for record_id in group}
+
+    result = deduplicate(records)
+
+    for pair in result.auto_pairs:
+        assert pair.a in true_group and true_group[pair.a] == true_group.get(pair.b), pair
+
+
+def test_colrev_dedupe_records_leave_nineteen_unique():
+    text = shared_data("formats", "colrev", "dedupe_records.bib").read_text(encoding="utf-8")
+    entries = read_bib(text)
+    records = [
+        DedupRecord(
+            id=entry["ID"],
+            title=entry.get("title", ""),
+            authors=tuple(entry.get("author", "").split(" and ")),
+            year=int(entry["year"]) if entry.get("year", "").isdigit() else None,
+            journal=entry.get("journal") or entry.get("booktitle", ""),
+            volume=entry.get("volume", ""),
+            issue=entry.get("number", ""),
+            pages=entry.get("pages", ""),
+            doi=entry.get("doi", ""),
+        )
+        for entry in entries
+    ]
+
+    result = deduplicate(records)
+
+    assert len(records) == 21
+    assert len(records) - len(result.canonical_of()) == 19
+    assert sorted(map(sorted, result.groups)) == [
+        ["PresterWagnerSchryen2018", "PresterWagnerSchryen2018a"],
+        ["Staehr2010", "Staehr2010a"],
+    ]
+
+
+# --- what merges -------------------------------------------------------------
+
+
+def test_same_doi_merges_whatever_the_rest():
+    result = deduplicate(
+        [record(1, doi="10.1000/abc"), record(2, doi="10.1000/ABC", year=None, pages="")]
+    )
+
+    assert result.groups == [[1, 2]]
+    assert result.auto_pairs[0].reason == "same DOI"
+
+
+def test_same_pmid_merges():
+    result = deduplicate([record(1, pmid="123456"), record(2, pmid="123456", volume="")])
+
+    assert result.groups == [[1, 2]]
+    assert result.auto_pairs[0].reason == "same PMID"
+
+
+def test_markup_diacritics_case_and_punctuation_do_not_hide_a_duplicate():
+    titles = [
+        "<i>In vitro</i> effects of &beta;-blockers on Müller cells",
+        "In vitro effects of β-blockers on Muller cells.",
+        r"In vitro effects of $\beta$-blockers on M{\"u}ller cells",
+        "IN VITRO EFFECTS OF BETA BLOCKERS ON MÜLLER CELLS [Article in German]",
+    ]
+
+    result = deduplicate([record(i, title=title) for i, title in enumerate(titles)])
+
+    assert result.groups == [[0, 1, 2, 3]]
+    assert {normalise_title(title) for title in titles} == {
+        "in vitro effects of beta blockers on muller cells"
+    }
+
+
+def test_author_formats_agree():
+    names = ["Zuna, Rosemary E.", "Zuna RE", "R. E. Zuna", "Rosemary E Zuna", "ZUNA, R.E."]
+
+    result = deduplicate([record(i, authors=(name,)) for i, name in enumerate(names)])
+
+    assert result.groups == [[0, 1, 2, 3, 4]]
+
+
+def test_abbreviated_page_range_agrees_with_the_full_one():
+    result = deduplicate([record(1, pages="123-9", title=TITLE + "s"), record(2, pages="123-129")])
+
+    assert result.groups == [[1, 2]]
+    assert "pages equal" in result.auto_pairs[0].reason
+
+
+def test_missing_year_still_merges_on_title_and_author():
+    result = deduplicate([record(1), record(2, year=None, volume="", issue="", pages="")])
+
+    assert result.groups == [[1, 2]]
+
+
+def test_typo_in_title_merges_when_the_citation_agrees():
+    result = deduplicate([record(1), record(2, title=TITLE.replace("duration", "durration"))])
+
+    assert result.groups == [[1, 2]]
+
+
+def test_online_first_year_merges_when_volume_and_page_agree():
+    result = deduplicate([record(1, year=2015), record(2, year=2016)])
+
+    assert result.groups == [[1, 2]]
+
+
+def test_garbled_first_author_merges_when_citation_and_coauthors_agree():
+    result = deduplicate(
+        [
+            record(1, authors=("Xi, L F", "Kiviat, N B", "Galloway, D A"), pages="324-331"),
+            record(2, authors=("Long, F X", "Kiviat, N B", "Galloway, D A"), pages="324-331"),
+            # Page 1 is no citation: many electronic journals start every article there.
+            record(3, authors=("Long, F X", "Kiviat, N B", "Galloway, D A"), volume="7"),
+            record(4, authors=("Xi, L F", "Kiviat, N B", "Galloway, D A"), volume="7"),
+        ]
+    )
+
+    assert result.groups == [[1, 2]]
+
+
+# --- false-positive guards ---------------------------------------------------
+
+
+def test_same_title_with_different_dois_is_never_merged():
+    result = deduplicate([record(1, doi="10.1000/one"), record(2, doi="10.1000/two")])
+
+    assert result.groups == []
+    assert reviewed(result, 1, 2)
+    assert "different DOIs" in result.review_pairs[0].reason
+
+
+def test_different_pmids_are_never_merged():
+    result = deduplicate([record(1, pmid="111"), record(2, pmid="222")])
+
+    assert result.groups == []
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        f"Erratum: {TITLE}",
+        f"Correction to: {TITLE}",
+        f"{TITLE} (vol 141, pg 1, 2016)",
+        f"Reply to: {TITLE}",
+        f"{TITLE} - Authors' reply",
+        f"Comment on: {TITLE}",
+        f"Retraction note: {TITLE}",
+    ],
+)
+def test_notices_are_not_merged_with_their_article(notice):
+    # Even on the same page: a letter and its reply often share it.
+    result = deduplicate([record(1), record(2, title=notice)])
+
+    assert result.groups == []
+
+
+def test_erratum_note_and_retracted_mark_still_describe_the_article():
+    result = deduplicate(
+        [
+            record(1),
+            record(2, title=TITLE + ". [Erratum appears in J Public Econ 2017;142:5]"),
+            record(3, title="Retracted: " + TITLE, doi=""),
+        ]
+    )
+
+    assert result.groups == [[1, 2, 3]]
+
+
+def test_conference_abstract_and_journal_article_are_not_merged():
+    result = deduplicate(
+        [
+            record(1, year=2003, journal="AMCIS", volume="", issue="", pages=""),
+            record(2, year=2004, journal="J Glob Inf Tech Man", volume="7", pages="47-65"),
+        ]
+    )
+
+    assert result.groups == []
+    assert "year by one differ" in result.review_pairs[0].reason
+
+
+def test_same_title_years_apart_is_not_merged():
+    result = deduplicate([record(1, year=2010), record(2, year=2014)])
+
+    assert result.groups == []
+
+
+@pytest.mark.parametrize("title", ["Editorial", "Introduction", "Book review", "Reply", "Index"])
+def test_generic_titles_merge_only_when_everything_agrees(title):
+    result = deduplicate(
+        [
+            record(1, title=title),
+            record(2, title=title, pages="21-22"),
+            record(3, title=title, volume="", issue="", pages=""),
+            record(4, title=title),
+        ]
+    )
+
+    assert result.groups == [[1, 4]]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Labour market policy in Denmark. Part 1", "Labour market policy in Denmark. Part 2"),
+        ("Labour market policy in Denmark, part I", "Labour market policy in Denmark, part II"),
+        (
+            "Job search: a 5-year follow-up of the trial",
+            "Job search: a 10-year follow-up of the trial",
+        ),
+    ],
+)
+def test_series_with_different_numbers_are_not_merged(first, second):
+    result = deduplicate([record(1, title=first, pages=""), record(2, title=second, pages="")])
+
+    assert result.groups == []
+
+
+@pytest.mark.parametrize(
+    "difference", [{"volume": "142"}, {"issue": "4", "pages": "30-41"}, {"pages": "21-40"}]
+)
+def test_different_volume_issue_or_pages_are_not_merged(difference):
+    result = deduplicate([record(1), record(2, **difference)])
+
+    assert result.groups == []
+
+
+def test_different_authors_are_not_merged():
+    result = deduplicate(
+        [
+            record(1, authors=("Edey, M. M.",)),
+            record(2, authors=("Esmon, C. T.", "Conway, E. M.")),
+        ]
+    )
+
+    assert result.groups == []
+
+
+def test_only_a_title_is_not_enough():
+    bare = {"authors": (), "year": None, "volume": "", "issue": "", "pages": ""}
+
+    result = deduplicate([record(1, **bare), record(2, **bare)])
+
+    assert result.groups == []
+    assert "only the title agrees" in result.review_pairs[0].reason
+
+
+def test_similar_titles_of_one_group_are_left_for_review():
+    result = deduplicate(
+        [
+            record(1, title="Eculizumab in adult patients with atypical HUS", pages=""),
+            record(2, title="Eculizumab in adolescent patients with atypical HUS", pages=""),
+        ]
+    )
+
+    assert result.groups == []
+
+
+def test_records_without_title_merge_only_on_identifiers():
+    result = deduplicate([record(1, title=""), record(2, title=""), record(3, title="", doi="")])
+
+    assert result.groups == []
+
+
+# --- grouping, canonical record, restrictions --------------------------------
+
+
+def test_no_chain_joins_two_different_dois():
+    result = deduplicate([record(1, doi="10.1000/one"), record(2), record(3, doi="10.1000/two")])
+
+    for group in result.groups:
+        assert not {1, 3} <= set(group)
+    assert result.groups == [[1, 2]]
+    assert reviewed(result, 2, 3)
+
+
+def test_canonical_record_is_the_most_complete_then_the_earliest():
+    records = [record(5, pages=""), record(3, issue=""), record(4, doi="10.1000/x"), record(9)]
+
+    assert canonical_order(records) == [4, 3, 5, 9]
+    assert deduplicate(records).groups == [[4, 3, 5, 9]]
+
+
+def test_canonical_record_was_there_before_the_import():
+    records = [record(1, pages=""), record(2, doi="10.1000/x")]
+
+    result = deduplicate(records, new_ids={2})
+
+    assert result.groups == [[1, 2]]
+    assert canonical_order(records, new_ids={2}) == [1, 2]
+
+
+def test_new_ids_compare_only_pairs_with_a_new_record():
+    records = [record(1), record(2), record(3, title="Something else entirely", authors=("A, B",))]
+
+    assert deduplicate(records, new_ids={3}).auto_pairs == []
+    assert [(p.a, p.b) for p in deduplicate(records, new_ids={2}).auto_pairs] == [(1, 2)]
+
+
+def test_new_record_does_not_join_two_existing_records():
+    result = deduplicate([record(1), record(2), record(3)], new_ids={3})
+
+    assert len(result.groups) == 1 and len(result.groups[0]) == 2
+    assert "would join two existing records" in result.review_pairs[0].reason
+
+
+def test_known_distinct_pair_is_neither_merged_nor_offered_again():
+    result = deduplicate([record(1), record(2), record(3)], known_distinct=[(1, 3)])
+
+    assert not any(set(group) >= {1, 3} for group in result.groups)
+    assert not reviewed(result, 1, 3)
+
+
+def test_from_parsed_reads_the_shared_record_shape():
+    parsed = ParsedRecord(title="A title", authors=["Zuna, R"], year=2001, doi="doi:10.1000/ABC")
+
+    assert DedupRecord.from_parsed(7, parsed) == DedupRecord(
+        id=7, title="A title", authors=("Zuna, R",), year=2001, doi="10.1000/abc"
+    )
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="unique"):
+        deduplicate([record(1), record(1)])
+    with pytest.raises(ValueError, match="threshold"):
+        deduplicate([record(1)], auto_threshold=0.8, review_threshold=0.9)
+
+
+def test_a_huge_block_is_compared_only_between_neighbours():
+    # 3,000 untitled editorials from one journal: all pairs would be 4.5 million.
+    records = [record(i, title="Editorial", authors=(), year=None) for i in range(3000)]
+
+    pairs = _candidate_pairs([_prepare(r) for r in records], None)
+
+    assert len(pairs) < 3000 * 20
+
+
+# --- properties ----------------------------------------------------------------
+
+TITLES = [
+    TITLE,
+    TITLE.upper(),
+    TITLE.replace("trial", "tiral"),
+    "Editorial",
+    "Erratum: " + TITLE,
+    "Caseworker caseloads and job finding. Part 1",
+    "Caseworker caseloads and job finding. Part 2",
+    "",
+]
+AUTHORS = [(), ("Hainmueller, Jens",), ("Hainmueller J", "Hangartner D"), ("Edey, M.",)]
+
+fields = st.fixed_dictionaries(
+    {
+        "title": st.sampled_from(TITLES),
+        "authors": st.sampled_from(AUTHORS),
+        "year": st.sampled_from([None, 2015, 2016, 2018]),
+        "volume": st.sampled_from(["", "141", "142"]),
+        "issue": st.sampled_from(["", "3"]),
+        "pages": st.sampled_from(["", "1-20", "21-40", "1-2"]),
+        "doi": st.sampled_from(["", "", "10.1000/one", "10.1000/two"]),
+        "pmid": st.sampled_from(["", "", "111", "222"]),
+    }
+)
+record_lists = st.lists(fields, max_size=12).map(
+    lambda rows: [DedupRecord(id=i, **row) for i, row in enumerate(rows)]
+)
+
+
+def comparable(result):
+    return (result.auto_pairs, result.review_pairs, result.groups)
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=record_lists, data=st.data())
+def test_result_does_not_depend_on_input_order(records, data):
+    shuffled = data.draw(st.permutations(records))
+
+    assert comparable(deduplicate(shuffled)) == comparable(deduplicate(records))
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=record_lists)
+def test_pairs_and_groups_are_consistent(records):
+    result = deduplicate(records)
+    pairs = result.auto_pairs + result.review_pairs
+    group_of = {member: n for n, group in enumerate(result.groups) for member in group}
+
+    assert all(pair.a != pair.b for pair in pairs)
+    assert len({frozenset((p.a, p.b)) for p in pairs}) == len(pairs)
+    # Groups partition exactly the records that merged automatically.
+    assert sum(map(len, result.groups)) == len(group_of)
+    assert all(len(group) >= 2 for group in result.groups)
+    assert set(group_of) == {r for p in result.auto_pairs for r in (p.a, p.b)}
+    assert all(group_of[p.a] == group_of[p.b] for p in result.auto_pairs)
+    assert not any(group_of.get(p.a, -1) == group_of.get(p.b, -2) for p in result.review_pairs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=record_lists)
+def test_different_dois_or_pmids_never_end_in_one_group(records):
+    by_id = {r.id: r for r in records}
+
+    result = deduplicate(records)
+
+    for group in result.groups:
+        assert len({by_id[m].doi for m in group} - {""}) <= 1
+        assert len({by_id[m].pmid for m in group} - {""}) <= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=record_lists, title=st.sampled_from(TITLES[:4]), twin=fields)
+def test_identical_doi_is_merged(records, title, twin):
+    # Two records sharing a DOI (and their title) among others without identifiers.
+    others = [replace(r, doi="", pmid="") for r in records]
+    pair = [
+        DedupRecord(id="x", title=title, doi="10.1000/shared"),
+        DedupRecord(id="y", **{**twin, "title": title, "doi": "10.1000/SHARED", "pmid": ""}),
+    ]
+
+    result = deduplicate(others + pair)
+
+    assert merged(result, "x", "y")
+
+
+@settings(max_examples=100, deadline=None)
+@given(records=record_lists, data=st.data())
+def test_new_ids_restrict_pairs_to_new_records(records, data):
+    new_ids = data.draw(st.sets(st.sampled_from([r.id for r in records]))) if records else set()
+
+    result = deduplicate(records, new_ids=new_ids)
+
+    for pair in result.auto_pairs + result.review_pairs:
+        assert pair.a in new_ids or pair.b in new_ids
+    for group in result.groups:
+        assert len([m for m in group if m not in new_ids]) <= 1
+        assert group[0] not in new_ids or all(m in new_ids for m in group)
