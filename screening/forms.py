@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from screening.models import Source
+from screening.models import Decision, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
 
 
@@ -112,3 +112,109 @@ class CsvMappingForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {name: column for name, column in self.cleaned_data.items() if column}
+
+
+class StagesSetUpForm(forms.Form):
+    preset = forms.ChoiceField(
+        label=_("Stages"),
+        choices=[
+            ("three", _("Three stages: title; title and abstract; full text")),
+            ("two", _("Two stages: title and abstract; full text")),
+        ],
+        initial="three",
+        widget=forms.RadioSelect,
+    )
+
+
+def _lines(value: list[str]) -> str:
+    return "\n".join(value)
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, one a line."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        return _lines(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        seen = []
+        for line in text.splitlines():
+            line = line.strip()
+            if line and line not in seen:
+                seen.append(line[:200])
+        return seen
+
+
+class StageForm(forms.ModelForm):
+    exclusion_reasons = LinesField(
+        label=_("Exclusion reasons"), required=False, help_text=_("One a line.")
+    )
+    include_keywords = LinesField(
+        label=_("Include keywords"),
+        required=False,
+        help_text=_('Highlighted in green. One a line; "unemploy*" matches any ending.'),
+    )
+    exclude_keywords = LinesField(
+        label=_("Exclude keywords"), required=False, help_text=_("Highlighted in red. One a line.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Stage
+        fields = [
+            "name",
+            "kind",
+            "reviewers_required",
+            "reviewers",
+            "reason_required",
+            "exclusion_reasons",
+            "include_keywords",
+            "exclude_keywords",
+            "show_decisions_after",
+        ]
+        widgets = {"reviewers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, candidates, started: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = candidates
+        self.fields["version"].initial = self.instance.version
+        if started:
+            for name in ("kind", "reviewers_required"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixed once screening has started.")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save stage")))
+
+
+def _reason_choices(stage: Stage) -> list[tuple[str, str]]:
+    return [("", _("(no reason)"))] + [(reason, reason) for reason in stage.exclusion_reasons]
+
+
+class DecisionForm(forms.Form):
+    value = forms.ChoiceField(label=_("Decision"), choices=Decision.Value.choices)
+    reason = forms.ChoiceField(label=_("Exclusion reason"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = _reason_choices(stage)
+
+
+class ResolutionForm(forms.Form):
+    value = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=[(Decision.Value.INCLUDE, _("Include")), (Decision.Value.EXCLUDE, _("Exclude"))],
+    )
+    reason = forms.ChoiceField(label=_("Exclusion reason"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = _reason_choices(stage)

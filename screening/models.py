@@ -222,3 +222,158 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class Stage(models.Model):
+    """One screening step of a topic area: title, title and abstract, or full text.
+
+    Stages are set up by a lead (`stages_set_up`) and screened in `position` order: a
+    record included at one stage enters the next.
+    """
+
+    class Kind(models.TextChoices):
+        TITLE = "title", _("Title")
+        ABSTRACT = "abstract", _("Title and abstract")
+        FULLTEXT = "fulltext", _("Full text")
+
+    topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reviewers_required = models.PositiveSmallIntegerField(
+        _("independent reviewers per record"),
+        choices=[(1, _("One reviewer")), (2, _("Two reviewers, blind to each other"))],
+        default=1,
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewers taking part"),
+        help_text=_("None chosen: every lead and reviewer of the project."),
+    )
+    exclusion_reasons = models.JSONField(_("exclusion reasons"), default=list, blank=True)
+    reason_required = models.BooleanField(_("an exclusion needs a reason"), default=False)
+    include_keywords = models.JSONField(_("include keywords"), default=list, blank=True)
+    exclude_keywords = models.JSONField(_("exclude keywords"), default=list, blank=True)
+    show_decisions_after = models.BooleanField(
+        _("reviewers see each other's decisions once both have decided"), default=True
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["topic_area", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic_area", "position"], name="stage_position_once")
+        ]
+        verbose_name = _("screening stage")
+        verbose_name_plural = _("screening stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def dual(self) -> bool:
+        return self.reviewers_required > 1
+
+
+class ScreeningItem(models.Model):
+    """A record at a stage, with its status there.
+
+    Do not set `status` directly: `decision_record`, `conflict_resolve` and
+    `screening_item_reopen` derive it from the decisions, so that queues and counts
+    read one indexed row per record instead of aggregating decisions.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for decisions")
+        MAYBE = "maybe", _("Maybe: to revisit")
+        CONFLICT = "conflict", _("Conflict")
+        INCLUDED = "included", _("Included")
+        EXCLUDED = "excluded", _("Excluded")
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="screening_items")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    decisions_made = models.PositiveSmallIntegerField(default=0)
+    # Random but fixed order of the queue (a hash of record and stage).
+    order_key = models.BigIntegerField(default=0)
+    exclusion_reason = models.CharField(max_length=200, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    entered_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["stage", "order_key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "record"], name="item_once_per_stage")
+        ]
+        indexes = [
+            models.Index(fields=["stage", "status", "order_key"], name="item_queue"),
+        ]
+        verbose_name = _("record at a stage")
+        verbose_name_plural = _("records at a stage")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} @ {self.stage_id}: {self.status}"
+
+    @property
+    def decided(self) -> bool:
+        return self.status in {self.Status.INCLUDED, self.Status.EXCLUDED}
+
+
+class Decision(models.Model):
+    """One reviewer's decision on one record at one stage; changed in place, never duplicated."""
+
+    class Value(models.TextChoices):
+        INCLUDE = "include", _("Include")
+        EXCLUDE = "exclude", _("Exclude")
+        MAYBE = "maybe", _("Maybe")
+
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screening_decisions"
+    )
+    value = models.CharField(max_length=10, choices=Value.choices)
+    reason = models.CharField(_("exclusion reason"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item", "decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "reviewer"], name="decision_once_per_reviewer")
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "decided_at"], name="decision_by_reviewer"),
+        ]
+        verbose_name = _("screening decision")
+        verbose_name_plural = _("screening decisions")
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}: {self.value}"
+
+
+class Claim(models.Model):
+    """A reviewer has been handed this item and not decided yet; expires on its own.
+
+    Keeps two reviewers from being handed the record that needs only one of them.
+    """
+
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="claims")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "reviewer"], name="claim_once_per_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} → {self.item_id} until {self.expires_at:%H:%M}"

@@ -1,15 +1,30 @@
+import csv
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reviewapp.models import Role
+from reviewapp.services import EditConflict
 from reviewapp.views import project_view, render_project, topic_area_or_404
-from screening import queries, services
-from screening.forms import CsvMappingForm, ImportForm
-from screening.models import DuplicatePair, ImportJob, Record
+from screening import agreement, queries, services
+from screening.forms import (
+    CsvMappingForm,
+    DecisionForm,
+    ImportForm,
+    ResolutionForm,
+    StageForm,
+    StagesSetUpForm,
+)
+from screening.highlight import highlight
+from screening.models import DuplicatePair, ImportJob, Record, ScreeningItem, Stage
 from screening.parsers import ParseError, csv_columns, csv_guess_mapping
 from screening.services.imports import import_progress
 
@@ -170,3 +185,325 @@ def records(request, project, topic_key):
         sources=topic_area.sources.all(),
         filters={"source": source_id, "show": show, "q": search},
     )
+
+
+# Screening -----------------------------------------------------------------
+
+
+def _stage(topic_area, stage_id) -> Stage:
+    stage = get_object_or_404(Stage, topic_area=topic_area, pk=stage_id)
+    stage.topic_area = topic_area
+    return stage
+
+
+def _stage_item(stage, item_id) -> ScreeningItem:
+    item = get_object_or_404(
+        ScreeningItem.objects.select_related("record__source"), stage=stage, pk=item_id
+    )
+    item.stage = stage
+    return item
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def screening_overview(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    stages = list(queries.stages_with_progress(topic_area))
+    names = _reviewer_names(project)
+    for stage in stages:
+        stage.agreement = _agreement_rows([stage], names)
+    return render_project(
+        request,
+        "screening/overview.html",
+        project,
+        topic_area=topic_area,
+        stages=stages,
+        setup_form=StagesSetUpForm(),
+        can_manage=request.user.has_perm("screening.manage_stages", project),
+        can_screen=request.user.has_perm("screening.screen", project),
+    )
+
+
+def _reviewer_names(project) -> dict[int, str]:
+    return dict(project.memberships.values_list("user_id", "user__username"))
+
+
+def _agreement_rows(stages, names) -> list[dict]:
+    """Agreement per reviewer pair on the records both decided, for dual stages."""
+    by_stage = {
+        stage.name: agreement.agreement_by_pair(queries.decision_pairs(stage))
+        for stage in stages
+        if stage.dual
+    }
+    return agreement.agreement_rows(by_stage, names=names)
+
+
+@require_POST
+@project_view("screening.manage_stages")
+def stages_set_up(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    form = StagesSetUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.stages_set_up(
+                topic_area=topic_area, actor=request.user, preset=form.cleaned_data["preset"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Stages set up: screening can start."))
+    return redirect("screening_overview", slug=project.slug, topic_key=topic_key)
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("screening.manage_stages")
+def stage_edit(request, project, topic_key, stage_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    started = services.stage_has_decisions(stage)
+    candidates = (
+        get_user_model()
+        .objects.filter(
+            memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
+        )
+        .order_by("username")
+    )
+    form = StageForm(request.POST or None, instance=stage, candidates=candidates, started=started)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        reviewers = data.pop("reviewers")
+        try:
+            services.stage_update(
+                stage=stage,
+                actor=request.user,
+                expected_version=version,
+                reviewer_ids=[user.pk for user in reviewers],
+                **data,
+            )
+        except EditConflict:
+            form.add_error(None, _conflict_message())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Stage saved."))
+            return redirect("screening_overview", slug=project.slug, topic_key=topic_key)
+    return render_project(
+        request, "screening/stage_form.html", project, topic_area=topic_area, stage=stage, form=form
+    )
+
+
+def _conflict_message() -> str:
+    return _("Someone else saved this in the meantime. Reload the page to see their changes.")
+
+
+def _screen_context(request, stage, item, *, form=None, status=200):
+    """The screening page for one item: the record, the form, progress and history."""
+    reviewer = request.user
+    mine = None
+    others = []
+    if item is not None:
+        decisions = list(item.decisions.select_related("reviewer"))
+        mine = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
+        # Blind: another reviewer's decision shows only once both have decided.
+        if (
+            mine is not None
+            and stage.show_decisions_after
+            and item.decisions_made >= stage.reviewers_required
+        ):
+            others = [d for d in decisions if d.reviewer_id != reviewer.pk]
+    if form is None:
+        initial = {"value": mine.value, "reason": mine.reason, "note": mine.note} if mine else {}
+        form = DecisionForm(stage=stage, initial=initial)
+    history = queries.my_decisions(stage, reviewer)
+    if mine is not None:
+        previous = (
+            history.filter(
+                Q(decided_at__lt=mine.decided_at) | Q(decided_at=mine.decided_at, id__lt=mine.pk)
+            )
+            .values_list("item_id", flat=True)
+            .first()
+        )
+        later = (
+            history.filter(
+                Q(decided_at__gt=mine.decided_at) | Q(decided_at=mine.decided_at, id__gt=mine.pk)
+            )
+            .order_by("decided_at", "id")
+            .values_list("item_id", flat=True)
+            .first()
+        )
+    else:
+        previous = history.values_list("item_id", flat=True).first()
+        later = None
+    record = item.record if item else None
+    context = {
+        "topic_area": stage.topic_area,
+        "stage": stage,
+        "item": item,
+        "record": record,
+        "mine": mine,
+        "others": others,
+        "form": form,
+        "previous_item": previous,
+        "next_item": later,
+        "progress": queries.stage_progress(stage, reviewer),
+        "title_html": highlight(record.title, stage.include_keywords, stage.exclude_keywords)
+        if record
+        else "",
+        "abstract_html": highlight(record.abstract, stage.include_keywords, stage.exclude_keywords)
+        if record
+        else "",
+        "show_abstract": stage.kind != Stage.Kind.TITLE,
+    }
+    template = "screening/screen.html"
+    if request.htmx:
+        template += "#panel"
+    response = render_project(request, template, stage.topic_area.project, **context)
+    response.status_code = status
+    return response
+
+
+def _may_screen(request, stage) -> None:
+    if request.user.pk not in services.stage_reviewer_ids(stage):
+        raise PermissionDenied(_("You are not a reviewer at this stage."))
+
+
+@require_GET
+@project_view("screening.screen")
+def screen(request, project, topic_key, stage_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    _may_screen(request, stage)
+    item_id = request.GET.get("item")
+    if item_id and item_id.isdigit():
+        item = _stage_item(stage, int(item_id))
+    else:
+        item = services.screening_next(stage=stage, reviewer=request.user)
+    return _screen_context(request, stage, item)
+
+
+@require_POST
+@project_view("screening.screen")
+def decide(request, project, topic_key, stage_id, item_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    item = _stage_item(stage, item_id)
+    form = DecisionForm(request.POST, stage=stage)
+    if form.is_valid():
+        try:
+            services.decision_record(item=item, reviewer=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except services.ScreeningClosed as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        # htmx swaps 200 responses only: the form comes back with its errors in place.
+        return _screen_context(request, stage, item, form=form, status=200 if request.htmx else 400)
+    return _screen_context(
+        request, stage, services.screening_next(stage=stage, reviewer=request.user)
+    )
+
+
+@require_POST
+@project_view("screening.screen")
+def undo(request, project, topic_key, stage_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    _may_screen(request, stage)
+    try:
+        item = services.decision_undo(stage=stage, reviewer=request.user)
+    except services.ScreeningClosed as error:
+        messages.error(request, str(error))
+        item = None
+    if item is None:
+        item = services.screening_next(stage=stage, reviewer=request.user)
+    return _screen_context(request, stage, item)
+
+
+STATUS_FILTERS = ["", *ScreeningItem.Status.values]
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def stage_records(request, project, topic_key, stage_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    status = request.GET.get("status", "")
+    if status not in STATUS_FILTERS:
+        status = ""
+    mine = request.GET.get("mine") == "1"
+    items = queries.stage_items(stage, status=status, reviewer=request.user if mine else None)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    can_resolve = request.user.has_perm("screening.resolve_conflicts", project)
+    return render_project(
+        request,
+        "screening/stage_records.html",
+        project,
+        topic_area=topic_area,
+        stage=stage,
+        page=page,
+        filters={"status": status, "mine": mine},
+        statuses=ScreeningItem.Status.choices,
+        can_resolve=can_resolve,
+        resolution_form=ResolutionForm(stage=stage) if can_resolve else None,
+        blind=stage.dual and not can_resolve and request.user.has_perm("screening.screen", project),
+    )
+
+
+@require_POST
+@project_view("screening.resolve_conflicts")
+def resolve(request, project, topic_key, stage_id, item_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    item = _stage_item(stage, item_id)
+    form = ResolutionForm(request.POST, stage=stage)
+    if form.is_valid():
+        try:
+            services.conflict_resolve(item=item, actor=request.user, **form.cleaned_data)
+        except (ValidationError, services.ScreeningClosed) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Resolved."))
+    else:
+        messages.error(request, _("Choose include or exclude."))
+    return redirect(f"{_stage_records_url(stage)}?status=conflict")
+
+
+@require_POST
+@project_view("screening.resolve_conflicts")
+def reopen(request, project, topic_key, stage_id, item_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    stage = _stage(topic_area, stage_id)
+    item = _stage_item(stage, item_id)
+    try:
+        services.screening_item_reopen(item=item, actor=request.user)
+    except services.ScreeningClosed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Reopened: the record can be decided again."))
+    return redirect(_stage_records_url(stage))
+
+
+def _stage_records_url(stage) -> str:
+    return reverse(
+        "stage_records",
+        kwargs={
+            "slug": stage.topic_area.project.slug,
+            "topic_key": stage.topic_area.key,
+            "stage_id": stage.pk,
+        },
+    )
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def agreement_csv(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    rows = _agreement_rows(topic_area.stages.order_by("position"), _reviewer_names(project))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agreement-{topic_area.key}.csv"'
+    writer = csv.DictWriter(response, fieldnames=agreement.AGREEMENT_CSV_FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response

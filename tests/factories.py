@@ -53,3 +53,25 @@ class TopicAreaFactory(factory.django.DjangoModelFactory):
     year_to = 2019
     languages = ["da", "en"]
     regions = ["OECD countries"]
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.Source"
+
+    topic_area = factory.SubFactory(TopicAreaFactory)
+    name = "EconLit"
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "screening.Record"
+
+    source = factory.SubFactory(SourceFactory)
+    topic_area = factory.LazyAttribute(lambda record: record.source.topic_area)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Confidential study title {n}")
+    abstract = "A secret abstract about caseloads and unemployment."
+    authors = factory.LazyFunction(lambda: ["Hainmueller, Jens", "Hofmann, Barbara"])
+    year = 2016
+    journal = "Journal of Public Economics"

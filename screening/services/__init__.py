@@ -1,4 +1,4 @@
-"""Every write in screening: imports, de-duplication decisions, (later) screening."""
+"""Every write in screening: imports, de-duplication decisions, screening."""
 
 from screening.services.duplicates import (
     duplicate_pair_confirm,
@@ -11,13 +11,37 @@ from screening.services.imports import (
     import_job_set_mapping,
     import_run,
 )
+from screening.services.screening import (
+    ScreeningClosed,
+    conflict_resolve,
+    decision_record,
+    decision_undo,
+    screening_item_reopen,
+    screening_next,
+    stage_has_decisions,
+    stage_reviewer_ids,
+    stage_update,
+    stages_set_up,
+    topic_area_enter_new_records,
+)
 
 __all__ = [
     "ImportSummary",
+    "ScreeningClosed",
+    "conflict_resolve",
+    "decision_record",
+    "decision_undo",
     "duplicate_pair_confirm",
     "duplicate_pair_reject",
     "import_job_create",
     "import_job_set_mapping",
     "import_run",
     "record_unmerge",
+    "screening_item_reopen",
+    "screening_next",
+    "stage_has_decisions",
+    "stage_reviewer_ids",
+    "stage_update",
+    "stages_set_up",
+    "topic_area_enter_new_records",
 ]

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from reviewapp.audit import audit_record
 from screening.dedup import DedupRecord, deduplicate
-from screening.models import DuplicatePair, Record
+from screening.models import DuplicatePair, Record, ScreeningItem
+from screening.services.screening import records_left_screening, topic_area_enter_new_records
 
 DEDUP_FIELDS = [
     "id",
@@ -173,7 +174,17 @@ def _root(record: Record) -> Record:
 
 
 def _preferred_canonical(a: Record, b: Record) -> tuple[Record, Record]:
-    """(keep, merge away): the record that has been there longest stays canonical."""
+    """(keep, merge away): a record already screened stays canonical, so no decision
+    is stranded; otherwise the record that has been there longest."""
+    screened = set(
+        ScreeningItem.objects.filter(record__in=[a, b], decisions_made__gt=0).values_list(
+            "record_id", flat=True
+        )
+    )
+    if (b.pk in screened) and (a.pk not in screened):
+        return b, a
+    if (a.pk in screened) and (b.pk not in screened):
+        return a, b
     return (a, b) if a.pk < b.pk else (b, a)
 
 
@@ -181,6 +192,7 @@ def _merge(*, keep: Record, drop: Record, actor, score: float, reason: str) -> N
     now = timezone.now()
     # The dropped record's own duplicates follow it, so every record points at a root.
     Record.objects.filter(canonical=drop).update(canonical=keep)
+    records_left_screening(record_ids=[drop.pk])
     Record.objects.filter(pk=drop.pk).update(
         canonical=keep,
         duplicate_score=score,
@@ -260,6 +272,7 @@ def record_unmerge(*, record: Record, actor) -> Record:
         canonical=None, duplicate_score=None, duplicate_reason="", merged_by=None, merged_at=None
     )
     record.refresh_from_db()
+    topic_area_enter_new_records(topic_area=record.topic_area)
     audit_record(
         actor=actor,
         project=record.topic_area.project,

@@ -21,6 +21,7 @@ from screening.bibrecord import ParsedRecord
 from screening.models import ImportJob, Record, Source
 from screening.parsers import ParseError, csv_columns, detect_format, parse_file
 from screening.services.duplicates import deduplicate_new_records
+from screening.services.screening import topic_area_enter_new_records
 
 BATCH_SIZE = 2000
 MISSING_TITLE_LISTED = 50  # line numbers listed in the summary; the count is always complete
@@ -191,6 +192,8 @@ def _import(job: ImportJob) -> ImportSummary:
             summary.records - outcome.duplicates_in_file - outcome.duplicates_existing
         )
         summary.seconds["deduplicate"] = round(time.perf_counter() - dedup_started, 3)
+        # Once screening is set up, the new unique records join the first stage's queue.
+        topic_area_enter_new_records(topic_area=job.topic_area)
         source.records_read = summary.records
         source.records_missing_title = summary.missing_title
         source.save(update_fields=["records_read", "records_missing_title"])

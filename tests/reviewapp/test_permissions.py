@@ -18,6 +18,7 @@ SECRETS = [
     "reviewer2",
     "Confidential record title",
     "hidden-export.csv",
+    "Secret decision note",
 ]
 
 
@@ -52,6 +53,16 @@ MATRIX = {
     "duplicates": (READ, NOT_ALLOWED),
     "duplicate_confirm": (NOT_ALLOWED, LEAD_ONLY),
     "duplicate_reject": (NOT_ALLOWED, LEAD_ONLY),
+    "screening_overview": (READ, NOT_ALLOWED),
+    "stages_set_up": (NOT_ALLOWED, LEAD_ONLY),
+    "agreement_csv": (READ, NOT_ALLOWED),
+    "screen": (REVIEW_WORK, NOT_ALLOWED),
+    "stage_edit": (LEAD_ONLY, LEAD_ONLY),
+    "screening_undo": (NOT_ALLOWED, REVIEW_WORK),
+    "stage_records": (READ, NOT_ALLOWED),
+    "screening_decide": (NOT_ALLOWED, REVIEW_WORK),
+    "screening_resolve": (NOT_ALLOWED, LEAD_ONLY),
+    "screening_reopen": (NOT_ALLOWED, LEAD_ONLY),
 }
 
 
@@ -80,7 +91,7 @@ def test_every_project_view_declares_its_permission():
 
 
 @pytest.fixture
-def screening_data(topic_area):
+def screening_data(topic_area, cast):
     """An import waiting for its CSV mapping, two records, one merged, and a pending pair."""
     from django.core.files.base import ContentFile
 
@@ -106,7 +117,22 @@ def screening_data(topic_area):
     pair = DuplicatePair.objects.create(
         topic_area=topic_area, record_a=first, record_b=second, score=0.8
     )
-    return {"job": job, "record": third, "pair": pair}
+    from screening import services
+
+    lead = Membership.objects.get(project=topic_area.project, role="lead").user
+    reviewer = Membership.objects.get(project=topic_area.project, user__username="reviewer2").user
+    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    item = stage.items.get(record=first)
+    services.decision_record(
+        item=item, reviewer=reviewer, value="include", note="Secret decision note"
+    )
+    return {
+        "job": job,
+        "record": third,
+        "pair": pair,
+        "stage": stage,
+        "item": stage.items.get(record=second),
+    }
 
 
 def _kwargs(name, project, topic_area, membership, data):
@@ -121,7 +147,22 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["record_id"] = data["record"].pk
     if name in {"duplicate_confirm", "duplicate_reject"}:
         kwargs["pair_id"] = data["pair"].pk
+    if name in STAGE_URLS:
+        kwargs["stage_id"] = data["stage"].pk
+    if name in {"screening_decide", "screening_resolve", "screening_reopen"}:
+        kwargs["item_id"] = data["item"].pk
     return kwargs
+
+
+STAGE_URLS = {
+    "screen",
+    "stage_edit",
+    "screening_undo",
+    "stage_records",
+    "screening_decide",
+    "screening_resolve",
+    "screening_reopen",
+}
 
 
 TOPIC_URLS = {
@@ -133,7 +174,10 @@ TOPIC_URLS = {
     "duplicates",
     "duplicate_confirm",
     "duplicate_reject",
-}
+    "screening_overview",
+    "stages_set_up",
+    "agreement_csv",
+} | STAGE_URLS
 
 
 def _post_data(name, topic_area):
@@ -150,11 +194,14 @@ def _post_data(name, topic_area):
         "member_remove": {},
         "topic_area_create": {"title": "New", "key": "new-topic", "position": 2},
         "topic_area_edit": {"title": "Changed", "key": topic_area.key, "position": 1, "version": 1},
+        "stages_set_up": {"preset": "two"},
+        "screening_decide": {"value": "exclude"},
+        "screening_resolve": {"value": "exclude"},
     }.get(name, {})
 
 
 def _state():
-    from screening.models import DuplicatePair, ImportJob, Record
+    from screening.models import Decision, DuplicatePair, ImportJob, Record, ScreeningItem, Stage
 
     return (
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id")),
@@ -164,6 +211,9 @@ def _state():
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
         list(Project.objects.order_by("pk").values_list("title", "slug")),
         list(TopicArea.objects.order_by("pk").values_list("title", "key")),
+        list(Stage.objects.order_by("pk").values_list("pk", "name", "reviewers_required")),
+        list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
+        list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
     )
 
 

@@ -1,0 +1,461 @@
+"""Screening writes: stages, the queue's claims, decisions, conflicts, reopening.
+
+A record's status at a stage lives on its `ScreeningItem`, derived by
+`screening.progression` from the decisions each time one changes, inside the same
+transaction and under a row lock on the item, so two reviewers deciding one record
+at once cannot both miss each other.
+
+First decisions are not written to the audit log: the decision row itself says who
+decided what and when. Changing or undoing a decision, and every lead action, is
+audited with before and after.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from reviewapp.audit import audit_record, snapshot
+from reviewapp.models import Membership, Role, TopicArea
+from reviewapp.services import EditConflict
+from screening import progression
+from screening.models import Claim, Decision, ScreeningItem, Stage
+
+CLAIM_DURATION = timedelta(minutes=15)
+STAGE_FIELDS = [
+    "name",
+    "kind",
+    "reviewers_required",
+    "exclusion_reasons",
+    "reason_required",
+    "include_keywords",
+    "exclude_keywords",
+    "show_decisions_after",
+]
+# What may change once a stage has decisions: not how many reviewers decide, nor its kind.
+STAGE_FIELDS_ONCE_STARTED = [
+    "name",
+    "exclusion_reasons",
+    "reason_required",
+    "include_keywords",
+    "exclude_keywords",
+    "show_decisions_after",
+]
+PRESETS = {
+    "three": [Stage.Kind.TITLE, Stage.Kind.ABSTRACT, Stage.Kind.FULLTEXT],
+    "two": [Stage.Kind.ABSTRACT, Stage.Kind.FULLTEXT],
+}
+
+
+class ScreeningClosed(Exception):
+    """The record has moved on (or a lead resolved it): its decisions are settled."""
+
+
+def default_exclusion_reasons() -> list[str]:
+    return [
+        _("Wrong population"),
+        _("Wrong intervention"),
+        _("Wrong outcome"),
+        _("Wrong study design"),
+        _("Outside the limits (years, language, country)"),
+        _("Not an empirical study"),
+    ]
+
+
+def _stage_defaults(kind: str) -> dict:
+    fulltext = kind == Stage.Kind.FULLTEXT
+    return {
+        "name": str(Stage.Kind(kind).label),
+        "kind": kind,
+        "reason_required": fulltext,
+        "exclusion_reasons": default_exclusion_reasons(),
+    }
+
+
+@transaction.atomic
+def stages_set_up(*, topic_area: TopicArea, actor, preset: str) -> list[Stage]:
+    """Create the stages of a preset and put every unique record into the first.
+
+    Allowed until the first decision; earlier stages without decisions are replaced.
+    """
+    if preset not in PRESETS:
+        raise ValidationError(_("Unknown set of stages: %(preset)s") % {"preset": preset})
+    TopicArea.objects.select_for_update().get(pk=topic_area.pk)
+    if Decision.objects.filter(item__stage__topic_area=topic_area).exists():
+        raise ValidationError(_("Screening has started: the stages can no longer be replaced."))
+    before = list(topic_area.stages.values_list("name", flat=True))
+    topic_area.stages.all().delete()
+    with translation.override(topic_area.project.language):
+        stages = [
+            Stage.objects.create(topic_area=topic_area, position=position, **_stage_defaults(kind))
+            for position, kind in enumerate(PRESETS[preset], start=1)
+        ]
+    stage_enter_records(
+        stage=stages[0],
+        record_ids=topic_area.records.filter(canonical__isnull=True).values_list("id", flat=True),
+    )
+    audit_record(
+        actor=actor,
+        project=topic_area.project,
+        action="stages.set_up",
+        obj=topic_area,
+        before={"stages": before},
+        after={"stages": [stage.name for stage in stages]},
+    )
+    return stages
+
+
+def stage_has_decisions(stage: Stage) -> bool:
+    return Decision.objects.filter(item__stage=stage).exists()
+
+
+@transaction.atomic
+def stage_update(
+    *, stage: Stage, actor, expected_version: int, reviewer_ids: list[int] | None = None, **fields
+) -> Stage:
+    locked = Stage.objects.select_for_update().get(pk=stage.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    allowed = STAGE_FIELDS_ONCE_STARTED if stage_has_decisions(locked) else STAGE_FIELDS
+    refused = [name for name in set(fields) - set(allowed) if getattr(locked, name) != fields[name]]
+    if refused:
+        raise ValidationError(
+            _("Screening has started at this stage: %(fields)s can no longer change.")
+            % {"fields": ", ".join(sorted(refused))}
+        )
+    before = {**snapshot(locked, STAGE_FIELDS), "reviewers": _reviewer_names(locked)}
+    for name, value in fields.items():
+        if name in allowed:
+            setattr(locked, name, value)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    if reviewer_ids is not None:
+        locked.reviewers.set(reviewer_ids)
+    audit_record(
+        actor=actor,
+        project=locked.topic_area.project,
+        action="stage.update",
+        obj=locked,
+        before=before,
+        after={**snapshot(locked, STAGE_FIELDS), "reviewers": _reviewer_names(locked)},
+    )
+    return locked
+
+
+def _reviewer_names(stage: Stage) -> list[str]:
+    return sorted(stage.reviewers.values_list("username", flat=True))
+
+
+def stage_enter_records(*, stage: Stage, record_ids) -> int:
+    """Put records into a stage's queue (once each); returns how many were new."""
+    items = [
+        ScreeningItem(
+            stage=stage,
+            record_id=record_id,
+            order_key=progression.queue_order_key(stage.pk, record_id),
+        )
+        for record_id in record_ids
+    ]
+    created = ScreeningItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=2000)
+    return len(created)
+
+
+def topic_area_enter_new_records(*, topic_area: TopicArea) -> int:
+    """Unique records not yet in the first stage join its queue (after an import or
+    an undone merge). Nothing happens before the stages are set up."""
+    first = topic_area.stages.order_by("position").first()
+    if first is None:
+        return 0
+    missing = topic_area.records.filter(canonical__isnull=True).exclude(
+        screening_items__stage=first
+    )
+    return stage_enter_records(stage=first, record_ids=missing.values_list("id", flat=True))
+
+
+def records_left_screening(*, record_ids) -> None:
+    """Records merged away as duplicates leave the queues where nobody decided them yet;
+    decisions already made stay on the record they were made on."""
+    ScreeningItem.objects.filter(record_id__in=record_ids, decisions_made=0).delete()
+
+
+def stage_reviewer_ids(stage: Stage) -> set[int]:
+    """Who may screen the stage: those chosen, or every lead and reviewer."""
+    chosen = set(stage.reviewers.values_list("id", flat=True))
+    if chosen:
+        return chosen
+    return set(
+        Membership.objects.filter(
+            project_id=stage.topic_area.project_id, role__in=[Role.LEAD, Role.REVIEWER]
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _check_reviewer(stage: Stage, reviewer) -> None:
+    if reviewer.pk not in stage_reviewer_ids(stage):
+        raise PermissionDenied(_("You are not a reviewer at this stage."))
+
+
+@transaction.atomic
+def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
+    """Hand the reviewer the next record of the queue and claim it for a while.
+
+    The reviewer's own unexpired claim comes back first (a reload shows the same
+    record). Otherwise the first pending record in queue order that the reviewer has
+    not decided and that still needs a reviewer once the other reviewers' claims are
+    counted. On PostgreSQL the candidate row is locked with SKIP LOCKED and its claims
+    counted again under the lock, so two reviewers asking at the same moment are
+    never handed the record that needs only one of them.
+    """
+    now = timezone.now()
+    Claim.objects.filter(item__stage=stage, expires_at__lte=now).delete()
+    claims = list(
+        Claim.objects.filter(item__stage=stage).values_list(
+            "item_id", "reviewer_id", "item__decisions_made", "item__status"
+        )
+    )
+    for item_id, reviewer_id, _made, status in claims:
+        if reviewer_id == reviewer.pk and status == ScreeningItem.Status.PENDING:
+            Claim.objects.filter(item_id=item_id, reviewer=reviewer).update(
+                expires_at=now + CLAIM_DURATION
+            )
+            return ScreeningItem.objects.select_related("record", "stage").get(pk=item_id)
+    others = Counter(
+        item_id for item_id, reviewer_id, _m, _s in claims if reviewer_id != reviewer.pk
+    )
+    made = {item_id: decisions for item_id, _r, decisions, _s in claims}
+    full = {
+        item_id
+        for item_id, count in others.items()
+        if count + made[item_id] >= stage.reviewers_required
+    }
+    queue = (
+        stage.items.filter(status=ScreeningItem.Status.PENDING, record__canonical__isnull=True)
+        .exclude(decisions__reviewer=reviewer)
+        .order_by("order_key", "id")
+    )
+    for _attempt in range(20):
+        item = (
+            queue.exclude(pk__in=full)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("record", "stage")
+            .first()
+        )
+        if item is None:
+            return None
+        claimed = Claim.objects.filter(item=item).exclude(reviewer=reviewer).count()
+        if claimed + item.decisions_made >= stage.reviewers_required:
+            full.add(item.pk)
+            continue
+        Claim.objects.filter(item__stage=stage, reviewer=reviewer).delete()
+        Claim.objects.create(item=item, reviewer=reviewer, expires_at=now + CLAIM_DURATION)
+        return item
+    return None
+
+
+def _lock_item(item: ScreeningItem) -> ScreeningItem:
+    return (
+        ScreeningItem.objects.select_for_update().select_related("stage", "record").get(pk=item.pk)
+    )
+
+
+def _next_stage(stage: Stage) -> Stage | None:
+    return (
+        Stage.objects.filter(topic_area_id=stage.topic_area_id, position__gt=stage.position)
+        .order_by("position")
+        .first()
+    )
+
+
+def _decided_later(item: ScreeningItem) -> bool:
+    """Whether a later stage has decisions on the record."""
+    return ScreeningItem.objects.filter(
+        record_id=item.record_id,
+        stage__topic_area_id=item.stage.topic_area_id,
+        stage__position__gt=item.stage.position,
+        decisions_made__gt=0,
+    ).exists()
+
+
+def _ensure_open(item: ScreeningItem) -> None:
+    """A record's decisions are settled once a lead resolved it or the next stage
+    has started on it."""
+    if item.resolved_by_id is not None:
+        raise ScreeningClosed(_("A lead has resolved this record; ask a lead to reopen it."))
+    if _decided_later(item):
+        raise ScreeningClosed(
+            _("This record has moved on to the next stage; ask a lead to reopen it.")
+        )
+
+
+def _settle(item: ScreeningItem) -> None:
+    """Derive the item's status from its decisions, and move it on or back."""
+    decisions = list(item.decisions.order_by("decided_at", "id").values_list("value", "reason"))
+    item.decisions_made = len(decisions)
+    if item.resolved_by_id is None:
+        item.status = progression.item_status(
+            [value for value, _r in decisions], item.stage.reviewers_required
+        )
+        item.exclusion_reason = (
+            progression.exclusion_reason(decisions)
+            if item.status == ScreeningItem.Status.EXCLUDED
+            else ""
+        )
+    item.version += 1
+    item.save(update_fields=["decisions_made", "status", "exclusion_reason", "version"])
+    next_stage = _next_stage(item.stage)
+    if next_stage is None:
+        return
+    if item.status == ScreeningItem.Status.INCLUDED:
+        stage_enter_records(stage=next_stage, record_ids=[item.record_id])
+    else:
+        # _ensure_open made sure nobody has decided it there yet.
+        ScreeningItem.objects.filter(stage=next_stage, record_id=item.record_id).delete()
+
+
+def _validate_decision(stage: Stage, value: str, reason: str) -> None:
+    if value not in Decision.Value.values:
+        raise ValidationError({"value": _("Choose include, exclude or maybe.")})
+    if value == Decision.Value.EXCLUDE:
+        if stage.reason_required and not reason:
+            raise ValidationError({"reason": _("An exclusion at this stage needs a reason.")})
+        if reason and stage.exclusion_reasons and reason not in stage.exclusion_reasons:
+            raise ValidationError(
+                {"reason": _("%(reason)s is not one of this stage's reasons.") % {"reason": reason}}
+            )
+    elif reason:
+        raise ValidationError({"reason": _("Only an exclusion takes a reason.")})
+
+
+@transaction.atomic
+def decision_record(
+    *, item: ScreeningItem, reviewer, value: str, reason: str = "", note: str = ""
+) -> Decision:
+    """Record (or change) the reviewer's own decision on a record at a stage."""
+    item = _lock_item(item)
+    _check_reviewer(item.stage, reviewer)
+    _validate_decision(item.stage, value, reason)
+    _ensure_open(item)
+    existing = Decision.objects.filter(item=item, reviewer=reviewer).first()
+    if existing is None and item.decisions_made >= item.stage.reviewers_required:
+        raise ScreeningClosed(_("This record already has the decisions it needs."))
+    before = snapshot(existing, ["value", "reason", "note"]) if existing else None
+    decision, _created = Decision.objects.update_or_create(
+        item=item, reviewer=reviewer, defaults={"value": value, "reason": reason, "note": note}
+    )
+    Claim.objects.filter(item=item, reviewer=reviewer).delete()
+    _settle(item)
+    if before is not None:
+        audit_record(
+            actor=reviewer,
+            project=item.stage.topic_area.project,
+            action="decision.change",
+            obj=item.record,
+            before={**before, "stage": item.stage.name},
+            after={**snapshot(decision, ["value", "reason", "note"]), "stage": item.stage.name},
+        )
+    return decision
+
+
+def last_decision(*, stage: Stage, reviewer) -> Decision | None:
+    return (
+        Decision.objects.filter(item__stage=stage, reviewer=reviewer)
+        .select_related("item")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def decision_undo(*, stage: Stage, reviewer) -> ScreeningItem | None:
+    """Take back the reviewer's latest decision at the stage; the record comes back to
+    them first. Returns the item, or None when there was nothing to undo."""
+    decision = last_decision(stage=stage, reviewer=reviewer)
+    if decision is None:
+        return None
+    item = _lock_item(decision.item)
+    _ensure_open(item)
+    before = snapshot(decision, ["value", "reason", "note"])
+    decision.delete()
+    _settle(item)
+    Claim.objects.filter(item__stage=stage, reviewer=reviewer).delete()
+    Claim.objects.create(item=item, reviewer=reviewer, expires_at=timezone.now() + CLAIM_DURATION)
+    audit_record(
+        actor=reviewer,
+        project=stage.topic_area.project,
+        action="decision.undo",
+        obj=item.record,
+        before={**before, "stage": stage.name},
+    )
+    return item
+
+
+@transaction.atomic
+def conflict_resolve(
+    *, item: ScreeningItem, actor, value: str, reason: str = "", note: str = ""
+) -> ScreeningItem:
+    """A lead's resolution of a record at a stage: include or exclude, with a note."""
+    item = _lock_item(item)
+    if value not in (Decision.Value.INCLUDE, Decision.Value.EXCLUDE):
+        raise ValidationError({"value": _("A resolution includes or excludes the record.")})
+    _validate_decision(item.stage, value, reason)
+    _ensure_open(item)
+    before = {"status": item.status, "reason": item.exclusion_reason}
+    item.status = (
+        ScreeningItem.Status.INCLUDED
+        if value == Decision.Value.INCLUDE
+        else ScreeningItem.Status.EXCLUDED
+    )
+    item.exclusion_reason = reason
+    item.resolved_by = actor
+    item.resolution_note = note
+    item.resolved_at = timezone.now()
+    item.save(
+        update_fields=[
+            "status",
+            "exclusion_reason",
+            "resolved_by",
+            "resolution_note",
+            "resolved_at",
+        ]
+    )
+    _settle(item)
+    audit_record(
+        actor=actor,
+        project=item.stage.topic_area.project,
+        action="screening.resolve",
+        obj=item.record,
+        before={**before, "stage": item.stage.name},
+        after={"status": item.status, "reason": reason, "note": note, "stage": item.stage.name},
+    )
+    return item
+
+
+@transaction.atomic
+def screening_item_reopen(*, item: ScreeningItem, actor) -> ScreeningItem:
+    """A lead reopens a record at a stage: a resolution is withdrawn and the status
+    derived from the decisions again. Refused while a later stage has decisions on it
+    (reopen that stage first)."""
+    item = _lock_item(item)
+    if _decided_later(item):
+        raise ScreeningClosed(_("Reopen the record at the later stage first."))
+    before = {"status": item.status, "resolved_by": str(item.resolved_by or "")}
+    item.resolved_by = None
+    item.resolution_note = ""
+    item.resolved_at = None
+    item.save(update_fields=["resolved_by", "resolution_note", "resolved_at"])
+    _settle(item)
+    audit_record(
+        actor=actor,
+        project=item.stage.topic_area.project,
+        action="screening.reopen",
+        obj=item.record,
+        before={**before, "stage": item.stage.name},
+        after={"status": item.status, "stage": item.stage.name},
+    )
+    return item
