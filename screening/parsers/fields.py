@@ -31,7 +31,7 @@ def first(raw: dict[str, list[str]], *tags: str) -> str:
 def values(raw: dict[str, list[str]], *tags: str) -> list[str]:
     """Every non-blank value of the first tag that has any, stripped, in file order."""
     for tag in tags:
-        found = [value.strip() for value in raw.get(tag, ()) if value.strip()]
+        found = [stripped for value in raw.get(tag, ()) if (stripped := value.strip())]
         if found:
             return found
     return []

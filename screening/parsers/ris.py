@@ -26,6 +26,7 @@ Reading rules (each covers a real export, see tests/screening/test_parsers.py):
 """
 
 import re
+import string
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +44,13 @@ KNOWN_TAGS = frozenset(
     """TY A1 A2 A3 A4 AB AD AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB
     DO DP ED EP ER ET ID IS J1 J2 JA JF JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NV OP
     PB PP PY RI RN RP SE SN SP ST T1 T2 T3 TA TI TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2 PMID""".split()
+)
+# The first two characters of every line _STANDARD_TAG matches, and what may follow
+# for the fast path of read_ris.
+_STANDARD_STARTS = frozenset(
+    first + second
+    for first in string.ascii_uppercase
+    for second in string.ascii_uppercase + string.digits
 )
 # Tags whose continuation lines are further values rather than more of the same text.
 _LINE_PER_VALUE = frozenset({"AU", "A1", "A2", "A3", "A4", "KW"})
@@ -63,30 +71,45 @@ def read_ris(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]
     start = 0
     last_tag = ""
     found = False
+    standard_starts = _STANDARD_STARTS
     for number, text in read_lines(path, encoding, filename):
-        tagged = split_tag(text.lstrip())
-        if tagged == ("ER", ""):
+        # Most lines of an export are standard tag lines ("AU  - Name"): read them
+        # without a regular expression; split_tag takes everything else.
+        if (
+            text[:2] in standard_starts
+            and text[2:5] == "  -"
+            and (text[5:6].isspace() or len(text) == 5)
+        ):
+            tag, value = text[:2], text[6:].strip()
+        elif tagged := split_tag(text.lstrip()):
+            tag, value = tagged
+        else:
+            tag = value = ""
+        if raw is not None and tag and tag != "TY" and tag != "ER":
+            values_of = raw.get(tag)
+            if values_of is None:
+                raw[tag] = [value]
+            else:
+                values_of.append(value)
+            last_tag = tag
+        elif tag == "ER" and not value:
             if raw is not None:
                 yield ris_record(raw, start)
             raw = None
-        elif tagged and tagged[0] == "TY":
+        elif tag == "TY":
             if raw is not None:
                 yield ris_record(raw, start)
-            raw, start, last_tag, found = {"TY": [tagged[1]]}, number, "TY", True
+            raw, start, last_tag, found = {"TY": [value]}, number, "TY", True
         elif raw is None:
             continue  # between records: headers, numbers, links
-        elif tagged and tagged[0] != "ER":
-            tag, value = tagged
-            raw.setdefault(tag, []).append(value)
-            last_tag = tag
-        elif text.strip():  # a continuation line, including "ER - positive ..."
+        elif stripped := text.strip():  # a continuation line, including "ER - positive ..."
             continued = raw[last_tag]
             if last_tag in _LINE_PER_VALUE:
-                continued.append(text.strip())
+                continued.append(stripped)
             elif continued[-1]:
-                continued[-1] += "\n" + text.strip()
+                continued[-1] += "\n" + stripped
             else:
-                continued[-1] = text.strip()
+                continued[-1] = stripped
     if raw is not None:
         yield ris_record(raw, start)
     if not found:

@@ -7,6 +7,7 @@ job row lives outside that transaction and keeps the outcome for the user.
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import batched
 from pathlib import Path
@@ -176,13 +177,14 @@ def _import(job: ImportJob) -> ImportSummary:
             csv_mapping=job.csv_mapping or None,
         )
         total_lines = _count_lines(path)
-        parse_and_write = _write_records(
-            source,
-            records,
-            summary,
-            lambda done, line: _report_progress(job, done, line, total_lines),
+        summary.seconds.update(
+            _write_records(
+                source,
+                records,
+                summary,
+                lambda done, line: _report_progress(job, done, line, total_lines),
+            )
         )
-        summary.seconds["parse_and_write"] = parse_and_write
         dedup_started = time.perf_counter()
         outcome = deduplicate_new_records(topic_area=job.topic_area, source=source)
         summary.duplicates_in_file = outcome.duplicates_in_file
@@ -281,63 +283,117 @@ COPY_COLUMNS = [
 ]
 
 
-def _write_records(source, records, summary: ImportSummary, on_progress) -> float:
-    """Write parsed records in batches; PostgreSQL's COPY where available."""
-    started = time.perf_counter()
+def _write_records(source, records, summary: ImportSummary, on_progress) -> dict[str, float]:
+    """Write parsed records in batches; PostgreSQL's COPY where available.
+
+    Returns the seconds spent reading the file ("parse": waiting for the next
+    batch of the parser's stream) and storing it ("write"), and both together.
+    """
+    parse = write = 0.0
     position = 0
-    for batch in batched(records, BATCH_SIZE):
-        rows = []
-        for parsed in batch:
-            position += 1
-            if not parsed.title.strip():
-                summary.missing_title += 1
-                if len(summary.missing_title_lines) < MISSING_TITLE_LISTED:
-                    summary.missing_title_lines.append(parsed.line)
-            rows.append(_record_row(source, position, parsed))
-        if connection.vendor == "postgresql":
-            _copy_rows(rows)
-        else:
-            Record.objects.bulk_create(rows)
-        summary.records = position
-        on_progress(position, rows[-1].source_line)
-    return round(time.perf_counter() - started, 3)
+    batches = batched(records, BATCH_SIZE)
+    with _record_writer(source) as write_batch:
+        while True:
+            started = time.perf_counter()
+            batch = next(batches, None)
+            parsed_at = time.perf_counter()
+            parse += parsed_at - started
+            if batch is None:
+                break
+            for parsed in batch:
+                if not parsed.title.strip():
+                    summary.missing_title += 1
+                    if len(summary.missing_title_lines) < MISSING_TITLE_LISTED:
+                        summary.missing_title_lines.append(parsed.line)
+                position += 1
+            write_batch(position - len(batch) + 1, batch)
+            summary.records = position
+            on_progress(position, batch[-1].line)
+            write += time.perf_counter() - parsed_at
+        finishing = time.perf_counter()
+    write += time.perf_counter() - finishing  # the server storing what is still queued
+    return {
+        "parse_and_write": round(parse + write, 3),
+        "parse": round(parse, 3),
+        "write": round(write, 3),
+    }
 
 
-def _copy_rows(rows: list[Record]) -> None:
+@contextmanager
+def _record_writer(source: Source):
+    """A function that stores a batch of parsed records (numbered from `first`).
+
+    On PostgreSQL every batch goes into one COPY, sent by psycopg's queued writer
+    from a thread of its own, so the server stores rows while the next batch is
+    parsed; nothing else may use the connection until the block ends. Other
+    databases get one bulk_create per batch.
+    """
+    if connection.vendor != "postgresql":
+        yield lambda first, batch: Record.objects.bulk_create(
+            [_record_row(source, first + offset, parsed) for offset, parsed in enumerate(batch)]
+        )
+        return
+    from psycopg.copy import QueuedLibpqWriter
+
     columns = ", ".join(COPY_COLUMNS)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY screening_record ({columns}) FROM STDIN"  # noqa: S608 - fixed column list
-        ) as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                (
-                    row.topic_area_id,
-                    row.source_id,
-                    row.position,
-                    row.source_line,
-                    _clean(row.title),
-                    _clean(row.abstract),
-                    json.dumps(row.authors),
-                    row.year,
-                    _clean(row.journal),
-                    _clean(row.volume),
-                    _clean(row.issue),
-                    _clean(row.pages),
-                    row.doi,
-                    row.pmid,
-                    _clean(row.url),
-                    json.dumps(row.keywords),
-                    row.language,
-                    row.publication_type,
-                    json.dumps(row.raw).replace("\\u0000", ""),
-                    "",
-                )
-            )
+    statement = f"COPY screening_record ({columns}) FROM STDIN"  # noqa: S608 - fixed columns
+    with connection.cursor() as cursor:
+        raw_cursor = cursor.cursor
+        with raw_cursor.copy(statement, writer=QueuedLibpqWriter(raw_cursor)) as copy:
+            write_row = copy.write_row
+            topic_area_id, source_id = source.topic_area_id, source.pk
+
+            def write_batch(first: int, batch) -> None:
+                for position, parsed in enumerate(batch, start=first):
+                    write_row(_copy_row(topic_area_id, source_id, position, parsed))
+
+            yield write_batch
+
+
+def _copy_row(topic_area_id: int, source_id: int, position: int, parsed: ParsedRecord) -> tuple:
+    """A COPY row for COPY_COLUMNS: the fields of _record_row, without NUL characters."""
+    return (
+        topic_area_id,
+        source_id,
+        position,
+        parsed.line,
+        _clean(parsed.title),
+        _clean(parsed.abstract),
+        _json(parsed.authors),
+        parsed.year,
+        _clean(parsed.journal),
+        _clean(parsed.volume[:100]),
+        _clean(parsed.issue[:100]),
+        _clean(parsed.pages[:100]),
+        _clean(parsed.doi[:255]),
+        _clean(parsed.pmid[:20]),
+        _clean(parsed.url),
+        _json(parsed.keywords),
+        _clean(parsed.language[:100]),
+        _clean(parsed.publication_type[:200]),
+        _json(parsed.raw),
+        "",
+    )
 
 
 def _clean(text: str) -> str:
     # PostgreSQL text cannot hold NUL; exports occasionally carry one.
     return text.replace("\x00", "")
+
+
+def _json(value) -> str:
+    """JSON for a jsonb column, which cannot hold NUL (written \\u0000) either."""
+    text = json.dumps(value)
+    if "\\u0000" in text:  # rarely: re-encode with the NULs taken out of the strings
+        text = json.dumps(_without_nul(value))
+    return text
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value

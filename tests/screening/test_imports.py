@@ -189,3 +189,36 @@ def test_import_runs_on_a_real_worker(celery_worker, topic_area, lead, ris_uploa
     job = wait_for(lambda: ImportJob.objects.filter(pk=job.pk, status="done").first())
     assert job.summary["records"] == 3
     assert topic_area.records.count() == 3
+
+
+def test_summary_times_parsing_writing_and_deduplication(run_on_commit, topic_area, lead):
+    job = run_on_commit(topic_area, lead, upload("timed.ris", ris_text(STUDIES)))
+    seconds = job.summary["seconds"]
+    assert {"parse", "write", "parse_and_write", "deduplicate", "total"} <= set(seconds)
+    assert seconds["parse_and_write"] == pytest.approx(
+        seconds["parse"] + seconds["write"], abs=0.01
+    )
+
+
+def test_nul_characters_are_kept_out_of_postgresql_rows(run_on_commit, topic_area, lead, tmp_path):
+    """PostgreSQL text and jsonb cannot hold NUL: COPY drops it, and only it."""
+    from screening.parsers import parse_file
+    from screening.services.imports import _copy_row, _json
+
+    nul_study = {**STUDIES[0], "title": "Case\x00worker caseloads", "author": "Hain\x00mueller, J"}
+    # Detection calls a file with NUL bytes binary; the user can still choose RIS.
+    job = run_on_commit(
+        topic_area, lead, upload("nul.ris", ris_text([nul_study])), requested_format="ris"
+    )
+    assert job.status == ImportJob.Status.DONE, job.error
+    record = Record.objects.get()
+    assert record.title.replace("\x00", "") == "Caseworker caseloads"
+
+    # A backslash and "u0000" written in the file is text, not a NUL: it stays.
+    value = {"TI": ["a\x00b"], "N1": ["C:\\u0000dir"], "AU": ["x"]}
+    assert json.loads(_json(value)) == {"TI": ["ab"], "N1": ["C:\\u0000dir"], "AU": ["x"]}
+    path = tmp_path / "nul.ris"
+    path.write_text(ris_text([nul_study]), encoding="utf-8")
+    (parsed,) = parse_file(path, "ris")
+    row = _copy_row(1, 2, 3, parsed)
+    assert not any("\x00" in cell or "\\u0000" in cell for cell in row if isinstance(cell, str))

@@ -88,6 +88,43 @@ def test_ris_abstract_line_starting_with_er_stays_in_abstract(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "AU  - Smith, J.",
+        "AU  - ",
+        "AU  -",
+        "AU  -Smith",  # no space after the hyphen: not a tag line, so a continuation
+        "AU  -\tSmith",
+        "AU  -\u00a0Smith",  # any whitespace after the hyphen, as the pattern's \s
+        "A1  - Smith",
+        "au  - Smith",
+        "\u00c5U  - Smith",
+        "1A  - Smith",
+        "  AU  - Smith",  # indented
+        "KW - one space",  # a known tag with loose spacing
+        "IL - 6 levels",  # an unknown one: text
+        "PMID- 123",
+        "ER  - positive tumours",
+        "Text of an abstract",
+    ],
+)
+def test_ris_fast_tag_lines_read_as_split_tag_says(tmp_path, line):
+    """The reader's fast path for "XX  - value" lines agrees with split_tag on any line."""
+    from screening.parsers.ris import split_tag
+
+    path = write(tmp_path, "lines.ris", f"TY  - JOUR\nTI  - Title\n{line}\nER  - \n")
+
+    (record,) = parse_file(path, "ris")
+
+    tagged = split_tag(line.lstrip())
+    if tagged and tagged[0] != "ER":
+        assert record.raw[tagged[0]] == [tagged[1]]
+        assert record.title == "Title"
+    else:
+        assert record.raw["TI"] == ["Title\n" + line.strip()]
+
+
 def test_ris_embase_bom_with_ovid_link_lines(tmp_path):
     """Embase via Ovid, reduced: BOM, a record number, a record, then "Link to ..." and
     a trailing tag after ER. One record; the link lines belong to no record."""
