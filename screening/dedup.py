@@ -7,17 +7,23 @@ the records of each of `groups` and shows `review_pairs` to a person.
 Method, in order:
 
 1. Normalise each record once: DOI, PMID, a title key (markup, diacritics,
-   case, punctuation and database notes such as "[Review] [33 refs]" removed),
-   the year, author surnames, volume, issue and the first page ("123-9" and
-   "123-129" both start at 123).
+   case, punctuation, British vs American spelling and database notes such as
+   "[Review] [33 refs]" removed; for an erratum, also the citation of the
+   article it corrects), the year, author names (surname and name words, so
+   that "Luis Ferreira, Santos A" meets "Santos, A L"), the journal's words
+   (abbreviations meet full names: "N Engl J Med"), volume, issue and pages
+   ("123-9" is 123-129).
 2. Block: two records are compared only when they share a key: DOI, PMID, the
    start of the title key, its end, or first author + year. Each record has at
    most five keys, and a block larger than `MAX_BLOCK` is compared only between
-   neighbours in title order, so the cost grows close to linearly.
+   neighbours in title order (for the end key, in order of the reversed
+   title), so the cost grows close to linearly.
 3. Score a candidate pair. The same DOI or PMID scores 1.0. Otherwise the
    score is the title similarity (rapidfuzz's normalised Indel similarity,
-   1.0 for equal titles), plus 0.05 when the first page agrees or 0.10 when
-   volume and first page agree, minus a penalty for each field that disagrees.
+   1.0 for equal titles), plus 0.05 when the pages agree, 0.10 when volume
+   and pages agree, or 0.20 when volume and the whole range of several pages
+   agree, minus a penalty for each field that disagrees. Pages agree when the
+   first page does, or the last one (a typo in the other).
 4. Decide. A pair merges on its own when its score reaches `auto_threshold`
    and no guard fires. The guards catch the classic false positives: two
    different DOIs or PMIDs; an erratum, reply or comment beside its article;
@@ -29,20 +35,32 @@ Method, in order:
    refusing any link that would put two different DOIs (or PMIDs, or a pair a
    person called distinct) in one group.
 
-One exception to the guards: when volume and first page agree (and the years
-are at most one apart), the two records cite the same printed item. Then a
-garbled author name, a missing "Erratum:" prefix or a typo in a number in the
-title does not stop the merge; different DOIs or PMIDs still do.
+Exceptions to the guards, where the citation shows one printed item:
+
+- Volume and pages agree (and the years are at most one apart): a garbled
+  author name or a typo in a number in the title does not stop the merge, nor
+  does a wrong issue. A different first author is excused when the rest of
+  the byline agrees, or when the whole page range agrees (and the journals do
+  not differ): a study group's name beside its chair's.
+- The volume agrees: a year one off is online-first vs print, no conflict.
+- One page each, but different ones, in one volume, with the same byline: a
+  conference abstract whose "page" is the page in one database and the
+  abstract's number in another. The title alone must then reach the threshold.
+
+Different DOIs or PMIDs, and an erratum, reply or comment beside its article,
+always stop the merge.
 
 Thresholds: 0.97 is a title with at most about three typos per hundred
-characters, or a weaker title (0.87) whose volume and first page agree. Year and
-first author agreeing add nothing to the score (one group publishes many
-papers a year) but one of them must agree before anything merges on its own.
-0.85 leaves titles that differ by a few words, or carry a conflict, to a person.
+characters, or a weaker title (0.87) whose volume and first page agree, or
+(0.77) whose volume and whole page range agree. Year and first author agreeing
+add nothing to the score (one group publishes many papers a year) but one of
+them must agree before anything merges on its own. 0.85 leaves titles that
+differ by a few words, or carry a conflict, to a person.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -61,6 +79,9 @@ REVIEW_THRESHOLD = 0.85
 # citation; a volume alone is not (a volume holds many papers by one group).
 PAGE_BONUS = 0.05
 CITATION_BONUS = 0.10
+# Volume and the whole page range (first and last page, several pages long):
+# two different items cannot both fill the same pages of one volume.
+RANGE_BONUS = 0.20
 PENALTIES = {
     "year": 0.20,  # two or more years apart
     "year by one": 0.05,  # online-first vs print; also a conference paper vs its journal version
@@ -100,19 +121,31 @@ GENERIC_TITLES = frozenset(
 )  # fmt: skip
 
 # Items that point at another item and repeat its title: an erratum is not a
-# duplicate of the article it corrects. Read from the start of the title (and
-# Web of Science's "Title (vol 5, pg 10, 2003)" for corrections). Not
-# "[Erratum appears in ...]" or "Retracted:": those mark the article itself.
+# duplicate of the article it corrects. Read from the start of the title (and,
+# for corrections, the cited article at its end: Web of Science's "Title (vol 5,
+# pg 10, 2003)", Embase's "Title (Journal (2003) 5 (10-19))"). Not "[Erratum
+# appears in ...]" or "Retracted:": those mark the article itself.
+_WOS_CITED = r"\((?:vol|volume) [^)]*\bpg? ?\d[^)]*\)"
+_EMBASE_CITED = r"\([^()]*\(\d{4}\)[^()]*(?:\([^()]*\)[^()]*)*\)"
+# The cited article is left out of an erratum's title key, so that two records
+# of one erratum (one database writes it one way, another the other) agree.
+_CITED_ARTICLE = re.compile(rf"\s*(?:{_WOS_CITED}|{_EMBASE_CITED})\W*$")
+# Each pattern is tried only on a title holding its literal (cheaper than the search).
 _NOTICES = [
-    (kind, re.compile(pattern))
-    for kind, pattern in [
-        ("erratum", r"^(?:erratum|errata|corrigendum|corrigenda|correction(?: to|:| notice))\b"),
-        ("erratum", r"\((?:vol|volume) [^)]*\bpg? ?\d"),
-        ("retraction", r"^(?:retraction|notice of retraction|expression of concern)\b"),
-        ("reply", r"^(?:reply|in reply|authors?'? reply|author response|response(?: to)? ?:)"),
-        ("reply", r"^response to (?:the )?(?:comment|letter|correspondence|re:)"),
-        ("reply", r"\b(?:author s |authors )?reply\s*$"),
-        ("comment", r"^(?:comment(?:ary)? on|comments on|re:|letter to the editor|letter:)"),
+    (kind, literal, re.compile(pattern))
+    for kind, literal, pattern in [
+        (
+            "erratum",
+            "",
+            r"^(?:erratum|errata|corrigendum|corrigenda|correction(?: to|:| notice))\b",
+        ),
+        ("erratum", "(", r"\((?:vol|volume) [^)]*\bpg? ?\d"),
+        ("erratum", "(", _EMBASE_CITED + r"\W*$"),
+        ("retraction", "", r"^(?:retraction|notice of retraction|expression of concern)\b"),
+        ("reply", "", r"^(?:reply|in reply|authors?'? reply|author response|response(?: to)? ?:)"),
+        ("reply", "", r"^response to (?:the )?(?:comment|letter|correspondence|re:)"),
+        ("reply", "reply", r"\b(?:author s |authors )?reply\s*$"),
+        ("comment", "", r"^(?:comment(?:ary)? on|comments on|re:|letter to the editor|letter:)"),
     ]
 ]
 
@@ -123,6 +156,12 @@ _LATEX_ACCENT = re.compile(r"\\[^a-zA-Z\s]")
 # "[Spanish]", "[Review] [33 refs]", "[Erratum appears in ...]": notes databases add.
 _TRAILING_NOTE = re.compile(r"\s*\[[^\[\]]*\]\W*$")
 _NOT_WORD = re.compile(r"[\W_]+")
+# British and American spellings: haem/hem, oesophagus/esophagus (both by a
+# plain replace of "ae" and "oe"), tumour/tumor, randomise/randomize. Folded on
+# both sides, so a word that merely holds the letters ("aerobic" -> "erobic")
+# still meets its twin.
+_SPELLING = re.compile(r"our(?=s?\b)|(?<=[iy])z(?=[aeio])")
+_SPELLING_FOLD = {"our": "or", "z": "s"}
 _NOT_NAME = re.compile(r"[^\w?]+|_")  # keeps "?", where an export lost a letter ("Mu?oz")
 _NUMBER = re.compile(r"\d+")
 _ROMAN_PART = re.compile(r"\bpart (i{1,3}|iv|v|vi{1,3}|ix|x)\b")
@@ -131,6 +170,10 @@ _ROMAN["x"] = 10
 # "S417-29", "e12724", "c1804", "1038-1044". A start that is a word ("Suppl-29",
 # "Pt 1:314-20") is not trusted: the page is then unknown, not different.
 _PAGES = re.compile(r"^([a-z]{0,2})(\d+)(?:\s*[-\u2010-\u2015]+\s*[a-z]{0,2}(\d+))?")
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_JOURNAL_ALTERNATIVES = re.compile(r"/|=")
+# Words ISO 4 journal abbreviations leave out.
+_JOURNAL_STOP = frozenset(("the", "of", "and", "for", "in", "on", "de", "la", "der", "und", "fur"))
 _INITIALS = re.compile(r"^(?:[A-Z]{1,4}|(?:[A-Z]\.){1,4})$")
 _GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
@@ -257,7 +300,12 @@ def canonical_order(
 
 
 def normalise_title(title: str) -> str:
-    """'<i>Beta</i>-Blockers &amp; the Heart. [Review]' -> 'beta blockers and the heart'."""
+    """'<i>Beta</i>-Blockers &amp; the Heart. [Review]' -> 'beta blockers and the heart'.
+
+    British and American spellings meet: 'Haemolytic tumours, randomised' ->
+    'hemolytic tumors randomised' ('ae' and 'oe' become 'e', a final 'our' 'or',
+    and 'ize' 'ise').
+    """
     return _title_key(_fold(title))
 
 
@@ -267,7 +315,11 @@ def _title_key(folded_title: str) -> str:
         if not _NOT_WORD.sub("", shorter):
             break  # a title wholly in brackets: MEDLINE's translated titles
         text = shorter
-    return " ".join(_NOT_WORD.sub(" ", text.replace("&", " and ")).split())
+    text = _NOT_WORD.sub(" ", text.replace("&", " and ")).strip()
+    text = text.replace("ae", "e").replace("oe", "e")
+    if "our" in text or "z" in text:
+        text = _SPELLING.sub(lambda m: _SPELLING_FOLD[m[0]], text)
+    return text
 
 
 # --- normalisation ---------------------------------------------------------
@@ -285,12 +337,16 @@ class _Prepared:
     id: Hashable
     sort_key: tuple
     title_key: str
+    compact_title: str  # the title key without spaces
     generic: bool
     notice: str  # "" for an ordinary item, else "erratum", "retraction", "reply", "comment"
     numbers: tuple[str, ...]
     year: int | None
-    surnames: tuple[str, ...]
-    first_author_words: frozenset[str]
+    names: list[str]  # the first MAX_AUTHORS authors, as given
+    first_surname: str
+    # (surname, name words) of each of `names`, parsed on first need: see `_authors`.
+    parsed_authors: list[tuple[str, frozenset[str]]] | None
+    journal: tuple[tuple[str, ...], ...]  # the journal's names' words, see `_journal_names`
     volume: str
     issue: frozenset[str]
     pages: _Pages | None
@@ -302,40 +358,58 @@ class _Prepared:
 def _prepare(record: DedupRecord) -> _Prepared:
     folded_title = _fold(record.title)
     title_key = _title_key(folded_title)
+    notice = _notice_kind(folded_title, title_key)
+    if notice == "erratum":
+        title_key = _title_key(_CITED_ARTICLE.sub("", folded_title)) or title_key
     # Ten names are plenty to tell author lists apart; some records list hundreds.
     names = [name for name in record.authors[:MAX_AUTHORS] if name and name.strip()]
-    authors = [_parse_author(name) for name in names]
-    authors = [author for author in authors if author[0]]
+    first_surname = next((surname for surname, _ in map(_parse_author, names) if surname), "")
     return _Prepared(
         id=record.id,
         sort_key=_id_sort_key(record.id),
         title_key=title_key,
-        generic=title_key in GENERIC_TITLES or len(title_key.split()) <= 2,
-        notice=_notice_kind(folded_title),
+        compact_title=title_key.replace(" ", ""),
+        generic=title_key in GENERIC_TITLES or title_key.count(" ") < 2,
+        notice=notice,
         numbers=_title_numbers(title_key),
         year=record.year,
-        surnames=tuple(surname for surname, _ in authors),
-        first_author_words=authors[0][1] if authors else frozenset(),
+        names=names,
+        first_surname=first_surname,
+        parsed_authors=None,
+        journal=_journal_names(record.journal),
         volume=_normalise_volume(record.volume),
-        issue=frozenset(_NUMBER.findall(record.issue or "")),
+        issue=frozenset(_NUMBER.findall(record.issue)) if record.issue else frozenset(),
         pages=_parse_pages(record.pages),
-        doi=normalise_doi(record.doi),
+        doi=normalise_doi(record.doi) if record.doi else "",
         pmid=(record.pmid or "").strip(),
         completeness=sum(
-            bool(value)
-            for value in (
-                record.title,
-                record.authors,
-                record.year,
-                record.journal,
-                record.volume,
-                record.issue,
-                record.pages,
-                record.doi,
-                record.pmid,
+            map(
+                bool,
+                (
+                    record.title,
+                    record.authors,
+                    record.year,
+                    record.journal,
+                    record.volume,
+                    record.issue,
+                    record.pages,
+                    record.doi,
+                    record.pmid,
+                ),
             )
         ),
     )
+
+
+def _authors(record: _Prepared) -> list[tuple[str, frozenset[str]]]:
+    """The record's authors as (surname, name words), parsed when a comparison first asks.
+
+    Only pairs with similar titles get this far, so most records never need it.
+    """
+    if record.parsed_authors is None:
+        parsed = (_parse_author(name) for name in record.names)
+        record.parsed_authors = [author for author in parsed if author[0]]
+    return record.parsed_authors
 
 
 def _id_sort_key(record_id: Hashable) -> tuple:
@@ -366,21 +440,23 @@ def _fold(text: str) -> str:
     return "".join(letters).casefold()
 
 
-def _notice_kind(folded_title: str) -> str:
-    folded = folded_title
-    raw = " ".join(folded.split())
-    words = " ".join(_NOT_WORD.sub(" ", folded).split())
-    for kind, pattern in _NOTICES:
-        if pattern.search(raw) or pattern.search(words):
+def _notice_kind(folded_title: str, title_key: str) -> str:
+    raw, words = " ".join(folded_title.split()), title_key
+    for kind, literal, pattern in _NOTICES:
+        if (literal in raw and pattern.search(raw)) or (literal in words and pattern.search(words)):
             return kind
     return ""
 
 
 def _title_numbers(title_key: str) -> tuple[str, ...]:
-    text = _ROMAN_PART.sub(lambda m: f"part {_ROMAN[m[1]]}", title_key)
-    return tuple(sorted(number.lstrip("0") or "0" for number in _NUMBER.findall(text)))
+    text = title_key
+    if "part " in text:
+        text = _ROMAN_PART.sub(lambda m: f"part {_ROMAN[m[1]]}", text)
+    numbers = _NUMBER.findall(text)
+    return tuple(sorted(number.lstrip("0") or "0" for number in numbers)) if numbers else ()
 
 
+@functools.lru_cache(maxsize=1 << 15)  # one author writes many papers, each copied by databases
 def _parse_author(name: str) -> tuple[str, frozenset[str]]:
     """'van den Brule, A. J.', 'A J van den Brule', 'van den Brule AJ' -> ('vandenbrule', words).
 
@@ -412,6 +488,8 @@ def _normalise_volume(volume: str) -> str:
 
 
 def _parse_pages(pages: str) -> _Pages | None:
+    if not pages:
+        return None
     match = _PAGES.match(_fold(pages).strip())
     if not match:
         return None
@@ -434,14 +512,14 @@ def _block_keys(record: _Prepared) -> set[tuple]:
         keys.add(("doi", record.doi))
     if record.pmid:
         keys.add(("pmid", record.pmid))
-    compact = record.title_key.replace(" ", "")
+    compact = record.compact_title
     if compact:
         # A typo near the end of a title leaves its start, one near the start its end.
         keys.add(("start", compact[:TITLE_KEY_CHARS]))
         keys.add(("end", compact[-TITLE_KEY_CHARS:]))
-    if record.surnames and record.year:
+    if record.first_surname and record.year:
         # For typos at both ends of a title, or a prefix added and a subtitle cut.
-        keys.add(("author-year", record.surnames[0], record.year))
+        keys.add(("author-year", record.first_surname, record.year))
     return keys
 
 
@@ -452,13 +530,17 @@ def _candidate_pairs(prepared: list[_Prepared], is_new: list[bool] | None) -> se
             blocks[key].append(index)
 
     pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    for key, members in blocks.items():
         if len(members) < 2:
             continue
         if is_new is not None and not any(is_new[m] for m in members):
             continue
         if len(members) > MAX_BLOCK:
-            members = sorted(members, key=lambda m: (prepared[m].title_key, m))
+            if key[0] == "end":
+                # Titles that end alike differ near their start: sort them from the end.
+                members = sorted(members, key=lambda m: (prepared[m].compact_title[::-1], m))
+            else:
+                members = sorted(members, key=lambda m: (prepared[m].title_key, m))
             reach = NEIGHBOURS
         else:
             reach = len(members)
@@ -486,27 +568,37 @@ class _Candidate:
 
 
 def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate | None:
+    both_titles = bool(a.title_key and b.title_key)
+    title = _title_similarity(a, b) if both_titles else 0.0
+    same_identifier = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
+    # Without both titles only the identifiers can tell; most candidates end here.
+    # Below the threshold only agreeing pages can lift a title (the bonuses), and
+    # only the whole citation agreeing (RANGE_BONUS) lifts it more than CITATION_BONUS.
+    if not same_identifier and (
+        not both_titles
+        or title < review_threshold - RANGE_BONUS
+        or (
+            title < review_threshold - CITATION_BONUS
+            and not (a.volume and a.volume == b.volume and a.pages and a.pages == b.pages)
+        )
+        or (title < review_threshold and not _same_pages(a.pages, b.pages))
+    ):
+        return None
+
     guards = []
     if a.doi and b.doi and a.doi != b.doi:
         guards.append("different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         guards.append("different PMIDs")
-    both_titles = bool(a.title_key and b.title_key)
-    title = _title_similarity(a.title_key, b.title_key) if both_titles else 0.0
-
     for identifier in ("doi", "pmid"):
         value = getattr(a, identifier)
         if value and value == getattr(b, identifier):
             if a.notice != b.notice:
-                guards.append(f"{a.notice or 'article'} vs {b.notice or 'article'}")
+                guards.append(_notices_differ(a, b))
             if both_titles and title < 0.6:
                 # A proceedings volume or a book can lend one DOI to many items.
                 guards.append(f"title {title:.2f}")
             return _Candidate(1.0, [f"same {identifier.upper()}"], guards)
-
-    # Without both titles only the identifiers above can tell.
-    if not both_titles or title < review_threshold - CITATION_BONUS:
-        return None
 
     facts = [f"title {title:.2f}"]
     agree: set[str] = set()
@@ -528,8 +620,8 @@ def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate 
     note("first author", _same_first_author(a, b))
     note("volume", a.volume == b.volume if a.volume and b.volume else None)
     note("issue", bool(a.issue & b.issue) if a.issue and b.issue else None)
-    note("pages", _same_first_page(a.pages, b.pages))
-    if "first author" in agree and _author_lists_differ(a.surnames, b.surnames):
+    note("pages", _same_pages(a.pages, b.pages))
+    if "first author" in agree and _author_lists_differ(a, b):
         note("author list", False, "authors")
 
     # Volume and first page are a citation: with them (and the year) agreeing,
@@ -541,18 +633,47 @@ def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate 
         and a.pages.first != 1
         and (year_gap or 0) <= 1
     )
+    # The whole range of several pages, not only its first page: no other item
+    # fills those pages of that volume (unless the journals differ).
+    same_range = (
+        same_item
+        and a.pages.first == b.pages.first
+        and a.pages.last is not None
+        and a.pages.last == b.pages.last
+        and a.pages.last > a.pages.first
+    )
+    if same_range and _same_journal(a.journal, b.journal) is False:
+        facts.append("journal differs")
+        same_range = False
     if same_item:
         # Issue numbers are often missing or wrong where volume and page are right.
-        # A different first author is a garbled name only when the rest of the
-        # byline is the same: a letter and another letter on the same page share
-        # the title, not the authors.
+        # A different first author is a garbled name (or a study group's name
+        # beside its chair's) only when the rest of the byline is the same, or the
+        # whole page range agrees: a letter and another letter on the same page
+        # share the title, not the authors.
         excused = {"issue"}
-        if not _author_lists_differ(a.surnames, b.surnames, whole_lists=True):
+        if same_range or not _author_lists_differ(a, b, whole_lists=True):
             excused.add("first author")
         differ = [name for name in differ if name not in excused]
+    elif (
+        "pages" in differ
+        and {"volume", "first author"} <= agree
+        and _one_page(a.pages)
+        and _one_page(b.pages)
+        and not _author_lists_differ(a, b, whole_lists=True)
+    ):
+        # One page each, not the same, in one volume, by the same byline: a
+        # conference abstract, whose "page" one database gives as the page and
+        # another as the abstract's number. The title must then carry the merge.
+        differ.remove("pages")
+    if "volume" in agree:
+        # The volume fixes the item's year: one year apart is online-first vs print.
+        differ = [name for name in differ if name != "year by one"]
     bonus = 0.0
     if "pages" in agree:
         bonus = CITATION_BONUS if "volume" in agree else PAGE_BONUS
+        if same_range:
+            bonus = RANGE_BONUS
     score = title + bonus
     score = min(1.0, score - sum(PENALTIES[name] for name in differ))
     if score < review_threshold:
@@ -564,7 +685,7 @@ def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate 
         # paper and its journal version look just like this.
         guards.append(", ".join(dict.fromkeys(differ)) + " differ")
     if a.notice != b.notice:
-        guards.append(f"{a.notice or 'article'} vs {b.notice or 'article'}")
+        guards.append(_notices_differ(a, b))
     if a.numbers != b.numbers and not same_item:
         guards.append("numbers in titles differ")  # part 1 and part 2, 5- and 10-year follow-up
     if (a.generic or b.generic) and not {"year", "first author", "volume", "pages"} <= agree:
@@ -574,25 +695,31 @@ def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate 
     return _Candidate(score, facts, guards)
 
 
-def _title_similarity(title_a: str, title_b: str) -> float:
-    similarity = Indel.normalized_similarity(title_a, title_b)
-    shorter, longer = sorted((title_a, title_b), key=len)
+def _notices_differ(a: _Prepared, b: _Prepared) -> str:
+    return " vs ".join(sorted((a.notice or "article", b.notice or "article")))
+
+
+def _title_similarity(a: _Prepared, b: _Prepared) -> float:
+    similarity = Indel.normalized_similarity(a.title_key, b.title_key)
+    if similarity >= CONTAINED_TITLE_SIMILARITY:
+        return similarity
+    shorter, longer = (a, b) if len(a.title_key) <= len(b.title_key) else (b, a)
     # Compared without spaces, as some exports glue the subtitle on ("statesthe examples").
-    compact_shorter, compact_longer = shorter.replace(" ", ""), longer.replace(" ", "")
-    if (
-        similarity < CONTAINED_TITLE_SIMILARITY
-        and len(shorter.split()) >= CONTAINED_TITLE_MIN_WORDS
-        and (compact_longer.startswith(compact_shorter) or compact_longer.endswith(compact_shorter))
+    if shorter.title_key.count(" ") + 1 >= CONTAINED_TITLE_MIN_WORDS and (
+        longer.compact_title.startswith(shorter.compact_title)
+        or longer.compact_title.endswith(shorter.compact_title)
     ):
         return CONTAINED_TITLE_SIMILARITY
     return similarity
 
 
-def _same_first_page(a: _Pages | None, b: _Pages | None) -> bool | None:
+def _same_pages(a: _Pages | None, b: _Pages | None) -> bool | None:
     if a is None or b is None:
         return None
     if a.first == b.first:
         return True  # "S251" and "251": one database dropped the supplement's letter
+    if a.last is not None and a.last == b.last and a.prefix == b.prefix:
+        return True  # the same last page: a typo in the first ("2297-2108", "2097-2108")
     if a.prefix != b.prefix:
         return None  # an article number ("e12724", "c1804") beside a page
     if (a.last is None and a.first == b.last) or (b.last is None and b.first == a.last):
@@ -600,14 +727,22 @@ def _same_first_page(a: _Pages | None, b: _Pages | None) -> bool | None:
     return False
 
 
+def _one_page(pages: _Pages) -> bool:
+    return pages.last is None or pages.last == pages.first
+
+
+def _same_author(a: tuple[str, frozenset[str]], b: tuple[str, frozenset[str]]) -> bool:
+    """Exactly the same surname, or one record's surname among the other's name words."""
+    # "Lopez, Rubio M." and "Rubio, M. L."; "Luis Ferreira, Santos A" and "Santos, A L".
+    return a[0] == b[0] or a[0] in b[1] or b[0] in a[1]
+
+
 def _same_first_author(a: _Prepared, b: _Prepared) -> bool | None:
-    if not a.surnames or not b.surnames:
+    if not a.first_surname or not b.first_surname:
         return None
-    surname_a, surname_b = a.surnames[0], b.surnames[0]
-    if surname_a == surname_b:
+    surname_a, surname_b = a.first_surname, b.first_surname
+    if surname_a == surname_b or _same_author(_authors(a)[0], _authors(b)[0]):
         return True
-    if surname_a in b.first_author_words or surname_b in a.first_author_words:
-        return True  # "Lopez, Rubio M." and "Rubio, M. L."
     for pattern, other in ((surname_a, surname_b), (surname_b, surname_a)):
         if "?" in pattern and re.fullmatch(re.escape(pattern).replace(r"\?", ".{0,2}"), other):
             return True  # "Mu?oz": an export lost a letter
@@ -617,19 +752,79 @@ def _same_first_author(a: _Prepared, b: _Prepared) -> bool | None:
     )
 
 
-def _author_lists_differ(
-    surnames_a: tuple[str, ...], surnames_b: tuple[str, ...], whole_lists: bool = False
-) -> bool:
-    """Fewer than half the shorter list's surnames appear in the other list.
+def _author_lists_differ(a: _Prepared, b: _Prepared, whole_lists: bool = False) -> bool:
+    """Fewer than half the shorter list's authors appear in the other list.
 
     Measured against the shorter list because databases cut long author lists.
     A list of one name tells nothing here: it differs when `whole_lists` is
     asked for, and does not otherwise.
     """
-    if len(surnames_a) < 2 or len(surnames_b) < 2:
+    shorter, longer = sorted((_authors(a), _authors(b)), key=len)
+    if len(shorter) < 2:
         return whole_lists
-    set_a, set_b = set(surnames_a), set(surnames_b)
-    return len(set_a & set_b) < 0.5 * min(len(set_a), len(set_b))
+    found = sum(any(_same_author(x, y) for y in longer) for x in shorter)
+    return found < 0.5 * len(shorter)
+
+
+@functools.lru_cache(maxsize=4096)  # an import has few journals and many records
+def _journal_names(journal: str) -> tuple[tuple[str, ...], ...]:
+    """The words of each name a journal field gives, ISO 4's stop words left out.
+
+    'Revista Panamericana de Salud Publica/Pan American Journal of Public Health'
+    gives two names. What follows a colon (a subtitle, or "Conference: 44th
+    Annual Meeting ...") and what stands in brackets ("(Online)", "(1972)") is
+    left out, and so are "of", "the", "and" and the like: "J Clin Virol" is
+    "Journal of Clinical Virology : the official publication of ...".
+    """
+    text = _BRACKETED.sub(" ", _fold(journal).replace("&", " and ").replace("'", ""))
+    names = []
+    for name in _JOURNAL_ALTERNATIVES.split(text.split(":", 1)[0]):
+        words = tuple(
+            word for word in _NOT_WORD.sub(" ", name).split() if word not in _JOURNAL_STOP
+        )
+        if words:
+            names.append(words)
+    return tuple(names)
+
+
+def _same_journal(a: tuple[tuple[str, ...], ...], b: tuple[tuple[str, ...], ...]) -> bool | None:
+    if not a or not b:
+        return None
+    return any(_same_journal_name(x, y) for x in a for y in b)
+
+
+def _same_journal_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two journal names can be one journal, one or both abbreviated.
+
+    Lenient, as it serves to tell journals apart: "N Engl J Med" is "New England
+    Journal of Medicine", "JAMA" the "Journal of the American Medical
+    Association", and a name is the same as a run of words of a longer one
+    ("Pediatric Nephrology" and "Pediatric Nephrology Conference", "Journal of
+    the National Comprehensive Cancer Network" and "JNCCN Journal of ...").
+    """
+    if a == b or "".join(a) == "".join(b):
+        return True
+    short, long = sorted((a, b), key=len)
+    initials = "".join(word[0] for word in long)
+    if len(short) == 1 and len(long) > 1 and len(short[0]) >= 3 and initials.startswith(short[0]):
+        return True  # an acronym
+    return any(
+        all(
+            _abbreviates(x, y) or _abbreviates(y, x)
+            for x, y in zip(short, long[start : start + len(short)], strict=True)
+        )
+        for start in range(len(long) - len(short) + 1)
+    )
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """'engl' and 'england', 'natl' and 'national': same first letter, then a subsequence."""
+    if short == full:
+        return True
+    if not short or len(short) >= len(full) or short[0] != full[0]:
+        return False
+    letters = iter(full)
+    return all(letter in letters for letter in short)
 
 
 # --- grouping --------------------------------------------------------------

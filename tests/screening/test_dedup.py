@@ -1,8 +1,12 @@
 """De-duplication rules (screening/dedup.py): pure Python, no database."""
 
 import csv
+import json
 import re
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,9 +14,14 @@ from hypothesis import strategies as st
 
 from screening.bibrecord import ParsedRecord
 from screening.dedup import (
+    _JOURNAL_STOP,
+    MAX_BLOCK,
     DedupRecord,
     _candidate_pairs,
+    _compare,
+    _journal_names,
     _prepare,
+    _same_journal,
     canonical_order,
     deduplicate,
     normalise_title,
@@ -216,6 +225,251 @@ def test_garbled_first_author_merges_when_citation_and_coauthors_agree():
     )
 
     assert result.groups == [[1, 2]]
+
+
+def test_british_and_american_spellings_meet():
+    british = (
+        "Haemolytic uraemic syndrome and oesophageal tumours in paediatric care: a randomised trial"
+    )
+    american = (
+        "Hemolytic uremic syndrome and esophageal tumors in pediatric care: a randomized trial"
+    )
+
+    assert normalise_title(british) == normalise_title(american)
+    result = deduplicate([record(1, title=british, pages=""), record(2, title=american, pages="")])
+    assert result.groups == [[1, 2]]
+
+
+def test_same_last_page_excuses_a_typo_in_the_first():
+    result = deduplicate([record(1, pages="2297-2308"), record(2, pages="2097-2308")])
+
+    assert result.groups == [[1, 2]]
+    assert "pages equal" in result.auto_pairs[0].reason
+
+
+def test_cut_subtitle_merges_when_volume_and_last_page_agree():
+    title = "Successful isolated liver transplantation in a child with atypical HUS"
+    result = deduplicate(
+        [
+            record(1, title=title + ": Brief communication", pages="2141-2147"),
+            record(2, title=title, pages="2142-2147"),
+        ]
+    )
+
+    assert result.groups == [[1, 2]]
+
+
+def test_year_one_off_is_no_conflict_when_the_volume_agrees():
+    # Online-first in 2015, printed in volume 141 in 2016; one record lost its pages.
+    result = deduplicate([record(1, year=2015, pages=""), record(2, pages="324-331")])
+
+    assert merged(result, 1, 2)
+    # Without the volume, one year apart stays for a person (a conference paper, then a journal's).
+    result = deduplicate([record(1, year=2015, volume="", pages=""), record(2, pages="")])
+    assert result.groups == []
+
+
+def test_whole_page_range_carries_a_weaker_title():
+    # A section heading in one database, a translated title in another: the same pages of a volume.
+    result = deduplicate(
+        [
+            record(1, title="Atypical hemolytic-uremic syndrome", pages="1676-1687"),
+            record(2, title="MEDICAL PROGRESS Atypical Hemolytic Uremic Syndrome", pages="1676-87"),
+            record(
+                3, title="Treatment of hepatitis C in kidney transplant recipients", pages="30-38"
+            ),
+            record(
+                4,
+                title="[Treatment of hepatitis C virus infection in renal transplant recipients]. "
+                "[German]",
+                pages="30-38",
+            ),
+        ]
+    )
+
+    assert result.groups == [[1, 2], [3, 4]]
+
+
+def test_whole_page_range_needs_several_pages_not_page_one_and_one_journal():
+    weaker = "MEDICAL PROGRESS Atypical Hemolytic Uremic Syndrome"
+    title = "Atypical hemolytic-uremic syndrome"
+    for first, second in [
+        ({"pages": "1676"}, {"pages": "1676"}),  # one page: abstracts share pages
+        ({"pages": "1-12"}, {"pages": "1-12"}),  # every article of an e-journal starts at 1
+        ({"journal": "Kidney Int"}, {"journal": "Blood"}),
+    ]:
+        first.setdefault("pages", "1676-1687")
+        second.setdefault("pages", "1676-1687")
+        result = deduplicate([record(1, title=title, **first), record(2, title=weaker, **second)])
+
+        assert result.groups == [], (first, second)
+
+
+def test_study_group_and_its_chair_merge_when_the_whole_range_agrees():
+    result = deduplicate(
+        [
+            record(1, authors=("Group, ASCUS-LSIL Triage Study (ALTS)",), pages="1383-1392"),
+            record(2, authors=("ASCUS-LSIL, Triage Study",), pages="1383-1392"),
+            record(3, authors=("Solomon, D",), pages="1383-92"),
+            # The first page alone is not enough: letters on one page share a title.
+            record(4, authors=("Schiffman, M",), pages="1383"),
+        ]
+    )
+
+    assert result.groups == [[1, 2, 3]]
+
+
+def test_author_list_agrees_when_databases_split_names_differently():
+    result = deduplicate(
+        [
+            record(1, authors=("Santos, A L", "Derchain, S F", "Sarian, L O", "Martins, M R")),
+            record(
+                2,
+                authors=(
+                    "Luis Ferreira, Santos A",
+                    "Francoise Mauricette, Derchain S",
+                    "Otavio, Sarian L",
+                    "Roberto, Martins M",
+                ),
+            ),
+        ]
+    )
+
+    assert result.groups == [[1, 2]]
+
+
+def test_conference_abstract_with_page_and_abstract_number_merges():
+    byline = ("Davin, J. C.", "Groothoff, J. W.", "Bemelman, F. J.")
+    abstract = {"authors": byline, "volume": "15", "issue": ""}
+    result = deduplicate([record(1, pages="22-22", **abstract), record(2, pages="52", **abstract)])
+
+    assert result.groups == [[1, 2]]
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [
+        {"pages": "52-58"},  # an abstract and the article that followed it
+        {"issue": "9"},  # two printed items in two issues
+        {"authors": ("Davin, J. C.",)},  # one name is not a byline
+        {"title": TITLE.replace("randomised", "pilot")},  # the title must carry the merge
+    ],
+)
+def test_different_single_pages_need_everything_else(difference):
+    byline = ("Davin, J. C.", "Groothoff, J. W.", "Bemelman, F. J.")
+    abstract = {"authors": byline, "volume": "15", "issue": "3", "pages": "22"}
+    other = abstract | {"pages": "52"} | difference
+
+    result = deduplicate([record(1, **abstract), record(2, **other)])
+
+    assert result.groups == []
+
+
+def test_two_records_of_one_erratum_merge_but_not_with_the_article():
+    title = "Eculizumab for atypical hemolytic-uremic syndrome"
+    erratum = {"volume": "360", "issue": "23", "pages": "2487-2487", "year": 2009}
+    result = deduplicate(
+        [
+            record(1, title=title, volume="360", issue="5", pages="542-544", year=2009),
+            record(
+                2,
+                title=f"{title} (New England Journal of Medicine (2009) 360 (542-544))",
+                **erratum,
+            ),
+            record(3, title=f"{title} (vol 360, pg 542, 2009)", **erratum),
+        ]
+    )
+
+    assert result.groups == [[2, 3]]
+    assert not any(merged(result, 1, other) for other in (2, 3))
+
+
+@pytest.mark.parametrize(
+    ("abbreviated", "full"),
+    [
+        ("N Engl J Med", "New England Journal of Medicine"),
+        ("New Engl J Med", "The New England Journal of Medicine"),
+        ("Proc Natl Acad Sci U S A", "Proceedings of the National Academy of Sciences of the USA"),
+        ("Am J Obstet Gynecol", "American Journal of Obstetrics & Gynecology"),
+        ("J Clin Virol", "Journal of clinical virology : the official publication of the PASCV"),
+        ("JAMA", "Journal of the American Medical Association"),
+        ("BMJ (Clinical research ed.)", "BMJ (Online)"),
+        ("Pediatric Nephrology", "Pediatric Nephrology.Conference: 44th Annual Meeting"),
+        ("Pan American Journal of Public Health", "Rev Panam Salud Publica/Pan Am J Public Health"),
+        ("J Am Med Womens Assoc", "Journal of the American Medical Women's Association (1972)"),
+    ],
+)
+def test_journal_abbreviations_meet_full_names(abbreviated, full):
+    assert _same_journal(_journal_names(abbreviated), _journal_names(full))
+    assert _same_journal(_journal_names(full), _journal_names(abbreviated))
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("British Journal of Haematology", "Haematologica-the Hematology Journal"),
+        ("N Engl J Med", "Lancet"),
+        ("Kidney International", "American Journal of Kidney Diseases"),
+    ],
+)
+def test_different_journals_differ(one, other):
+    assert _same_journal(_journal_names(one), _journal_names(other)) is False
+
+
+journal_words = st.lists(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=12).filter(
+        lambda word: word not in _JOURNAL_STOP
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=journal_words, data=st.data())
+def test_an_abbreviation_of_each_word_is_the_same_journal(words, data):
+    # ISO 4 style: each word cut to a start of it ("Journal" -> "J", "Clinical" -> "Clin").
+    # A cut that is a stop word ("la" of "Lancet") is no abbreviation: keep the word.
+    cut = [word[: data.draw(st.integers(1, len(word)))] for word in words]
+    cut = [short if short not in _JOURNAL_STOP else words[n] for n, short in enumerate(cut)]
+    full = " ".join(word.capitalize() for word in words)
+
+    assert _same_journal(_journal_names(" ".join(cut)), _journal_names(full))
+    assert _same_journal(_journal_names(full), _journal_names(full + " (Online)"))
+
+
+def test_a_huge_block_of_titles_ending_alike_still_finds_a_typo_near_the_start():
+    ending = " and the atypical hemolytic uremic syndrome"
+    # Sorted by their start, these titles stand between the two with the typo.
+    starts = [f"Tissue factor {n}" for n in range(MAX_BLOCK * 3)]
+    records = [
+        record(i, title=start + ending, authors=(), year=None) for i, start in enumerate(starts)
+    ]
+    records += [
+        record("a", title="Thrombomodulin mutations" + ending, authors=(), year=None),
+        record("b", title="Trhombomodulin mutations" + ending, authors=(), year=None),
+    ]
+
+    prepared = [_prepare(r) for r in records]
+    pairs = _candidate_pairs(prepared, None)
+
+    assert (len(records) - 2, len(records) - 1) in pairs
+
+
+def test_eval_script_prints_one_json_line_of_figures():
+    folder = shared_data("dedup", "special_cases")
+    script = Path(__file__).resolve().parents[2] / "bench" / "dedup_eval.py"
+
+    completed = subprocess.run(
+        [sys.executable, str(script), str(folder)], capture_output=True, text=True, check=True
+    )
+
+    lines = completed.stdout.splitlines()
+    assert len(lines) == 1
+    figures = json.loads(lines[0])
+    assert set(figures) == {"records", "sensitivity", "specificity", "seconds", "review_pairs"}
+    assert figures["records"] == 12
+    assert figures["sensitivity"] == figures["specificity"] == 1.0
 
 
 # --- false-positive guards ---------------------------------------------------
@@ -446,7 +700,13 @@ TITLES = [
     "Caseworker caseloads and job finding. Part 2",
     "",
 ]
-AUTHORS = [(), ("Hainmueller, Jens",), ("Hainmueller J", "Hangartner D"), ("Edey, M.",)]
+AUTHORS = [
+    (),
+    ("Hainmueller, Jens",),
+    ("Hainmueller J", "Hangartner D"),
+    ("Edey, M.",),
+    ("Edey, M.", "Hangartner, D", "Hainmueller, J"),
+]
 
 fields = st.fixed_dictionaries(
     {
@@ -455,7 +715,8 @@ fields = st.fixed_dictionaries(
         "year": st.sampled_from([None, 2015, 2016, 2018]),
         "volume": st.sampled_from(["", "141", "142"]),
         "issue": st.sampled_from(["", "3"]),
-        "pages": st.sampled_from(["", "1-20", "21-40", "1-2"]),
+        "pages": st.sampled_from(["", "1-20", "21-40", "1-2", "124-130", "123-130", "22", "52"]),
+        "journal": st.sampled_from(["", "Journal of Public Economics", "J Public Econ", "Lancet"]),
         "doi": st.sampled_from(["", "", "10.1000/one", "10.1000/two"]),
         "pmid": st.sampled_from(["", "", "111", "222"]),
     }
@@ -475,6 +736,19 @@ def test_result_does_not_depend_on_input_order(records, data):
     shuffled = data.draw(st.permutations(records))
 
     assert comparable(deduplicate(shuffled)) == comparable(deduplicate(records))
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=fields, second=fields)
+def test_comparison_is_symmetric(first, second):
+    a, b = _prepare(DedupRecord(id=1, **first)), _prepare(DedupRecord(id=2, **second))
+
+    forward, backward = _compare(a, b, 0.85), _compare(b, a, 0.85)
+
+    assert (forward is None) == (backward is None)
+    if forward is not None:
+        assert forward.score == pytest.approx(backward.score)
+        assert sorted(forward.guards) == sorted(backward.guards)
 
 
 @settings(max_examples=100, deadline=None)
