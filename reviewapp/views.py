@@ -121,7 +121,7 @@ def project_edit(request, project):
                 **fields,
             )
         except services.EditConflict:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -130,7 +130,7 @@ def project_edit(request, project):
     return render_project(request, "reviewapp/project_form.html", project, form=form)
 
 
-def _conflict_message() -> str:
+def conflict_message() -> str:
     return _(
         "Someone else saved this in the meantime, so your changes were not saved. "
         "Reload the page to see their version, then make your changes again."
@@ -190,7 +190,7 @@ def topic_area_edit(request, project, topic_key):
                 **form.service_fields(),
             )
         except services.EditConflict:
-            form.add_error(None, _conflict_message())
+            form.add_error(None, conflict_message())
         except ValidationError as error:
             _add_errors(form, error)
         else:
