@@ -133,6 +133,16 @@ class TopicArea(models.Model):
     )
     inclusion_criteria = models.TextField(_("inclusion criteria"), blank=True)
     exclusion_criteria = models.TextField(_("exclusion criteria"), blank=True)
+    reported_flow = models.JSONField(
+        _("flow counts reported by hand"),
+        default=dict,
+        blank=True,
+        help_text=(
+            "Counts of work done outside the application (e.g. a published report's "
+            "screening), by flow box; shown as reported, never turned into records. "
+            "Set by screening.services.flow.flow_reported_update."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped by every update; see topic_area_update."

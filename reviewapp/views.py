@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -155,6 +156,9 @@ def topic_area_detail(request, project, topic_key):
         sources=screening_queries.sources_with_counts(topic_area),
         record_counts=screening_queries.record_counts(topic_area),
         pending_pairs=screening_queries.pending_pairs(topic_area).count(),
+        **screening_queries.topic_area_flow_figure(
+            topic_area, "da" if (get_language() or "").startswith("da") else "en"
+        ),
         can_import=request.user.has_perm("screening.import_records", project),
     )
 

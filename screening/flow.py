@@ -20,7 +20,7 @@ import itertools
 import re
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 from xml.sax.saxutils import escape
@@ -205,6 +205,8 @@ LABELS: dict[str, Bilingual] = {
     "reports_included": ("Rapporter fra inkluderede studier", "Reports of included studies"),
     "via_databases": ("via databaser og registre", "via databases and registers"),
     "via_other": ("via andre metoder", "via other methods"),
+    "reported_databases": ("Databaser", "Databases"),
+    "reported_citations": ("Kædesøgning", "Citation searching"),
     "reported_note": (
         "† Tal indtastet manuelt (fx fra en offentliggjort rapport), ikke optalt fra posterne.",
         "† Number entered by hand (e.g. from a published report), not counted from the records.",
@@ -1147,3 +1149,95 @@ def flow_prisma_csv(flow: FlowInput) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts entered by hand
+
+
+def reported_keys(stage_count: int) -> list[str]:
+    """The boxes a lead may enter by hand, in the diagram's order. Stage boxes are keyed by
+    position ("stage1_screened"); the full-text and other-methods boxes by column."""
+    keys = ["identified_databases", "duplicates"]
+    for position in range(1, stage_count + 1):
+        keys += [f"stage{position}_screened", f"stage{position}_excluded"]
+    for column in ("fulltext", "other"):
+        if column == "other":
+            keys.append("identified_other")
+        keys += [f"{column}_{box}" for box in ("sought", "not_retrieved", "assessed", "excluded")]
+    return [*keys, "included_studies", "included_reports"]
+
+
+def with_reported(
+    flow: FlowInput, reported: Mapping[str, int], language: Language = "en"
+) -> FlowInput:
+    """The flow with every box a lead entered by hand replaced by that number, marked reported.
+
+    Work done outside the application (a published review's screening, say) is entered this
+    way rather than as invented records. A reported identification replaces that column's
+    sources with one reported line, since the report gives a total, not a count per database.
+    """
+    if not reported:
+        return flow
+
+    def pick(key: str, derived: Count) -> Count:
+        value = reported.get(key)
+        return derived if value is None else Count(int(value), reported=True)
+
+    sources = list(flow.sources)
+    if reported.get("identified_databases") is not None:
+        sources = [s for s in sources if not s.kind.in_database_column]
+        sources.insert(
+            0,
+            SourceCount(
+                _label("reported_databases", language),
+                Count(int(reported["identified_databases"]), reported=True),
+                SourceKind.DATABASE,
+            ),
+        )
+    if reported.get("identified_other") is not None:
+        sources = [s for s in sources if s.kind.in_database_column]
+        sources.append(
+            SourceCount(
+                _label("reported_citations", language),
+                Count(int(reported["identified_other"]), reported=True),
+                SourceKind.SNOWBALLING,
+            )
+        )
+    stages = [
+        replace(
+            stage,
+            screened=pick(f"stage{position}_screened", stage.screened),
+            excluded=pick(f"stage{position}_excluded", stage.excluded),
+            # Reasons counted from records do not describe a total typed in by hand.
+            excluded_by_reason=(
+                {}
+                if reported.get(f"stage{position}_excluded") is not None
+                else stage.excluded_by_reason
+            ),
+        )
+        for position, stage in enumerate(flow.stages, start=1)
+    ]
+
+    def column(prefix: str, derived: Retrieval | None) -> Retrieval | None:
+        boxes = ("sought", "not_retrieved", "assessed", "excluded")
+        if derived is None and not any(reported.get(f"{prefix}_{b}") is not None for b in boxes):
+            return None
+        base = derived or Retrieval(ZERO, ZERO, ZERO, ZERO)
+        excluded_reported = reported.get(f"{prefix}_excluded") is not None
+        return replace(
+            base,
+            **{box: pick(f"{prefix}_{box}", getattr(base, box)) for box in boxes},
+            excluded_by_reason={} if excluded_reported else base.excluded_by_reason,
+        )
+
+    return replace(
+        flow,
+        sources=sources,
+        duplicates=pick("duplicates", flow.duplicates),
+        stages=stages,
+        fulltext=column("fulltext", flow.fulltext),
+        other=column("other", flow.other),
+        included_studies=pick("included_studies", flow.included_studies),
+        included_reports=pick("included_reports", flow.included_reports),
+    )

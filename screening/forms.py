@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from screening import flow
 from screening.models import Decision, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
 
@@ -218,3 +219,42 @@ class ResolutionForm(forms.Form):
     def __init__(self, *args, stage: Stage, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = _reason_choices(stage)
+
+
+class ReportedFlowForm(forms.Form):
+    """One optional whole number per flow box; blank means "count it from the records"."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, stages: list[Stage], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {
+            "identified_databases": _("Records identified from databases (total)"),
+            "duplicates": _("Duplicate records removed"),
+            "fulltext_sought": _("Reports sought for retrieval"),
+            "fulltext_not_retrieved": _("Reports not retrieved"),
+            "fulltext_assessed": _("Reports assessed for eligibility"),
+            "fulltext_excluded": _("Reports excluded"),
+            "identified_other": _("Records identified by other methods (citation searching)"),
+            "other_sought": _("Other methods: reports sought"),
+            "other_not_retrieved": _("Other methods: reports not retrieved"),
+            "other_assessed": _("Other methods: reports assessed"),
+            "other_excluded": _("Other methods: reports excluded"),
+            "included_studies": _("Studies included in the review"),
+            "included_reports": _("Reports of included studies"),
+        }
+        record_stages = [stage for stage in stages if stage.kind != Stage.Kind.FULLTEXT]
+        for position, stage in enumerate(record_stages, start=1):
+            labels[f"stage{position}_screened"] = _("%(stage)s: records screened") % {
+                "stage": stage.name
+            }
+            labels[f"stage{position}_excluded"] = _("%(stage)s: records excluded") % {
+                "stage": stage.name
+            }
+        for key in flow.reported_keys(len(record_stages)):
+            self.fields[key] = forms.IntegerField(label=labels[key], required=False, min_value=0)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save reported counts")))
+
+    def counts(self) -> dict[str, int | None]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

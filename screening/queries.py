@@ -1,8 +1,11 @@
-"""Reusable querysets for sources, records and duplicates."""
+"""Reusable querysets for sources, records, duplicates, screening and the flow."""
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from collections import Counter, defaultdict
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
 
 from reviewapp.models import TopicArea
+from screening import flow
 from screening.models import (
     Decision,
     DuplicatePair,
@@ -122,3 +125,125 @@ def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:
             "item__record_id", "reviewer_id", "value"
         )
     )
+
+
+_FLOW_KINDS = {
+    Source.Kind.DATABASE: flow.SourceKind.DATABASE,
+    Source.Kind.SNOWBALLING: flow.SourceKind.SNOWBALLING,
+    Source.Kind.OTHER: flow.SourceKind.OTHER,
+}
+
+
+def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.FlowInput, dict]:
+    """The PRISMA 2020 flow of a topic area, counted from its records and decisions, with
+    the counts a lead entered by hand laid over it; and the records still undecided per
+    stage (which the identities will show as gaps until screening is done).
+
+    Database searches feed PRISMA's databases column; snowballing and other sources its
+    other-methods column, whose records PRISMA counts from reports sought on.
+    """
+    sources = list(topic_area.sources.annotate(n=Count("records")).order_by("created_at", "id"))
+    other_kinds = [Source.Kind.SNOWBALLING, Source.Kind.OTHER]
+    duplicates = topic_area.records.filter(
+        canonical__isnull=False, source__kind=Source.Kind.DATABASE
+    ).count()
+    stages = list(topic_area.stages.order_by("position"))
+    status = ScreeningItem.Status
+    counted = (
+        ScreeningItem.objects.filter(stage__topic_area=topic_area, record__canonical__isnull=True)
+        .annotate(
+            other=ExpressionWrapper(
+                Q(record__source__kind__in=other_kinds), output_field=BooleanField()
+            )
+        )
+        .values("stage_id", "other", "status", "exclusion_reason")
+        .annotate(n=Count("id"))
+    )
+    totals: dict[tuple[int, bool], Counter] = defaultdict(Counter)
+    reasons: dict[tuple[int, bool], Counter] = defaultdict(Counter)
+    for row in counted:
+        key = (row["stage_id"], row["other"])
+        totals[key][row["status"]] += row["n"]
+        if row["status"] == status.EXCLUDED:
+            for reason in (row["exclusion_reason"] or "").split("; "):
+                if reason:
+                    reasons[key][reason] += row["n"]
+    undecided = {
+        stage.name: sum(
+            totals[(stage.pk, other)][value]
+            for other in (False, True)
+            for value in (status.PENDING, status.MAYBE, status.CONFLICT)
+        )
+        for stage in stages
+    }
+
+    def screened(stage, other=False) -> int:
+        return sum(totals[(stage.pk, other)].values())
+
+    record_stages = [stage for stage in stages if stage.kind != Stage.Kind.FULLTEXT]
+    fulltext_stage = next((stage for stage in stages if stage.kind == Stage.Kind.FULLTEXT), None)
+    not_retrieved = _not_retrieved_counts(fulltext_stage)
+
+    def retrieval(other: bool) -> flow.Retrieval:
+        if fulltext_stage is None:
+            return flow.Retrieval(flow.ZERO, flow.ZERO, flow.ZERO, flow.ZERO)
+        sought = screened(fulltext_stage, other)
+        missing = not_retrieved.get(other, 0)
+        key = (fulltext_stage.pk, other)
+        return flow.Retrieval(
+            sought=flow.Count(sought),
+            not_retrieved=flow.Count(missing),
+            assessed=flow.Count(sought - missing),
+            excluded=flow.Count(totals[key][status.EXCLUDED]),
+            excluded_by_reason=dict(reasons[key]),
+        )
+
+    has_other = any(source.kind in other_kinds for source in sources)
+    included = (
+        sum(totals[(fulltext_stage.pk, other)][status.INCLUDED] for other in (False, True))
+        if fulltext_stage
+        else 0
+    )
+    derived = flow.FlowInput(
+        sources=[
+            flow.SourceCount(source.name, flow.Count(source.n), _FLOW_KINDS[source.kind])
+            for source in sources
+        ],
+        duplicates=flow.Count(duplicates),
+        stages=[
+            flow.ScreeningStage(
+                name=stage.name,
+                screened=flow.Count(screened(stage)),
+                excluded=flow.Count(totals[(stage.pk, False)][status.EXCLUDED]),
+                excluded_by_reason=dict(reasons[(stage.pk, False)]),
+            )
+            for stage in record_stages
+        ],
+        fulltext=retrieval(False),
+        other=retrieval(True) if has_other else None,
+        included_studies=flow.Count(included),
+        # One report per study until reports of one study are merged (grading's studies).
+        included_reports=flow.Count(included),
+    )
+    reported = {k: v for k, v in (topic_area.reported_flow or {}).items() if v is not None}
+    return flow.with_reported(derived, reported, language), undecided
+
+
+def topic_area_flow_figure(topic_area: TopicArea, language: str) -> dict:
+    """The diagram and its problems in one language, for any page that shows them."""
+    counts, undecided = topic_area_flow(topic_area, language)
+    index = 0 if language == "da" else 1
+    return {
+        "flow_svg": flow.flow_svg(counts, language, title=topic_area.title),
+        "flow_problems": [
+            {"severity": problem.severity.value, "message": problem.message[index]}
+            for problem in flow.flow_check(counts)
+        ],
+        "flow_undecided": {name: n for name, n in undecided.items() if n},
+        "flow_reported": any(count.reported for count in counts.counts()),
+    }
+
+
+def _not_retrieved_counts(stage: Stage | None) -> dict[bool, int]:
+    """Reports sought but not retrieved, by column (False: databases, True: other)."""
+    return {}

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from screening.views import flow as flow_views
 from screening.views import imports as import_views
 from screening.views import screening as screening_views
 
@@ -41,4 +42,8 @@ topic_patterns = [
         screening_views.reopen,
         name="screening_reopen",
     ),
+    path("flow/", flow_views.flow_page, name="flow"),
+    path("flow/reported/", flow_views.flow_reported, name="flow_reported"),
+    path("flow.svg", flow_views.flow_svg, name="flow_svg"),
+    path("flow-prisma.csv", flow_views.flow_csv, name="flow_csv"),
 ]

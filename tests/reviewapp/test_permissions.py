@@ -63,6 +63,10 @@ MATRIX = {
     "screening_decide": (NOT_ALLOWED, REVIEW_WORK),
     "screening_resolve": (NOT_ALLOWED, LEAD_ONLY),
     "screening_reopen": (NOT_ALLOWED, LEAD_ONLY),
+    "flow": (READ, NOT_ALLOWED),
+    "flow_reported": (NOT_ALLOWED, LEAD_ONLY),
+    "flow_svg": (READ, NOT_ALLOWED),
+    "flow_csv": (READ, NOT_ALLOWED),
 }
 
 
@@ -177,6 +181,10 @@ TOPIC_URLS = {
     "screening_overview",
     "stages_set_up",
     "agreement_csv",
+    "flow",
+    "flow_reported",
+    "flow_svg",
+    "flow_csv",
 } | STAGE_URLS
 
 
@@ -195,6 +203,7 @@ def _post_data(name, topic_area):
         "topic_area_create": {"title": "New", "key": "new-topic", "position": 2},
         "topic_area_edit": {"title": "Changed", "key": topic_area.key, "position": 1, "version": 1},
         "stages_set_up": {"preset": "two"},
+        "flow_reported": {"version": 1, "duplicates": 5},
         "screening_decide": {"value": "exclude"},
         "screening_resolve": {"value": "exclude"},
     }.get(name, {})
@@ -210,7 +219,7 @@ def _state():
         AuditEntry.objects.count(),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
         list(Project.objects.order_by("pk").values_list("title", "slug")),
-        list(TopicArea.objects.order_by("pk").values_list("title", "key")),
+        list(TopicArea.objects.order_by("pk").values_list("title", "key", "reported_flow")),
         list(Stage.objects.order_by("pk").values_list("pk", "name", "reviewers_required")),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
