@@ -224,4 +224,10 @@ def demo_load() -> list[tuple[str, str, str]]:
             **LIMITS,
             **topic,
         )
+    # Imported here: screening builds on the review project, not the other way round.
+    from screening.demo import demo_screening_load
+
+    reviewers = [users["reviewer1"], users["reviewer2"]]
+    for topic_area in project.topic_areas.order_by("position"):
+        demo_screening_load(topic_area=topic_area, lead=lead, reviewers=reviewers)
     return [(username, password, role.label) for username, password, role, _ in DEMO_USERS]

@@ -232,12 +232,13 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
 def topic_area_flow_figure(topic_area: TopicArea, language: str) -> dict:
     """The diagram and its problems in one language, for any page that shows them."""
     counts, undecided = topic_area_flow(topic_area, language)
+    problems = flow.flow_check(counts)
     index = 0 if language == "da" else 1
     return {
         "flow_svg": flow.flow_svg(counts, language, title=topic_area.title),
-        "flow_problems": [
-            {"severity": problem.severity.value, "message": problem.message[index]}
-            for problem in flow.flow_check(counts)
+        "flow_errors": [p.message[index] for p in problems if p.severity == flow.Severity.ERROR],
+        "flow_warnings": [
+            p.message[index] for p in problems if p.severity == flow.Severity.WARNING
         ],
         "flow_undecided": {name: n for name, n in undecided.items() if n},
         "flow_reported": any(count.reported for count in counts.counts()),
@@ -247,3 +248,67 @@ def topic_area_flow_figure(topic_area: TopicArea, language: str) -> dict:
 def _not_retrieved_counts(stage: Stage | None) -> dict[bool, int]:
     """Reports sought but not retrieved, by column (False: databases, True: other)."""
     return {}
+
+
+# Full texts: a record at a full-text stage has a PDF, is marked not retrievable, or neither.
+FULLTEXT_STATUSES = ("attached", "not_retrievable", "missing")
+_FULLTEXT_FILTERS = {
+    "attached": Q(record__fulltext__not_retrievable=False),
+    "not_retrievable": Q(record__fulltext__not_retrievable=True),
+    "missing": Q(record__fulltext__isnull=True),
+}
+
+
+def fulltext_records(stage: Stage) -> QuerySet[Record]:
+    """The records a full-text stage seeks full texts for (PRISMA's "reports sought")."""
+    return Record.objects.filter(screening_items__stage=stage, canonical__isnull=True).order_by(
+        "pk"
+    )
+
+
+def fulltext_items(stage: Stage, *, status: str = "") -> QuerySet[ScreeningItem]:
+    """A full-text stage's items with their record and its full text, in record order."""
+    items = (
+        stage.items.filter(record__canonical__isnull=True)
+        .select_related("record__fulltext__uploaded_by")
+        .order_by("record_id")
+    )
+    if status in _FULLTEXT_FILTERS:
+        items = items.filter(_FULLTEXT_FILTERS[status])
+    return items
+
+
+def fulltext_counts(stage: Stage) -> dict[str, int]:
+    """Sought, attached, not retrieved and missing at a full-text stage, in one query: the
+    flow diagram's "reports sought" and "reports not retrieved" come from here."""
+    figures = stage.items.filter(record__canonical__isnull=True).aggregate(
+        sought=Count("id"),
+        **{
+            name: Count("id", filter=condition)
+            for name, condition in [
+                ("attached", _FULLTEXT_FILTERS["attached"]),
+                ("not_retrieved", _FULLTEXT_FILTERS["not_retrievable"]),
+                ("missing", _FULLTEXT_FILTERS["missing"]),
+            ]
+        },
+    )
+    return figures
+
+
+def fulltext_not_retrieved_by_column(stage: Stage | None) -> dict[bool, int]:
+    """Records marked not retrievable at a full-text stage, by flow column (False: databases,
+    True: other methods), in the shape `topic_area_flow` reads for "reports not retrieved"."""
+    if stage is None:
+        return {}
+    rows = (
+        stage.items.filter(record__canonical__isnull=True, record__fulltext__not_retrievable=True)
+        .annotate(
+            other=ExpressionWrapper(
+                Q(record__source__kind__in=[Source.Kind.SNOWBALLING, Source.Kind.OTHER]),
+                output_field=BooleanField(),
+            )
+        )
+        .values("other")
+        .annotate(n=Count("id"))
+    )
+    return {row["other"]: row["n"] for row in rows}

@@ -48,3 +48,34 @@ def test_demo_holds_the_reports_search_strategy():
         "reviewer2": "reviewer",
         "peer": "peer_reviewer",
     }
+
+
+@pytest.mark.django_db
+def test_demo_screening_reproduces_the_reports_flow_figures():
+    from screening import flow, queries
+    from screening.models import Decision, ScreeningItem
+
+    call_command("load_demo", stdout=io.StringIO())
+    project = Project.objects.get(slug=DEMO_SLUG)
+    distance, caseworkers = project.topic_areas.order_by("position")
+
+    counts, _undecided = queries.topic_area_flow(caseworkers)
+    assert [stage.screened.value for stage in counts.stages] == [1008, 54]
+    assert counts.fulltext.sought.value == 24
+    assert counts.fulltext.included == 16
+    assert counts.other.sought.value == 3  # snowballing, counted from its records
+    assert counts.included_studies == flow.Count(19)  # counted, not entered
+    assert [p.code for p in flow.flow_check(counts) if p.severity == "error"] == []
+
+    counts, _undecided = queries.topic_area_flow(distance)
+    assert [stage.screened.value for stage in counts.stages] == [627, 13]
+    assert counts.included_studies == flow.Count(1)
+
+    # Real records and both reviewers' decisions through every stage; nothing invented.
+    assert caseworkers.records.count() == 19 and distance.records.count() == 1
+    assert (
+        ScreeningItem.objects.filter(stage__topic_area=caseworkers, status="included").count() == 57
+    )
+    assert Decision.objects.filter(item__stage__topic_area=caseworkers).count() == 114
+    call_command("load_demo", stdout=io.StringIO())
+    assert Decision.objects.filter(item__stage__topic_area=caseworkers).count() == 114
