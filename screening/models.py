@@ -377,3 +377,40 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} → {self.item_id} until {self.expires_at:%H:%M}"
+
+
+class FullText(models.Model):
+    """A record's full text for the full-text stage: a PDF, or a note that none could be had.
+
+    Written only by the services in `screening.services.fulltext` (attach, attach from a zip,
+    mark not retrievable, remove). A record marked not retrievable counts in the flow diagram
+    as "reports not retrieved" and leaves the full-text screening queue.
+    """
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="fulltext")
+    file = models.FileField(_("PDF"), upload_to="fulltexts/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    not_retrievable = models.BooleanField(_("not retrievable"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(not_retrievable=True) & models.Q(file=""))
+                | (models.Q(not_retrievable=False) & ~models.Q(file="")),
+                name="fulltext_file_or_not_retrievable",
+            )
+        ]
+        verbose_name = _("full text")
+        verbose_name_plural = _("full texts")
+
+    def __str__(self) -> str:
+        if self.not_retrievable:
+            return f"{self.record_id}: not retrievable"
+        return f"{self.record_id}: {self.original_name}"

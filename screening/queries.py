@@ -63,29 +63,43 @@ def recent_imports(topic_area: TopicArea, limit: int = 10) -> QuerySet[ImportJob
 
 
 def stages_with_progress(topic_area: TopicArea) -> QuerySet[Stage]:
-    """The topic area's stages with their items counted by status, in one query."""
+    """The topic area's stages with their items counted by status, in one query.
+
+    "pending" leaves out full texts marked not retrievable: nobody is waiting on them, and
+    they are counted as "not_retrieved".
+    """
     status = ScreeningItem.Status
+    unique = Q(items__record__canonical__isnull=True)
+    missing = Q(items__record__fulltext__not_retrievable=True)
     counts = {
-        name: Count("items", filter=Q(items__status=value, items__record__canonical__isnull=True))
+        name: Count("items", filter=unique & Q(items__status=value))
         for name, value in [
-            ("pending", status.PENDING),
             ("maybe", status.MAYBE),
             ("conflicts", status.CONFLICT),
             ("included", status.INCLUDED),
             ("excluded", status.EXCLUDED),
         ]
     }
+    pending = unique & Q(items__status=status.PENDING)
     return topic_area.stages.annotate(
-        total=Count("items", filter=Q(items__record__canonical__isnull=True)), **counts
+        total=Count("items", filter=unique),
+        pending=Count("items", filter=pending & ~missing),
+        not_retrieved=Count("items", filter=pending & missing),
+        **counts,
     ).order_by("position")
 
 
 def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
-    """Figures for the progress bars: the stage's settled share and the reviewer's own."""
+    """Figures for the progress bars: the stage's settled share and the reviewer's own.
+    A full text that cannot be had is settled: it is a report not retrieved."""
     status = ScreeningItem.Status
     figures = stage.items.filter(record__canonical__isnull=True).aggregate(
         total=Count("id"),
-        settled=Count("id", filter=Q(status__in=[status.INCLUDED, status.EXCLUDED])),
+        settled=Count(
+            "id",
+            filter=Q(status__in=[status.INCLUDED, status.EXCLUDED])
+            | Q(status=status.PENDING, record__fulltext__not_retrievable=True),
+        ),
         conflicts=Count("id", filter=Q(status=status.CONFLICT)),
         mine=Count("id", filter=Q(decisions__reviewer=reviewer)),
     )
@@ -127,6 +141,9 @@ def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:
     )
 
 
+# The flow's name for pending records at a full-text stage marked not retrievable.
+NOT_RETRIEVED = "not_retrieved"
+
 _FLOW_KINDS = {
     Source.Kind.DATABASE: flow.SourceKind.DATABASE,
     Source.Kind.SNOWBALLING: flow.SourceKind.SNOWBALLING,
@@ -156,13 +173,20 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
                 Q(record__source__kind__in=other_kinds), output_field=BooleanField()
             )
         )
-        .values("stage_id", "other", "status", "exclusion_reason")
+        .values(
+            "stage_id", "other", "status", "exclusion_reason", "record__fulltext__not_retrievable"
+        )
         .annotate(n=Count("id"))
     )
     totals: dict[tuple[int, bool], Counter] = defaultdict(Counter)
     reasons: dict[tuple[int, bool], Counter] = defaultdict(Counter)
     for row in counted:
         key = (row["stage_id"], row["other"])
+        # A record whose full text cannot be had waits for nobody: it is a report not
+        # retrieved (the full-text services refuse the mark once anyone has decided it).
+        if row["status"] == status.PENDING and row["record__fulltext__not_retrievable"]:
+            totals[key][NOT_RETRIEVED] += row["n"]
+            continue
         totals[key][row["status"]] += row["n"]
         if row["status"] == status.EXCLUDED:
             for reason in (row["exclusion_reason"] or "").split("; "):
@@ -182,14 +206,13 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
 
     record_stages = [stage for stage in stages if stage.kind != Stage.Kind.FULLTEXT]
     fulltext_stage = next((stage for stage in stages if stage.kind == Stage.Kind.FULLTEXT), None)
-    not_retrieved = _not_retrieved_counts(fulltext_stage)
 
     def retrieval(other: bool) -> flow.Retrieval:
         if fulltext_stage is None:
             return flow.Retrieval(flow.ZERO, flow.ZERO, flow.ZERO, flow.ZERO)
         sought = screened(fulltext_stage, other)
-        missing = not_retrieved.get(other, 0)
         key = (fulltext_stage.pk, other)
+        missing = totals[key][NOT_RETRIEVED]
         return flow.Retrieval(
             sought=flow.Count(sought),
             not_retrieved=flow.Count(missing),
@@ -245,11 +268,6 @@ def topic_area_flow_figure(topic_area: TopicArea, language: str) -> dict:
     }
 
 
-def _not_retrieved_counts(stage: Stage | None) -> dict[bool, int]:
-    """Reports sought but not retrieved, by column (False: databases, True: other)."""
-    return {}
-
-
 # Full texts: a record at a full-text stage has a PDF, is marked not retrievable, or neither.
 FULLTEXT_STATUSES = ("attached", "not_retrievable", "missing")
 _FULLTEXT_FILTERS = {
@@ -293,22 +311,3 @@ def fulltext_counts(stage: Stage) -> dict[str, int]:
         },
     )
     return figures
-
-
-def fulltext_not_retrieved_by_column(stage: Stage | None) -> dict[bool, int]:
-    """Records marked not retrievable at a full-text stage, by flow column (False: databases,
-    True: other methods), in the shape `topic_area_flow` reads for "reports not retrieved"."""
-    if stage is None:
-        return {}
-    rows = (
-        stage.items.filter(record__canonical__isnull=True, record__fulltext__not_retrievable=True)
-        .annotate(
-            other=ExpressionWrapper(
-                Q(record__source__kind__in=[Source.Kind.SNOWBALLING, Source.Kind.OTHER]),
-                output_field=BooleanField(),
-            )
-        )
-        .values("other")
-        .annotate(n=Count("id"))
-    )
-    return {row["other"]: row["n"] for row in rows}

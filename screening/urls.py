@@ -1,6 +1,7 @@
 from django.urls import path
 
 from screening.views import flow as flow_views
+from screening.views import fulltext as fulltext_views
 from screening.views import imports as import_views
 from screening.views import screening as screening_views
 
@@ -46,4 +47,20 @@ topic_patterns = [
     path("flow/reported/", flow_views.flow_reported, name="flow_reported"),
     path("flow.svg", flow_views.flow_svg, name="flow_svg"),
     path("flow-prisma.csv", flow_views.flow_csv, name="flow_csv"),
+]
+
+# Full texts of a full-text stage: the list, a zip, and one record's PDF.
+FULLTEXTS = "screening/<int:stage_id>/fulltexts/"
+FULLTEXT = FULLTEXTS + "<int:record_id>/"
+topic_patterns += [
+    path(FULLTEXTS, fulltext_views.fulltexts, name="fulltexts"),
+    path(f"{FULLTEXTS}zip/", fulltext_views.fulltext_zip, name="fulltext_zip"),
+    path(f"{FULLTEXT}upload/", fulltext_views.fulltext_upload, name="fulltext_upload"),
+    path(f"{FULLTEXT}remove/", fulltext_views.fulltext_remove, name="fulltext_remove"),
+    path(f"{FULLTEXT}pdf/", fulltext_views.fulltext_pdf, name="fulltext_pdf"),
+    path(
+        f"{FULLTEXT}not-retrievable/",
+        fulltext_views.fulltext_not_retrievable,
+        name="fulltext_not_retrievable",
+    ),
 ]

@@ -239,6 +239,9 @@ def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
         .exclude(decisions__reviewer=reviewer)
         .order_by("order_key", "id")
     )
+    if stage.kind == Stage.Kind.FULLTEXT:
+        # Nothing to read: a record marked not retrievable is counted, not screened.
+        queue = queue.exclude(record__fulltext__not_retrievable=True)
     for _attempt in range(20):
         item = (
             queue.exclude(pk__in=full)

@@ -67,6 +67,12 @@ MATRIX = {
     "flow_reported": (NOT_ALLOWED, LEAD_ONLY),
     "flow_svg": (READ, NOT_ALLOWED),
     "flow_csv": (READ, NOT_ALLOWED),
+    "fulltexts": (READ, NOT_ALLOWED),
+    "fulltext_zip": (NOT_ALLOWED, REVIEW_WORK),
+    "fulltext_upload": (NOT_ALLOWED, REVIEW_WORK),
+    "fulltext_not_retrievable": (NOT_ALLOWED, REVIEW_WORK),
+    "fulltext_remove": (NOT_ALLOWED, REVIEW_WORK),
+    "fulltext_pdf": (READ, NOT_ALLOWED),
 }
 
 
@@ -130,12 +136,22 @@ def screening_data(topic_area, cast):
     services.decision_record(
         item=item, reviewer=reviewer, value="include", note="Secret decision note"
     )
+    from screening.models import FullText, Stage
+    from screening.services.screening import stage_enter_records
+
+    fulltext_stage = Stage.objects.get(topic_area=topic_area, kind=Stage.Kind.FULLTEXT)
+    stage_enter_records(stage=fulltext_stage, record_ids=[first.pk])
+    pdf = FullText(record=first, original_name="hidden-fulltext.pdf", size=40, sha256="0" * 64)
+    pdf.file.save("x.pdf", ContentFile(b"%PDF-1.4 Confidential record title 1"), save=False)
+    pdf.save()
     return {
         "job": job,
         "record": third,
         "pair": pair,
         "stage": stage,
         "item": stage.items.get(record=second),
+        "fulltext_stage": fulltext_stage,
+        "fulltext_record": first,
     }
 
 
@@ -155,6 +171,10 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["stage_id"] = data["stage"].pk
     if name in {"screening_decide", "screening_resolve", "screening_reopen"}:
         kwargs["item_id"] = data["item"].pk
+    if name in FULLTEXT_URLS:
+        kwargs["stage_id"] = data["fulltext_stage"].pk
+    if name in FULLTEXT_URLS - {"fulltexts", "fulltext_zip"}:
+        kwargs["record_id"] = data["fulltext_record"].pk
     return kwargs
 
 
@@ -166,6 +186,14 @@ STAGE_URLS = {
     "screening_decide",
     "screening_resolve",
     "screening_reopen",
+}
+FULLTEXT_URLS = {
+    "fulltexts",
+    "fulltext_zip",
+    "fulltext_upload",
+    "fulltext_not_retrievable",
+    "fulltext_remove",
+    "fulltext_pdf",
 }
 
 
@@ -186,6 +214,7 @@ TOPIC_URLS = {
     "flow_svg",
     "flow_csv",
 } | STAGE_URLS
+TOPIC_URLS |= FULLTEXT_URLS
 
 
 def _post_data(name, topic_area):
@@ -210,7 +239,15 @@ def _post_data(name, topic_area):
 
 
 def _state():
-    from screening.models import Decision, DuplicatePair, ImportJob, Record, ScreeningItem, Stage
+    from screening.models import (
+        Decision,
+        DuplicatePair,
+        FullText,
+        ImportJob,
+        Record,
+        ScreeningItem,
+        Stage,
+    )
 
     return (
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id")),
@@ -223,6 +260,7 @@ def _state():
         list(Stage.objects.order_by("pk").values_list("pk", "name", "reviewers_required")),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
+        list(FullText.objects.order_by("pk").values_list("record_id", "file", "not_retrievable")),
     )
 
 
@@ -255,6 +293,7 @@ def test_permission_matrix(client, cast, topic_area, screening_data, name, metho
 
     if expected == OK:
         assert response.status_code in {200, 302, 400}, response.status_code
+        response.close()  # a FileResponse (the PDF) holds its file open until closed
         return
     if expected == "login":
         assert response.status_code == 302
