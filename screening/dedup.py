@@ -62,12 +62,14 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from screening.bibrecord import ParsedRecord, normalise_doi
@@ -237,7 +239,7 @@ class DedupResult:
 
 
 def deduplicate(
-    records: Sequence[DedupRecord],
+    records: Iterable[DedupRecord],
     *,
     new_ids: Collection[Hashable] | None = None,
     known_distinct: Iterable[tuple[Hashable, Hashable]] = (),
@@ -256,29 +258,31 @@ def deduplicate(
     """
     if not 0 < review_threshold <= auto_threshold <= 1:
         raise ValueError("need 0 < review_threshold <= auto_threshold <= 1")
-    ids = [record.id for record in records]
-    if len(set(ids)) != len(ids):
-        raise ValueError("record ids must be unique")
-
     # Work in id order, so the result never depends on the order of the input.
-    prepared = sorted((_prepare(record) for record in records), key=lambda p: p.sort_key)
+    # `records` is read once, so a caller can stream them.
+    prepared = sorted(map(_prepare, records), key=lambda p: p.sort_key)
+    if any(a.id == b.id for a, b in itertools.pairwise(prepared)):
+        raise ValueError("record ids must be unique")
     is_new = None if new_ids is None else [p.id in new_ids for p in prepared]
     distinct = {frozenset(pair) for pair in known_distinct}
 
     auto: list[tuple[int, int, DuplicatePair]] = []
     review: dict[tuple[int, int], DuplicatePair] = {}
-    for i, j in _candidate_pairs(prepared, is_new):
-        a, b = prepared[i], prepared[j]
-        if distinct and frozenset((a.id, b.id)) in distinct:
-            continue
-        candidate = _compare(a, b, review_threshold)
-        if candidate is None:
-            continue
-        pair = DuplicatePair(a.id, b.id, round(candidate.score, 3), candidate.reason())
-        if candidate.score >= auto_threshold and not candidate.guards:
-            auto.append((i, j, pair))
-        else:
-            review[(i, j)] = pair
+    title_keys = [p.title_key for p in prepared]
+    for i, partners in _candidate_pairs(prepared, is_new).items():
+        a = prepared[i]
+        for j, similarity in _worth_comparing(a, partners, prepared, title_keys, review_threshold):
+            b = prepared[j]
+            if distinct and frozenset((a.id, b.id)) in distinct:
+                continue
+            candidate = _compare(a, b, review_threshold, similarity)
+            if candidate is None:
+                continue
+            pair = DuplicatePair(a.id, b.id, round(candidate.score, 3), candidate.reason())
+            if candidate.score >= auto_threshold and not candidate.guards:
+                auto.append((i, j, pair))
+            else:
+                review[(i, j)] = pair
     return _group(prepared, auto, review, distinct, is_new)
 
 
@@ -523,13 +527,19 @@ def _block_keys(record: _Prepared) -> set[tuple]:
     return keys
 
 
-def _candidate_pairs(prepared: list[_Prepared], is_new: list[bool] | None) -> set[tuple[int, int]]:
+def _candidate_pairs(prepared: list[_Prepared], is_new: list[bool] | None) -> dict[int, set[int]]:
+    """Each record's candidates, by index: i -> the indices j > i it shares a block with.
+
+    Kept per record rather than as a set of (i, j) pairs: a set of a million
+    pairs costs twice the memory, and the titles of one record's candidates are
+    compared in one call (see `_worth_comparing`).
+    """
     blocks: dict[tuple, list[int]] = defaultdict(list)
     for index, record in enumerate(prepared):
         for key in _block_keys(record):
             blocks[key].append(index)
 
-    pairs: set[tuple[int, int]] = set()
+    partners: dict[int, set[int]] = defaultdict(set)
     for key, members in blocks.items():
         if len(members) < 2:
             continue
@@ -547,8 +557,48 @@ def _candidate_pairs(prepared: list[_Prepared], is_new: list[bool] | None) -> se
         for x, i in enumerate(members):
             for j in members[x + 1 : x + 1 + reach]:
                 if is_new is None or is_new[i] or is_new[j]:
-                    pairs.add((i, j) if i < j else (j, i))
-    return pairs
+                    if i < j:
+                        partners[i].add(j)
+                    else:
+                        partners[j].add(i)
+    return partners
+
+
+def _worth_comparing(
+    a: _Prepared,
+    partners: set[int],
+    prepared: list[_Prepared],
+    title_keys: list[str],
+    review_threshold: float,
+) -> Iterator[tuple[int, float | None]]:
+    """The partners of `a` that `_compare` does not turn away at its first test,
+    each with the titles' similarity when it is known.
+
+    Most candidates have titles too different to be a pair; rapidfuzz scores
+    all of `a`'s candidates' titles in one call, which costs a fraction of a
+    call per pair. The others are kept only for what `_compare` would keep them
+    for: a shared DOI or PMID, or one title contained in the other.
+    """
+    indices = list(partners)
+    similar: dict[int, float] = {}
+    if a.title_key:
+        found = process.extract(
+            a.title_key,
+            [title_keys[j] for j in indices],
+            scorer=Indel.normalized_similarity,
+            score_cutoff=max(0.0, review_threshold - RANGE_BONUS),
+            limit=None,
+        )
+        similar = {indices[index]: similarity for _, similarity, index in found}
+        yield from similar.items()
+    doi, pmid = a.doi, a.pmid
+    for j in indices:
+        if j in similar:
+            continue
+        b = prepared[j]
+        same_identifier = (doi and doi == b.doi) or (pmid and pmid == b.pmid)
+        if same_identifier or (a.title_key and b.title_key and _contained_title(a, b)):
+            yield j, None
 
 
 # --- scoring ---------------------------------------------------------------
@@ -567,9 +617,12 @@ class _Candidate:
         return text
 
 
-def _compare(a: _Prepared, b: _Prepared, review_threshold: float) -> _Candidate | None:
+def _compare(
+    a: _Prepared, b: _Prepared, review_threshold: float, similarity: float | None = None
+) -> _Candidate | None:
+    """Score a candidate pair; `similarity`, when known, is the titles' Indel similarity."""
     both_titles = bool(a.title_key and b.title_key)
-    title = _title_similarity(a, b) if both_titles else 0.0
+    title = _title_similarity(a, b, similarity) if both_titles else 0.0
     same_identifier = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
     # Without both titles only the identifiers can tell; most candidates end here.
     # Below the threshold only agreeing pages can lift a title (the bonuses), and
@@ -699,18 +752,23 @@ def _notices_differ(a: _Prepared, b: _Prepared) -> str:
     return " vs ".join(sorted((a.notice or "article", b.notice or "article")))
 
 
-def _title_similarity(a: _Prepared, b: _Prepared) -> float:
-    similarity = Indel.normalized_similarity(a.title_key, b.title_key)
+def _title_similarity(a: _Prepared, b: _Prepared, similarity: float | None = None) -> float:
+    """How alike the titles are; `similarity`, when given, is their Indel similarity."""
+    if similarity is None:
+        similarity = Indel.normalized_similarity(a.title_key, b.title_key)
     if similarity >= CONTAINED_TITLE_SIMILARITY:
         return similarity
+    return CONTAINED_TITLE_SIMILARITY if _contained_title(a, b) else similarity
+
+
+def _contained_title(a: _Prepared, b: _Prepared) -> bool:
+    """The shorter title, of some words, is the start or the end of the longer one."""
     shorter, longer = (a, b) if len(a.title_key) <= len(b.title_key) else (b, a)
     # Compared without spaces, as some exports glue the subtitle on ("statesthe examples").
-    if shorter.title_key.count(" ") + 1 >= CONTAINED_TITLE_MIN_WORDS and (
+    return shorter.title_key.count(" ") + 1 >= CONTAINED_TITLE_MIN_WORDS and (
         longer.compact_title.startswith(shorter.compact_title)
         or longer.compact_title.endswith(shorter.compact_title)
-    ):
-        return CONTAINED_TITLE_SIMILARITY
-    return similarity
+    )
 
 
 def _same_pages(a: _Pages | None, b: _Pages | None) -> bool | None:

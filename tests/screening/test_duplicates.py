@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from reviewapp.models import AuditEntry
 from screening import services
@@ -108,3 +109,115 @@ def test_a_merge_never_crosses_topic_areas(imported, topic_area, lead, project):
     summary = services.import_run(job=job)
     assert summary.duplicates_existing == 0
     assert summary.imported == 3
+
+
+# A file that merges and leaves pairs for review: exact repeats, a copy with a
+# typo in its title and no DOI, one with only the first words of its title, and
+# one two years off (left for a person).
+COPIES = [
+    STUDIES[0],
+    dict(STUDIES[1], title="Do meetings at a distance help job seekers find wrok?", doi=""),
+    STUDIES[0],
+    dict(STUDIES[2], doi="", start=1431, title="Caseworker-client matching by gender"),
+    STUDIES[2],
+    dict(STUDIES[1], doi="", year=2019),
+]
+
+
+def _links(source):
+    """Each record of `source` by position: what it merged into (by position) and why."""
+    return [
+        (record.position, record.canonical and record.canonical.position, record.duplicate_score)
+        + (record.duplicate_reason,)
+        for record in source.records.select_related("canonical").order_by("position")
+    ]
+
+
+def _review(topic_area):
+    return sorted(
+        (pair.record_a.position, pair.record_b.position, pair.score, pair.reason)
+        for pair in DuplicatePair.objects.filter(topic_area=topic_area).select_related(
+            "record_a", "record_b"
+        )
+    )
+
+
+def test_two_imports_of_one_file_merge_alike(imported, topic_area, lead, project):
+    from tests.factories import TopicAreaFactory
+
+    text = ris_text(STUDIES + COPIES)
+    first = imported("a.ris", STUDIES + COPIES, "EconLit")
+    other = TopicAreaFactory(project=project, key="other")
+    job = services.import_job_create(
+        topic_area=other, actor=lead, upload=upload("a.ris", text), source_name="EconLit"
+    )
+    services.import_run(job=job)
+    job.refresh_from_db()
+
+    links = _links(first.source)
+    assert links == _links(job.source)
+    assert _review(topic_area) == _review(other)
+    merged = {position: canonical for position, canonical, *_ in links if canonical}
+    assert merged == {4: 1, 5: 2, 6: 1, 7: 3, 8: 3}
+    assert [(a, b, score) for a, b, score, _ in _review(topic_area)] == [(2, 9, 0.9), (5, 9, 0.881)]
+
+
+def test_merges_set_each_record_s_canonical_record_score_and_reason(topic_area):
+    from screening.services.duplicates import _merge_records
+    from tests.factories import RecordFactory, SourceFactory
+
+    source = SourceFactory(topic_area=topic_area)
+    first, second, third = (RecordFactory(source=source) for _ in range(3))
+    merged_at = timezone.now()
+
+    _merge_records(
+        [(second.pk, first.pk, 0.99, "title 0.99"), (third.pk, first.pk, 1.0, "same DOI")],
+        merged_at=merged_at,
+    )
+
+    rows = Record.objects.order_by("pk").values_list(
+        "canonical_id", "duplicate_score", "duplicate_reason", "merged_at"
+    )
+    assert list(rows) == [
+        (None, None, "", None),
+        (first.pk, 0.99, "title 0.99", merged_at),
+        (first.pk, 1.0, "same DOI", merged_at),
+    ]
+
+
+@pytest.mark.postgres
+def test_merges_by_copy_and_by_bulk_update_set_the_same_fields(topic_area, project):
+    from django.db import connection
+
+    from screening.services.duplicates import (
+        _merge_records_by_bulk_update,
+        _merge_records_by_copy,
+    )
+    from tests.factories import RecordFactory, SourceFactory, TopicAreaFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY needs PostgreSQL (CI runs this on it)")
+    merged_at = timezone.now()
+    results = []
+    for merge, area in (
+        (_merge_records_by_copy, topic_area),
+        (_merge_records_by_bulk_update, TopicAreaFactory(project=project, key="other")),
+    ):
+        source = SourceFactory(topic_area=area)
+        records = [RecordFactory(source=source, position=n) for n in range(5)]
+        ids = [record.pk for record in records]
+        merge(
+            [
+                (ids[1], ids[0], 0.975, "title 0.98, year equal"),
+                (ids[3], ids[0], 1.0, ""),
+                (ids[4], ids[2], 0.5, "x" * 200),
+            ],
+            merged_at=merged_at,
+        )
+        rows = source.records.order_by("position").values_list(
+            "position", "canonical__position", "duplicate_score", "duplicate_reason", "merged_at"
+        )
+        results.append(list(rows))
+
+    assert results[0] == results[1]
+    assert [row[1] for row in results[0]] == [None, 0, None, 0, 2]
