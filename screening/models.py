@@ -365,6 +365,9 @@ class Claim(models.Model):
     """
 
     item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="claims")
+    # The item's stage, kept here so that a stage's few claims are found without
+    # joining its (many) items.
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="claims")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -374,6 +377,7 @@ class Claim(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "reviewer"], name="claim_once_per_reviewer")
         ]
+        indexes = [models.Index(fields=["stage", "reviewer"], name="claim_stage_reviewer")]
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} → {self.item_id} until {self.expires_at:%H:%M}"

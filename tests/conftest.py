@@ -22,6 +22,10 @@ def media_root(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _test_settings(settings, media_root, request):
     settings.LANGUAGE_CODE = "en"
+    # Cached figures (the stage progress) must not leak from one test into the next.
+    from django.core.cache import cache
+
+    cache.clear()
     settings.MEDIA_ROOT = media_root
     # Hashing with the production hasher costs ~0.3 s a user; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -213,9 +213,9 @@ def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
     never handed the record that needs only one of them.
     """
     now = timezone.now()
-    Claim.objects.filter(item__stage=stage, expires_at__lte=now).delete()
+    Claim.objects.filter(stage=stage, expires_at__lte=now).delete()
     claims = list(
-        Claim.objects.filter(item__stage=stage).values_list(
+        Claim.objects.filter(stage=stage).values_list(
             "item_id", "reviewer_id", "item__decisions_made", "item__status"
         )
     )
@@ -224,7 +224,9 @@ def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
             Claim.objects.filter(item_id=item_id, reviewer=reviewer).update(
                 expires_at=now + CLAIM_DURATION
             )
-            return ScreeningItem.objects.select_related("record", "stage").get(pk=item_id)
+            item = ScreeningItem.objects.select_related("record").get(pk=item_id)
+            item.stage = stage
+            return item
     others = Counter(
         item_id for item_id, reviewer_id, _m, _s in claims if reviewer_id != reviewer.pk
     )
@@ -246,25 +248,35 @@ def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
         item = (
             queue.exclude(pk__in=full)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("record", "stage")
+            .select_related("record")
             .first()
         )
         if item is None:
             return None
+        item.stage = stage
         claimed = Claim.objects.filter(item=item).exclude(reviewer=reviewer).count()
         if claimed + item.decisions_made >= stage.reviewers_required:
             full.add(item.pk)
             continue
-        Claim.objects.filter(item__stage=stage, reviewer=reviewer).delete()
-        Claim.objects.create(item=item, reviewer=reviewer, expires_at=now + CLAIM_DURATION)
+        _claim(item, reviewer, now)
         return item
     return None
 
 
-def _lock_item(item: ScreeningItem) -> ScreeningItem:
-    return (
-        ScreeningItem.objects.select_for_update().select_related("stage", "record").get(pk=item.pk)
+def _claim(item: ScreeningItem, reviewer, now) -> None:
+    """The reviewer's one claim at the item's stage is now this item."""
+    Claim.objects.filter(stage=item.stage, reviewer=reviewer).delete()
+    Claim.objects.create(
+        item=item, stage=item.stage, reviewer=reviewer, expires_at=now + CLAIM_DURATION
     )
+
+
+def _lock_item(item: ScreeningItem) -> ScreeningItem:
+    """The item again, locked; its stage is the caller's (which knows its topic area)."""
+    stage = item.stage
+    locked = ScreeningItem.objects.select_for_update().select_related("record").get(pk=item.pk)
+    locked.stage = stage
+    return locked
 
 
 def _next_stage(stage: Stage) -> Stage | None:
@@ -287,17 +299,23 @@ def _decided_later(item: ScreeningItem) -> bool:
 
 def _ensure_open(item: ScreeningItem) -> None:
     """A record's decisions are settled once a lead resolved it or the next stage
-    has started on it."""
+    has started on it (only an included record reaches the next stage)."""
     if item.resolved_by_id is not None:
         raise ScreeningClosed(_("A lead has resolved this record; ask a lead to reopen it."))
-    if _decided_later(item):
+    if item.status == ScreeningItem.Status.INCLUDED and _decided_later(item):
         raise ScreeningClosed(
             _("This record has moved on to the next stage; ask a lead to reopen it.")
         )
 
 
-def _settle(item: ScreeningItem) -> None:
-    """Derive the item's status from its decisions, and move it on or back."""
+def _settle(item: ScreeningItem, *, was_included: bool | None = None) -> None:
+    """Derive the item's status from its decisions, and move it on or back.
+
+    `was_included`: whether the record was included here before the change (by default,
+    its status on entry; a lead's resolution sets the status before calling this).
+    """
+    if was_included is None:
+        was_included = item.status == ScreeningItem.Status.INCLUDED
     decisions = list(item.decisions.order_by("decided_at", "id").values_list("value", "reason"))
     item.decisions_made = len(decisions)
     if item.resolved_by_id is None:
@@ -311,10 +329,13 @@ def _settle(item: ScreeningItem) -> None:
         )
     item.version += 1
     item.save(update_fields=["decisions_made", "status", "exclusion_reason", "version"])
+    included = item.status == ScreeningItem.Status.INCLUDED
+    if included == was_included:
+        return  # nothing moves: most decisions at a title stage are exclusions
     next_stage = _next_stage(item.stage)
     if next_stage is None:
         return
-    if item.status == ScreeningItem.Status.INCLUDED:
+    if included:
         stage_enter_records(stage=next_stage, record_ids=[item.record_id])
     else:
         # _ensure_open made sure nobody has decided it there yet.
@@ -344,13 +365,15 @@ def decision_record(
     _check_reviewer(item.stage, reviewer)
     _validate_decision(item.stage, value, reason)
     _ensure_open(item)
-    existing = Decision.objects.filter(item=item, reviewer=reviewer).first()
-    if existing is None and item.decisions_made >= item.stage.reviewers_required:
+    decision = Decision.objects.filter(item=item, reviewer=reviewer).first()
+    if decision is None and item.decisions_made >= item.stage.reviewers_required:
         raise ScreeningClosed(_("This record already has the decisions it needs."))
-    before = snapshot(existing, ["value", "reason", "note"]) if existing else None
-    decision, _created = Decision.objects.update_or_create(
-        item=item, reviewer=reviewer, defaults={"value": value, "reason": reason, "note": note}
-    )
+    before = snapshot(decision, ["value", "reason", "note"]) if decision else None
+    # The item is locked, so nobody else writes this reviewer's decision meanwhile.
+    if decision is None:
+        decision = Decision(item=item, reviewer=reviewer)
+    decision.value, decision.reason, decision.note = value, reason, note
+    decision.save()
     Claim.objects.filter(item=item, reviewer=reviewer).delete()
     _settle(item)
     if before is not None:
@@ -363,6 +386,16 @@ def decision_record(
             after={**snapshot(decision, ["value", "reason", "note"]), "stage": item.stage.name},
         )
     return decision
+
+
+@transaction.atomic
+def screening_decide(
+    *, item: ScreeningItem, reviewer, value: str, reason: str = "", note: str = ""
+) -> ScreeningItem | None:
+    """A reviewer's decision and the next record for them, in one transaction: the
+    screening page's round trip."""
+    decision_record(item=item, reviewer=reviewer, value=value, reason=reason, note=note)
+    return screening_next(stage=item.stage, reviewer=reviewer)
 
 
 def last_decision(*, stage: Stage, reviewer) -> Decision | None:
@@ -381,13 +414,13 @@ def decision_undo(*, stage: Stage, reviewer) -> ScreeningItem | None:
     decision = last_decision(stage=stage, reviewer=reviewer)
     if decision is None:
         return None
+    decision.item.stage = stage
     item = _lock_item(decision.item)
     _ensure_open(item)
     before = snapshot(decision, ["value", "reason", "note"])
     decision.delete()
     _settle(item)
-    Claim.objects.filter(item__stage=stage, reviewer=reviewer).delete()
-    Claim.objects.create(item=item, reviewer=reviewer, expires_at=timezone.now() + CLAIM_DURATION)
+    _claim(item, reviewer, timezone.now())
     audit_record(
         actor=reviewer,
         project=stage.topic_area.project,
@@ -409,6 +442,7 @@ def conflict_resolve(
     _validate_decision(item.stage, value, reason)
     _ensure_open(item)
     before = {"status": item.status, "reason": item.exclusion_reason}
+    was_included = item.status == ScreeningItem.Status.INCLUDED
     item.status = (
         ScreeningItem.Status.INCLUDED
         if value == Decision.Value.INCLUDE
@@ -427,7 +461,7 @@ def conflict_resolve(
             "resolved_at",
         ]
     )
-    _settle(item)
+    _settle(item, was_included=was_included)
     audit_record(
         actor=actor,
         project=item.stage.topic_area.project,

@@ -222,9 +222,12 @@ def decide(request, project, topic_key, stage_id, item_id):
     stage = _stage(topic_area, stage_id)
     item = _stage_item(stage, item_id)
     form = DecisionForm(request.POST, stage=stage)
+    next_item = None
     if form.is_valid():
         try:
-            services.decision_record(item=item, reviewer=request.user, **form.cleaned_data)
+            next_item = services.screening_decide(
+                item=item, reviewer=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -233,9 +236,7 @@ def decide(request, project, topic_key, stage_id, item_id):
     if form.errors:
         # htmx swaps 200 responses only: the form comes back with its errors in place.
         return _screen_context(request, stage, item, form=form, status=200 if request.htmx else 400)
-    return _screen_context(
-        request, stage, services.screening_next(stage=stage, reviewer=request.user)
-    )
+    return _screen_context(request, stage, next_item)
 
 
 @require_POST
