@@ -48,6 +48,14 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The session's live server, started only once the test database exists: started
+    earlier, it opens a connection per request that it never closes, and Python warns
+    about each (an error under filterwarnings = error)."""
+    return live_server
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
