@@ -60,21 +60,27 @@ class ImportForm(forms.Form):
         self.helper.add_input(Submit("import", _("Import")))
 
     def clean_upload(self):
-        upload = self.cleaned_data["upload"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("%(name)s is %(size)s; the largest file accepted is %(limit)s.")
-                % {
-                    "name": upload.name,
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-                }
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(
-                _("%(name)s is empty; export the search results again.") % {"name": upload.name}
-            )
-        return upload
+        return checked_upload(self.cleaned_data["upload"])
+
+
+def checked_upload(upload):
+    """An uploaded export within the size limit and not empty (None passes through)."""
+    if upload is None:
+        return None
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            _("%(name)s is %(size)s; the largest file accepted is %(limit)s.")
+            % {
+                "name": upload.name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            }
+        )
+    if upload.size == 0:
+        raise forms.ValidationError(
+            _("%(name)s is empty; export the search results again.") % {"name": upload.name}
+        )
+    return upload
 
 
 FIELD_LABELS = {
@@ -258,3 +264,54 @@ class ReportedFlowForm(forms.Form):
 
     def counts(self) -> dict[str, int | None]:
         return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class SnowballForm(forms.Form):
+    """The references of an included record: one of a file, pasted text, or one reference."""
+
+    upload = forms.FileField(
+        label=_("File of references"),
+        required=False,
+        help_text=_("RIS, BibTeX, PubMed, EndNote or any other format the import reads."),
+    )
+    text = forms.CharField(
+        label=_("Or paste references"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("As RIS, BibTeX or PubMed (MEDLINE) text."),
+    )
+    title = forms.CharField(
+        label=_("Or type one reference: title"), required=False, max_length=1000
+    )
+    authors = forms.CharField(
+        label=_("Authors"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_('One a line, "Surname, First names".'),
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1800, max_value=2200)
+    journal = forms.CharField(label=_("Journal or publisher"), required=False, max_length=500)
+    doi = forms.CharField(label=_("DOI"), required=False, max_length=255)
+
+    def clean_upload(self):
+        return checked_upload(self.cleaned_data.get("upload"))
+
+    def clean(self):
+        data = super().clean()
+        typed = any(data.get(name) for name in ("authors", "year", "journal", "doi"))
+        if typed and not data.get("title"):
+            self.add_error("title", _("A typed reference needs its title."))
+        return data
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        reference = None
+        if data.get("title"):
+            reference = {
+                "title": data["title"],
+                "authors": [line.strip() for line in data["authors"].splitlines() if line.strip()],
+                "year": data.get("year"),
+                "journal": data["journal"],
+                "doi": data["doi"],
+            }
+        return {"upload": data.get("upload"), "text": data.get("text", ""), "reference": reference}

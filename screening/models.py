@@ -28,6 +28,16 @@ class Source(models.Model):
     )
     file_name = models.CharField(_("file"), max_length=255, blank=True)
     file_format = models.CharField(_("format"), max_length=20, blank=True)
+    # Snowballing: the included record whose reference list these records came from.
+    parent_record = models.ForeignKey(
+        "Record",
+        # RESTRICT, not PROTECT: a topic area's deletion may take both away together.
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="snowballed_sources",
+        verbose_name=_("references of"),
+    )
     records_read = models.PositiveIntegerField(default=0)
     records_missing_title = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -186,6 +196,9 @@ class ImportJob(models.Model):
     run_date = models.DateField(null=True, blank=True)
     query = models.TextField(blank=True)
     reported_hits = models.PositiveIntegerField(null=True, blank=True)
+    parent_record = models.ForeignKey(
+        "Record", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     detected_format = models.CharField(max_length=20, blank=True)

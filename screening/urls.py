@@ -4,6 +4,7 @@ from screening.views import flow as flow_views
 from screening.views import fulltext as fulltext_views
 from screening.views import imports as import_views
 from screening.views import screening as screening_views
+from screening.views import snowballing as snowballing_views
 
 # Mounted under projects/<slug>/topics/<topic_key>/ by reviewapp.urls.
 topic_patterns = [
@@ -12,6 +13,7 @@ topic_patterns = [
     path("imports/<int:job_id>/mapping/", import_views.import_mapping, name="import_mapping"),
     path("records/", import_views.records, name="records"),
     path("records/<int:record_id>/unmerge/", import_views.record_unmerge, name="record_unmerge"),
+    path("records/<int:record_id>/snowballing/", snowballing_views.snowball, name="snowball"),
     path("duplicates/", import_views.duplicates, name="duplicates"),
     path(
         "duplicates/<int:pair_id>/confirm/",

@@ -25,6 +25,7 @@ from screening.services.screening import (
     stages_set_up,
     topic_area_enter_new_records,
 )
+from screening.services.snowballing import record_finally_included, snowball_references_add
 
 __all__ = [
     "ImportSummary",
@@ -44,6 +45,8 @@ __all__ = [
     "stage_has_decisions",
     "stage_reviewer_ids",
     "stage_update",
+    "record_finally_included",
+    "snowball_references_add",
     "stages_set_up",
     "topic_area_enter_new_records",
 ]

@@ -65,6 +65,7 @@ def import_job_create(
     run_date=None,
     query: str = "",
     reported_hits: int | None = None,
+    parent_record=None,
     enqueue: bool = True,
 ) -> ImportJob:
     """Store the upload and queue its import (or ask for a CSV column mapping first).
@@ -81,6 +82,7 @@ def import_job_create(
         run_date=run_date,
         query=query,
         reported_hits=reported_hits,
+        parent_record=parent_record,
         created_by=actor,
     )
     job.upload.save(job.original_name, upload, save=False)
@@ -162,6 +164,7 @@ def _import(job: ImportJob) -> ImportSummary:
         source = Source.objects.create(
             topic_area=job.topic_area,
             kind=job.source_kind,
+            parent_record=job.parent_record,
             name=job.source_name,
             run_date=job.run_date,
             query=job.query,

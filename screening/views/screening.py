@@ -280,6 +280,8 @@ def stage_records(request, project, topic_key, stage_id):
         filters={"status": status, "mine": mine},
         statuses=ScreeningItem.Status.choices,
         can_resolve=can_resolve,
+        can_snowball=request.user.has_perm("screening.import_records", project),
+        last_stage=not topic_area.stages.filter(position__gt=stage.position).exists(),
         resolution_form=ResolutionForm(stage=stage) if can_resolve else None,
         blind=stage.dual and not can_resolve and request.user.has_perm("screening.screen", project),
     )

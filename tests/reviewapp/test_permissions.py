@@ -67,6 +67,7 @@ MATRIX = {
     "flow_reported": (NOT_ALLOWED, LEAD_ONLY),
     "flow_svg": (READ, NOT_ALLOWED),
     "flow_csv": (READ, NOT_ALLOWED),
+    "snowball": (REVIEW_WORK, REVIEW_WORK),
     "fulltexts": (READ, NOT_ALLOWED),
     "fulltext_zip": (NOT_ALLOWED, REVIEW_WORK),
     "fulltext_upload": (NOT_ALLOWED, REVIEW_WORK),
@@ -165,6 +166,8 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["job_id"] = data["job"].pk
     if name == "record_unmerge":
         kwargs["record_id"] = data["record"].pk
+    if name == "snowball":
+        kwargs["record_id"] = data["item"].record_id
     if name in {"duplicate_confirm", "duplicate_reject"}:
         kwargs["pair_id"] = data["pair"].pk
     if name in STAGE_URLS:
@@ -213,6 +216,7 @@ TOPIC_URLS = {
     "flow_reported",
     "flow_svg",
     "flow_csv",
+    "snowball",
 } | STAGE_URLS
 TOPIC_URLS |= FULLTEXT_URLS
 
@@ -235,6 +239,7 @@ def _post_data(name, topic_area):
         "flow_reported": {"version": 1, "duplicates": 5},
         "screening_decide": {"value": "exclude"},
         "screening_resolve": {"value": "exclude"},
+        "snowball": {"title": "A reference that must not be imported"},
     }.get(name, {})
 
 

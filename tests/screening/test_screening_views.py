@@ -310,8 +310,8 @@ def test_stage_records_list_query_count_does_not_grow(
             value="include",
         )
     client.force_login(lead)
-    # session, user, project, membership, topic area, stage, count, page, decisions
-    # (prefetched) – and none per item.
-    with django_assert_num_queries(9):
+    # session, user, project, membership, topic area, stage, whether it is the last
+    # stage, count, page, decisions (prefetched) – and none per item.
+    with django_assert_num_queries(10):
         response = client.get(reverse("stage_records", kwargs=_kw(topic_area, stage_id=title.pk)))
     assert response.content.decode().count('data-testid="decision"') == count
