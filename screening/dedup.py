@@ -613,8 +613,17 @@ class _Candidate:
     def reason(self) -> str:
         text = ", ".join(self.facts)
         if self.guards:
-            text += "; not merged: " + ", ".join(self.guards)
+            text += "; not merged because " + "; ".join(self.guards)
         return text
+
+
+def _differ_text(fields: list[str]) -> str:
+    """'the volume differs', 'the year, volume and pages differ': for people to read."""
+    if fields == ["year by one"]:
+        return "the years are one apart"
+    words = [{"year by one": "year (one apart)"}.get(name, name) for name in fields]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"the {listed} {'differ' if len(words) > 1 else 'differs'}"
 
 
 def _compare(
@@ -736,7 +745,7 @@ def _compare(
         # One year apart is how online-first and print issues differ; with the
         # volume or page agreeing it is the same item, without it a conference
         # paper and its journal version look just like this.
-        guards.append(", ".join(dict.fromkeys(differ)) + " differ")
+        guards.append(_differ_text(list(dict.fromkeys(differ))))
     if a.notice != b.notice:
         guards.append(_notices_differ(a, b))
     if a.numbers != b.numbers and not same_item:

@@ -100,10 +100,11 @@ def deduplicate_new_records(*, topic_area, source) -> DedupOutcome:
     canonical records; merge the clear pairs, list the borderline ones."""
     new_ids = set(Record.objects.filter(source=source).values_list("id", flat=True))
     result = deduplicate(_canonical_records(topic_area), new_ids=new_ids)
-    decided = set(
-        DuplicatePair.objects.filter(topic_area=topic_area)
-        .exclude(status=DuplicatePair.Status.PENDING)
-        .values_list("record_a_id", "record_b_id")
+    # Every pair a person has seen or will see: decided ones, and those already waiting.
+    known = set(
+        DuplicatePair.objects.filter(topic_area=topic_area).values_list(
+            "record_a_id", "record_b_id"
+        )
     )
     rejected = set(
         DuplicatePair.objects.filter(
@@ -139,11 +140,13 @@ def deduplicate_new_records(*, topic_area, source) -> DedupOutcome:
         merged.append((record_id, root, score, reason[:200]))
     _merge_records(merged, merged_at=timezone.now())
 
+    # A person is asked about two works, not two copies: each borderline pair is
+    # reduced to the records its two sides were merged into, and asked once.
     pending = []
     seen = set()
-    for pair in review:
-        key = _ordered(pair.a, pair.b)
-        if key in decided or key in seen or groups.root(pair.a) == groups.root(pair.b):
+    for pair in sorted(review, key=lambda p: -p.score):
+        key = _ordered(groups.root(pair.a), groups.root(pair.b))
+        if key[0] == key[1] or key in known or key in seen:
             continue
         seen.add(key)
         pending.append(

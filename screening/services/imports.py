@@ -97,8 +97,9 @@ def import_job_create(
         job.status = ImportJob.Status.FAILED
         job.error = str(error)
         job.finished_at = timezone.now()
-        job.save()
+        # The rejected file is not kept, and the job does not point at it.
         job.upload.delete(save=False)
+        job.save()
         return job
     job.detected_format = detected
     if detected == "csv" and _csv_needs_mapping(path):

@@ -574,7 +574,7 @@ def test_conference_abstract_and_journal_article_are_not_merged():
     )
 
     assert result.groups == []
-    assert "year by one differ" in result.review_pairs[0].reason
+    assert "not merged because the years are one apart" in result.review_pairs[0].reason
 
 
 def test_same_title_years_apart_is_not_merged():

@@ -69,6 +69,8 @@ def test_bad_upload_shows_the_reason_and_keeps_nothing(
     assert "The file was rejected; nothing from it was kept." in body
     assert "report.pdf" in body and "PDF" in body
     assert Record.objects.count() == 0 and Source.objects.count() == 0
+    job = ImportJob.objects.get()
+    assert not job.upload  # the rejected file is gone, and the job does not point at it
 
 
 def test_empty_upload_is_refused_by_the_form(client, lead, topic_area):
