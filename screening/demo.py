@@ -83,14 +83,14 @@ def demo_screening_load(*, topic_area: TopicArea, lead, reviewers) -> None:
         topic_area,
         lead,
         [study for study in studies if study.key not in SNOWBALLED],
-        name="Databases (included articles)",
+        name="Databaser (de inkluderede artikler)",
         kind=Source.Kind.DATABASE,
     )
     _import(
         topic_area,
         lead,
         [study for study in studies if study.key in SNOWBALLED],
-        name="Snowballing",
+        name="Kædesøgning (snowballing)",
         kind=Source.Kind.SNOWBALLING,
     )
     stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")

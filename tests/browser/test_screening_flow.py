@@ -108,3 +108,28 @@ def test_a_conflict_appears_for_the_lead_and_is_resolved(live_server, page, revi
     item.refresh_from_db()
     assert (item.status, item.resolved_by) == ("included", users["lead"])
     assert ScreeningItem.objects.filter(stage=stages[1], record=item.record).exists()
+
+
+def test_the_flow_diagram_follows_the_screening(live_server, page, review):
+    topic_area, stages, users = review
+    _login(page, live_server.url, "anna")
+    flow_url = f"{live_server.url}/projects/caseloads/topics/caseload/flow/"
+    page.goto(flow_url)
+    figure = page.get_by_test_id("flow-figure")
+    assert "Records screened (Title)" in figure.inner_text()
+    assert "Still undecided: Title 12" in page.get_by_test_id("flow-undecided").inner_text()
+
+    page.goto(f"{live_server.url}/projects/caseloads/topics/caseload/screening/{stages[0].pk}/")
+    for _ in range(3):
+        current = page.get_attribute("[data-testid=screening-record]", "data-item")
+        page.keyboard.press("e")
+        page.wait_for_function(
+            "(old) => document.querySelector('[data-testid=screening-record]')"
+            "?.dataset.item !== old",
+            arg=current,
+        )
+
+    page.goto(flow_url)
+    assert "Still undecided: Title 9" in page.get_by_test_id("flow-undecided").inner_text()
+    # Three exclusions at the title stage now show in its "records excluded" box.
+    assert "(n = 3)" in page.get_by_test_id("flow-figure").inner_text()
