@@ -224,10 +224,12 @@ def demo_load() -> list[tuple[str, str, str]]:
             **LIMITS,
             **topic,
         )
-    # Imported here: screening builds on the review project, not the other way round.
+    # Imported here: screening and grading build on the review project, not the reverse.
+    from grading.demo import demo_grading_load
     from screening.demo import demo_screening_load
 
     reviewers = [users["reviewer1"], users["reviewer2"]]
     for topic_area in project.topic_areas.order_by("position"):
         demo_screening_load(topic_area=topic_area, lead=lead, reviewers=reviewers)
+        demo_grading_load(topic_area=topic_area, lead=lead, reviewer=reviewers[0])
     return [(username, password, role.label) for username, password, role, _ in DEMO_USERS]

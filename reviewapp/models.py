@@ -25,6 +25,16 @@ class Project(models.Model):
         default=Language.DANISH,
         help_text=_("The language the review's report and tables are written in."),
     )
+    evidence_framework = models.CharField(
+        _("evidence framework"),
+        max_length=40,
+        choices=[
+            ("danish_count", _("Danish knowledge hierarchy (count)")),
+            ("danish_weighted", _("Danish knowledge hierarchy (weighted, jobeffekter.dk)")),
+            ("grade", _("GRADE")),
+        ],
+        default="danish_count",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped by every update; see project_update."

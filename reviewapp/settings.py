@@ -160,6 +160,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
+# The sweep recomputes verdicts left stale when a recompute was lost (a broker outage):
+# run by the `beat` service of docker-compose.
+CELERY_BEAT_SCHEDULE = {
+    "verdicts-sweep": {"task": "grading.tasks.verdicts_sweep_task", "schedule": 60.0},
+}
 
 # Progress of background work (imports) is shared through the cache, outside the
 # import's transaction: Redis when there are workers, process memory otherwise.

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from grading import urls as grading_urls
 from reviewapp import views
 from screening import urls as screening_urls
 
@@ -19,6 +20,7 @@ project_patterns = [
     path("topics/<slug:topic_key>/", views.topic_area_detail, name="topic_area_detail"),
     path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
     path("topics/<slug:topic_key>/", include(screening_urls.topic_patterns)),
+    path("topics/<slug:topic_key>/", include(grading_urls.topic_patterns)),
 ]
 
 urlpatterns = [

@@ -79,3 +79,29 @@ def test_demo_screening_reproduces_the_reports_flow_figures():
     assert Decision.objects.filter(item__stage__topic_area=caseworkers).count() == 114
     call_command("load_demo", stdout=io.StringIO())
     assert Decision.objects.filter(item__stage__topic_area=caseworkers).count() == 114
+
+
+@pytest.mark.django_db
+def test_demo_verdicts_equal_the_reports_table_1():
+    from grading.models import InterventionCategory, Result, Study
+
+    call_command("load_demo", stdout=io.StringIO())
+    project = Project.objects.get(slug=DEMO_SLUG)
+    levels = {
+        category.key: category.verdict.level
+        for category in InterventionCategory.objects.filter(
+            topic_area__project=project, graded=True
+        ).select_related("verdict")
+    }
+    assert levels == {
+        "distance-meetings": "indication",
+        "relative-effectiveness": "indication",
+        "referral-mechanism": "indication",
+        "reduced-caseload": "moderate",
+    }
+    assert Study.objects.filter(topic_area__project=project).count() == 20
+    assert Result.objects.filter(study__topic_area__project=project).count() == 21
+    # Each study is linked to the record it was screened as.
+    assert not Study.objects.filter(topic_area__project=project, records=None).exists()
+    call_command("load_demo", stdout=io.StringIO())
+    assert Result.objects.filter(study__topic_area__project=project).count() == 21

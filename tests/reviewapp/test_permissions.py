@@ -19,6 +19,8 @@ SECRETS = [
     "Confidential record title",
     "hidden-export.csv",
     "Secret decision note",
+    "Secret intervention",
+    "Hidden category",
 ]
 
 
@@ -68,6 +70,16 @@ MATRIX = {
     "flow_svg": (READ, NOT_ALLOWED),
     "flow_csv": (READ, NOT_ALLOWED),
     "snowball": (REVIEW_WORK, REVIEW_WORK),
+    "evidence": (READ, NOT_ALLOWED),
+    "category_create": (NOT_ALLOWED, LEAD_ONLY),
+    "verdict": (READ, NOT_ALLOWED),
+    "verdict_final": (NOT_ALLOWED, LEAD_ONLY),
+    "studies": (READ, NOT_ALLOWED),
+    "study_create": (REVIEW_WORK, REVIEW_WORK),
+    "study_detail": (READ, NOT_ALLOWED),
+    "study_edit": (NOT_ALLOWED, REVIEW_WORK),
+    "result_create": (NOT_ALLOWED, REVIEW_WORK),
+    "result_edit": (REVIEW_WORK, REVIEW_WORK),
     "fulltexts": (READ, NOT_ALLOWED),
     "fulltext_zip": (NOT_ALLOWED, REVIEW_WORK),
     "fulltext_upload": (NOT_ALLOWED, REVIEW_WORK),
@@ -145,7 +157,31 @@ def screening_data(topic_area, cast):
     pdf = FullText(record=first, original_name="hidden-fulltext.pdf", size=40, sha256="0" * 64)
     pdf.file.save("x.pdf", ContentFile(b"%PDF-1.4 Confidential record title 1"), save=False)
     pdf.save()
+    from grading import services as grading_services
+
+    category = grading_services.category_create(
+        topic_area=topic_area, actor=lead, key="hidden-category", title="Hidden category"
+    )
+    study = grading_services.study_create(
+        topic_area=topic_area,
+        actor=lead,
+        label="Secret et al. (2016)",
+        title="Confidential study",
+        design="matching",
+    )
+    result = grading_services.result_save(
+        study=study,
+        actor=lead,
+        category=category,
+        intervention="Secret intervention",
+        effect="Secret effect",
+        direction="positive",
+        risk_of_bias="low",
+    )
     return {
+        "category": category,
+        "study": study,
+        "result": result,
         "job": job,
         "record": third,
         "pair": pair,
@@ -168,6 +204,12 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["record_id"] = data["record"].pk
     if name == "snowball":
         kwargs["record_id"] = data["item"].record_id
+    if name in {"verdict", "verdict_final"}:
+        kwargs["category_key"] = data["category"].key
+    if name in {"study_detail", "study_edit", "result_create", "result_edit"}:
+        kwargs["study_id"] = data["study"].pk
+    if name == "result_edit":
+        kwargs["result_id"] = data["result"].pk
     if name in {"duplicate_confirm", "duplicate_reject"}:
         kwargs["pair_id"] = data["pair"].pk
     if name in STAGE_URLS:
@@ -217,6 +259,16 @@ TOPIC_URLS = {
     "flow_svg",
     "flow_csv",
     "snowball",
+    "evidence",
+    "category_create",
+    "verdict",
+    "verdict_final",
+    "studies",
+    "study_create",
+    "study_detail",
+    "study_edit",
+    "result_create",
+    "result_edit",
 } | STAGE_URLS
 TOPIC_URLS |= FULLTEXT_URLS
 
@@ -240,10 +292,17 @@ def _post_data(name, topic_area):
         "screening_decide": {"value": "exclude"},
         "screening_resolve": {"value": "exclude"},
         "snowball": {"title": "A reference that must not be imported"},
+        "category_create": {"title": "A category that must not exist", "key": "nope"},
+        "verdict_final": {"level": "strong", "rationale": "Must not be saved", "version": 1},
+        "study_create": {"label": "Nope (2020)", "title": "Nope", "design": "other"},
+        "study_edit": {"label": "Changed", "title": "Changed", "design": "other", "version": 1},
+        "result_create": {"intervention": "Must not be saved", "effect": "x"},
+        "result_edit": {"intervention": "Must not be saved", "effect": "x", "version": 1},
     }.get(name, {})
 
 
 def _state():
+    from grading.models import InterventionCategory, Result, Study, Verdict
     from screening.models import (
         Decision,
         DuplicatePair,
@@ -265,6 +324,10 @@ def _state():
         list(Stage.objects.order_by("pk").values_list("pk", "name", "reviewers_required")),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
+        list(Study.objects.order_by("pk").values_list("pk", "label", "version")),
+        list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
+        list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "rationale")),
+        list(InterventionCategory.objects.order_by("pk").values_list("pk", "title")),
         list(FullText.objects.order_by("pk").values_list("record_id", "file", "not_retrievable")),
     )
 

@@ -1,0 +1,347 @@
+"""Every write in grading: studies, results, categories, verdicts.
+
+Recomputation (DESIGN.md section 5): a save that changes a category's inputs marks its
+verdict stale inside the save's transaction and, on commit, asks a Celery worker to
+recompute it. Bursts coalesce: while a recompute is already asked for (and not older than
+REQUEST_TIMEOUT, after which the broker is presumed to have lost it), later saves only keep
+the stale mark. The recompute rebuilds from the result rows, skips the framework when its
+inputs hash is unchanged, and clears the stale mark only if no save came in meanwhile.
+If the broker is down the save still succeeds; the stale mark stays until the periodic sweep
+(`verdicts_sweep`) or the next save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grading.frameworks import ResultInput, get_framework
+from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
+from reviewapp.audit import audit_record, snapshot
+from reviewapp.services import EditConflict
+
+logger = logging.getLogger(__name__)
+
+# A worker picks a recompute up within a second or two; a request older than this is
+# taken as lost (the broker was down) and the next save asks again.
+REQUEST_TIMEOUT = timedelta(seconds=30)
+# Saves within this window share one recompute.
+COALESCE_SECONDS = 0.5
+
+STUDY_FIELDS = [
+    "label",
+    "authors",
+    "year",
+    "title",
+    "country",
+    "peer_reviewed",
+    "publication_type",
+    "design",
+    "sample_size",
+    "data_period",
+    "notes",
+]
+RESULT_FIELDS = [
+    "category",
+    "intervention",
+    "target_group",
+    "participants",
+    "effect",
+    "direction",
+    "effect_size",
+    "ci_low",
+    "ci_high",
+    "effect_unit",
+    "risk_of_bias",
+    "risk_of_bias_justification",
+    "transferability",
+    "transferability_justification",
+    "quality_override",
+    "quality_reason",
+]
+
+
+def _apply(instance, fields: dict, allowed: list[str]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def category_create(*, topic_area, actor, key: str, title: str, graded: bool = True):
+    category = InterventionCategory(
+        topic_area=topic_area,
+        key=key,
+        title=title,
+        graded=graded,
+        position=topic_area.categories.count() + 1,
+    )
+    category.full_clean()
+    category.save()
+    audit_record(
+        actor=actor,
+        project=topic_area.project,
+        action="category.create",
+        obj=category,
+        after=snapshot(category, ["key", "title", "graded"]),
+    )
+    if graded:
+        # No results yet: computing "no knowledge" here costs less than a round trip.
+        verdict_recompute(category=category)
+    return category
+
+
+@transaction.atomic
+def study_create(*, topic_area, actor, records=(), **fields) -> Study:
+    study = Study(topic_area=topic_area)
+    _apply(study, fields, STUDY_FIELDS)
+    study.full_clean()
+    study.save()
+    if records:
+        study.records.set(records)
+    audit_record(
+        actor=actor,
+        project=topic_area.project,
+        action="study.create",
+        obj=study,
+        after=snapshot(study, STUDY_FIELDS),
+    )
+    return study
+
+
+@transaction.atomic
+def study_update(*, study: Study, actor, expected_version: int, **fields) -> Study:
+    locked = Study.objects.select_for_update().get(pk=study.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    before = snapshot(locked, STUDY_FIELDS)
+    _apply(locked, fields, STUDY_FIELDS)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=locked.topic_area.project,
+        action="study.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, STUDY_FIELDS),
+    )
+    # Design, country and the peer-review flag feed the frameworks.
+    verdicts_mark_stale(
+        categories=InterventionCategory.objects.filter(results__study=locked).distinct()
+    )
+    return locked
+
+
+@transaction.atomic
+def result_save(
+    *,
+    study: Study,
+    actor,
+    result: Result | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> Result:
+    """Create a result (result=None) or update one; either way the verdicts of the
+    categories it was and is in are marked stale and recomputed after commit."""
+    if result is None:
+        locked = Result(study=study)
+        before = None
+        old_category_id = None
+    else:
+        locked = Result.objects.select_for_update().get(pk=result.pk, study=study)
+        if expected_version is not None and locked.version != expected_version:
+            raise EditConflict(locked)
+        before = snapshot(locked, RESULT_FIELDS)
+        old_category_id = locked.category_id
+        locked.version += 1
+    _apply(locked, fields, RESULT_FIELDS)
+    if locked.category.topic_area_id != study.topic_area_id:
+        raise ValidationError({"category": _("The category belongs to another topic area.")})
+    overridden = locked.quality_override and locked.quality_override != locked.default_quality
+    if overridden and not locked.quality_reason.strip():
+        raise ValidationError(
+            {"quality_reason": _("A quality other than the default needs a reason.")}
+        )
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=study.topic_area.project,
+        action="result.create" if before is None else "result.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, RESULT_FIELDS),
+    )
+    touched = {locked.category_id, old_category_id} - {None}
+    verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=touched))
+    return locked
+
+
+def verdicts_mark_stale(*, categories) -> None:
+    """Mark the graded categories' verdicts stale and ask for a recompute on commit,
+    unless one is already asked for (bursts of saves share it)."""
+    now = timezone.now()
+    for category in categories:
+        if not category.graded:
+            continue
+        verdict, _created = Verdict.objects.select_for_update().get_or_create(category=category)
+        verdict.stale_since = now
+        request = verdict.recompute_requested_at is None or (
+            now - verdict.recompute_requested_at > REQUEST_TIMEOUT
+        )
+        if request:
+            verdict.recompute_requested_at = now
+        verdict.save(update_fields=["stale_since", "recompute_requested_at"])
+        if request:
+            _enqueue(category.pk)
+
+
+def _enqueue(category_id: int) -> None:
+    from grading.tasks import recompute_category_task
+
+    def send():
+        try:
+            recompute_category_task.apply_async(
+                kwargs={"category_id": category_id}, countdown=COALESCE_SECONDS
+            )
+        except Exception:  # broker down: the stale mark stays for the sweep
+            logger.warning("could not enqueue the recompute of category %s", category_id)
+
+    transaction.on_commit(send, robust=True)
+
+
+def category_inputs(category: InterventionCategory) -> list[ResultInput]:
+    """The framework's input: the category's results with their study's facts."""
+    results = category.results.select_related("study").order_by("study__year", "study_id", "id")
+    return [
+        ResultInput(
+            id=result.pk,
+            label=result.study.label,
+            direction=result.direction,
+            quality=result.quality,
+            design=result.study.design,
+            is_review=result.study.design == "review",
+            peer_reviewed=result.study.peer_reviewed,
+            country=result.study.country,
+        )
+        for result in results
+    ]
+
+
+def _inputs_hash(framework: str, inputs: list[ResultInput]) -> str:
+    data = [framework] + [
+        [str(i.id), i.direction, i.quality, i.design, i.is_review, i.peer_reviewed, i.country]
+        for i in inputs
+    ]
+    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
+
+
+def verdict_recompute(*, category: InterventionCategory) -> Verdict | None:
+    """Rebuild the category's verdict from its result rows (idempotent).
+
+    Reads the stale mark first and clears it only if it is unchanged at the end, so a save
+    that arrives while this runs leaves the verdict stale and asks again.
+    """
+    if not category.graded:
+        return None
+    verdict, _created = Verdict.objects.get_or_create(category=category)
+    seen_stale = verdict.stale_since
+    framework_name = category.topic_area.project.evidence_framework
+    inputs = category_inputs(category)
+    digest = _inputs_hash(framework_name, inputs)
+    with transaction.atomic():
+        locked = Verdict.objects.select_for_update().get(pk=verdict.pk)
+        if digest != locked.inputs_hash:
+            result = get_framework(framework_name).evaluate(inputs)
+            changed = result.level_code != locked.computed_level
+            locked.framework = framework_name
+            locked.computed_level = result.level_code
+            locked.computed_direction = result.direction.value if result.direction else ""
+            locked.trace = result.to_dict()
+            locked.inputs_hash = digest
+            locked.computed_at = timezone.now()
+            locked.save()
+            if changed:
+                VerdictEvent.objects.create(
+                    verdict=locked, kind=VerdictEvent.Kind.COMPUTED, level=result.level_code
+                )
+        if locked.stale_since == seen_stale:
+            locked.stale_since = None
+            locked.recompute_requested_at = None
+            locked.save(update_fields=["stale_since", "recompute_requested_at"])
+            return locked
+    # A save came in while this ran: its inputs were not all seen, so go again.
+    Verdict.objects.filter(pk=verdict.pk).update(recompute_requested_at=timezone.now())
+    _enqueue(category.pk)
+    return locked
+
+
+def verdicts_sweep(*, older_than: timedelta = REQUEST_TIMEOUT) -> int:
+    """Recompute every verdict left stale (its recompute was lost, e.g. a broker outage)."""
+    cutoff = timezone.now() - older_than
+    stale = InterventionCategory.objects.filter(
+        verdict__stale_since__isnull=False, verdict__stale_since__lte=cutoff
+    ).select_related("topic_area__project")
+    count = 0
+    for category in stale:
+        verdict_recompute(category=category)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def verdict_set_final(
+    *, verdict: Verdict, actor, level: str, rationale: str, expected_version: int
+) -> Verdict:
+    """A lead's final level; one that differs from the computed level needs a rationale."""
+    locked = (
+        Verdict.objects.select_for_update()
+        .select_related("category__topic_area__project")
+        .get(pk=verdict.pk)
+    )
+    project = locked.category.topic_area.project
+    if not actor.has_perm("grading.set_final_verdict", project):
+        raise PermissionDenied
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    levels = {lvl.code for lvl in get_framework(project.evidence_framework).levels}
+    if level and level not in levels:
+        raise ValidationError({"level": _("Not a level of this framework.")})
+    if level and level != locked.computed_level and not rationale.strip():
+        raise ValidationError(
+            {"rationale": _("A level other than the computed one needs a rationale.")}
+        )
+    before = {"final_level": locked.final_level, "rationale": locked.rationale}
+    locked.final_level = "" if level == locked.computed_level else level
+    locked.rationale = rationale.strip()
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.version += 1
+    locked.save()
+    VerdictEvent.objects.create(
+        verdict=locked,
+        kind=VerdictEvent.Kind.FINAL,
+        level=locked.level,
+        rationale=locked.rationale,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        project=project,
+        action="verdict.final",
+        obj=locked.category,
+        before=before,
+        after={"final_level": locked.final_level, "rationale": locked.rationale},
+    )
+    return locked

@@ -1,0 +1,328 @@
+"""Grading pages: the evidence overview, a category's verdict, studies and their results."""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from grading import queries, services
+from grading.forms import CategoryForm, FinalVerdictForm, ResultForm, StudyForm
+from grading.models import InterventionCategory, Result, Study, Verdict
+from reviewapp.services import EditConflict
+from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
+
+
+def _language() -> str:
+    return "da" if (get_language() or "").startswith("da") else "en"
+
+
+def _category(topic_area, category_key) -> InterventionCategory:
+    category = get_object_or_404(
+        InterventionCategory.objects.select_related("verdict"),
+        topic_area=topic_area,
+        key=category_key,
+    )
+    category.topic_area = topic_area
+    return category
+
+
+def _study(topic_area, study_id) -> Study:
+    study = get_object_or_404(Study, topic_area=topic_area, pk=study_id)
+    study.topic_area = topic_area
+    return study
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@project_view("grading.view_grading")
+def evidence(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    template = "grading/evidence.html"
+    if request.htmx:
+        template += "#verdicts"
+    return render_project(
+        request,
+        template,
+        project,
+        topic_area=topic_area,
+        categories=queries.categories_with_verdicts(topic_area),
+        labels=queries.level_labels(project, _language()),
+        category_form=CategoryForm(),
+        can_manage=request.user.has_perm("grading.manage_categories", project),
+    )
+
+
+@require_POST
+@project_view("grading.manage_categories")
+def category_create(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.category_create(topic_area=topic_area, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Category added."))
+    else:
+        messages.error(request, _("A category needs a title and a key (letters, digits, -)."))
+    return redirect("evidence", slug=project.slug, topic_key=topic_key)
+
+
+def _verdict_context(request, project, topic_area, category, form=None) -> dict:
+    results = list(queries.category_results(category))
+    records = [record for result in results for record in result.study.records.all()]
+    trail = defaultdict(list)
+    for item in queries.inclusion_trail(records):
+        trail[item.record_id].append(item)
+    verdict = getattr(category, "verdict", None)
+    labels = queries.level_labels(project, _language())
+    can_decide = request.user.has_perm("grading.set_final_verdict", project)
+    if verdict is not None and can_decide and form is None:
+        form = FinalVerdictForm(
+            initial={
+                "level": verdict.level,
+                "rationale": verdict.rationale,
+                "version": verdict.version,
+            },
+            levels=list(labels.items()),
+        )
+    for result in results:
+        result.trail = [item for record in result.study.records.all() for item in trail[record.pk]]
+    return {
+        "topic_area": topic_area,
+        "category": category,
+        "verdict": verdict,
+        "results": results,
+        "labels": labels,
+        "form": form,
+        "events": verdict.events.select_related("actor")[:50] if verdict else [],
+        "explanation": (
+            verdict.trace.get("explanation_da" if _language() == "da" else "explanation_en", "")
+            if verdict
+            else ""
+        ),
+    }
+
+
+@require_GET
+@project_view("grading.view_grading")
+def verdict(request, project, topic_key, category_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    category = _category(topic_area, category_key)
+    template = "grading/verdict.html"
+    if request.htmx:
+        template += "#computed"
+    return render_project(
+        request, template, project, **_verdict_context(request, project, topic_area, category)
+    )
+
+
+@require_POST
+@project_view("grading.set_final_verdict")
+def verdict_final(request, project, topic_key, category_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    category = _category(topic_area, category_key)
+    verdict = get_object_or_404(Verdict, category=category)
+    labels = queries.level_labels(project, _language())
+    form = FinalVerdictForm(request.POST, levels=list(labels.items()))
+    if form.is_valid():
+        try:
+            services.verdict_set_final(
+                verdict=verdict,
+                actor=request.user,
+                level=form.cleaned_data["level"],
+                rationale=form.cleaned_data["rationale"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except EditConflict:
+            form.add_error(None, conflict_message())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Final level saved."))
+            return redirect(
+                "verdict", slug=project.slug, topic_key=topic_key, category_key=category_key
+            )
+    response = render_project(
+        request,
+        "grading/verdict.html",
+        project,
+        **_verdict_context(request, project, topic_area, category, form=form),
+    )
+    response.status_code = 400
+    return response
+
+
+@require_GET
+@project_view("grading.view_grading")
+def studies(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    return render_project(
+        request,
+        "grading/studies.html",
+        project,
+        topic_area=topic_area,
+        studies=queries.studies_with_counts(topic_area),
+        awaiting=queries.records_awaiting_a_study(topic_area),
+        can_extract=request.user.has_perm("grading.extract", project),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("grading.extract")
+def study_create(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    record = None
+    record_id = request.GET.get("record") or request.POST.get("record")
+    if record_id and str(record_id).isdigit():
+        record = get_object_or_404(queries.records_awaiting_a_study(topic_area), pk=record_id)
+    initial = {}
+    if record is not None:
+        initial = {
+            "label": record.citation,
+            "authors": record.authors,
+            "year": record.year,
+            "title": record.title,
+            "publication_type": record.publication_type,
+        }
+    form = StudyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            study = services.study_create(
+                topic_area=topic_area,
+                actor=request.user,
+                records=[record] if record else [],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Study saved. Add its results."))
+            return redirect(study)
+    return render_project(
+        request,
+        "grading/study_form.html",
+        project,
+        topic_area=topic_area,
+        form=form,
+        record=record,
+    )
+
+
+def _study_page(
+    request, project, topic_area, study, *, study_form=None, result_form=None, status=200
+):
+    can_extract = request.user.has_perm("grading.extract", project)
+    if can_extract:
+        study_form = study_form or StudyForm(instance=study)
+        result_form = result_form or ResultForm(topic_area=topic_area)
+    response = render_project(
+        request,
+        "grading/study_detail.html",
+        project,
+        topic_area=topic_area,
+        study=study,
+        results=study.results.select_related("category").order_by("category__position", "id"),
+        records=study.records.select_related("source"),
+        study_form=study_form,
+        result_form=result_form,
+        can_extract=can_extract,
+    )
+    response.status_code = status
+    return response
+
+
+@require_GET
+@project_view("grading.view_grading")
+def study_detail(request, project, topic_key, study_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    return _study_page(request, project, topic_area, _study(topic_area, study_id))
+
+
+@require_POST
+@project_view("grading.extract")
+def study_edit(request, project, topic_key, study_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    study = _study(topic_area, study_id)
+    form = StudyForm(request.POST, instance=Study.objects.get(pk=study.pk))
+    if form.is_valid():
+        try:
+            services.study_update(
+                study=study,
+                actor=request.user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **form.service_fields(),
+            )
+        except EditConflict:
+            form.add_error(None, conflict_message())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Study saved."))
+            return redirect(study)
+    return _study_page(request, project, topic_area, study, study_form=form, status=400)
+
+
+@require_POST
+@project_view("grading.extract")
+def result_create(request, project, topic_key, study_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    study = _study(topic_area, study_id)
+    form = ResultForm(request.POST, topic_area=topic_area)
+    if form.is_valid():
+        try:
+            services.result_save(study=study, actor=request.user, **form.service_fields())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Result saved; the verdict is being recomputed."))
+            return redirect(study)
+    return _study_page(request, project, topic_area, study, result_form=form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@project_view("grading.extract")
+def result_edit(request, project, topic_key, study_id, result_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    study = _study(topic_area, study_id)
+    result = get_object_or_404(Result, study=study, pk=result_id)
+    form = ResultForm(request.POST or None, instance=result, topic_area=topic_area)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.result_save(
+                study=study,
+                actor=request.user,
+                result=result,
+                expected_version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except EditConflict:
+            form.add_error(None, conflict_message())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Result saved; the verdict is being recomputed."))
+            return redirect(study)
+    response = render_project(
+        request,
+        "grading/result_form.html",
+        project,
+        topic_area=topic_area,
+        study=study,
+        result=result,
+        form=form,
+    )
+    response.status_code = 400 if request.method == "POST" else 200
+    return response

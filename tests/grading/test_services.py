@@ -1,0 +1,226 @@
+"""Grading services: studies, results, verdict recomputation on commit, final levels."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from grading import services
+from grading.models import Result, Verdict, VerdictEvent
+from reviewapp.models import AuditEntry
+from reviewapp.services import EditConflict
+
+
+@pytest.fixture
+def category(topic_area, lead):
+    return services.category_create(
+        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
+    )
+
+
+def _study(topic_area, lead, label, **fields):
+    return services.study_create(
+        topic_area=topic_area,
+        actor=lead,
+        label=label,
+        title=f"Study of {label}",
+        design=fields.pop("design", "randomised_individual"),
+        **fields,
+    )
+
+
+def _result(study, actor, category, **fields):
+    values = {
+        "category": category,
+        "intervention": "Fewer job seekers per caseworker",
+        "effect": "Shorter unemployment",
+        "direction": "positive",
+        "risk_of_bias": "low",
+        **fields,
+    }
+    return services.result_save(study=study, actor=actor, **values)
+
+
+def test_saving_a_result_enqueues_one_recompute_on_commit_and_it_grades(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    study = _study(topic_area, lead, "Hainmueller et al. (2016)")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _result(study, reviewer, category)
+    assert len(callbacks) == 1
+
+    verdict = Verdict.objects.get(category=category)
+    assert verdict.computed_level == "indication"  # one high-quality result
+    assert verdict.stale_since is None
+    assert verdict.trace["rule"]["code"]
+    assert AuditEntry.objects.filter(action="result.create").count() == 1
+
+
+def test_a_burst_of_saves_asks_for_one_recompute(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    study = _study(topic_area, lead, "Koning (2009)")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for _ in range(20):
+            _result(study, reviewer, category)
+    assert len(callbacks) == 1
+    assert Verdict.objects.get(category=category).stale_since is not None
+
+
+def test_a_rolled_back_save_enqueues_nothing(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    study = _study(topic_area, lead, "Koning (2009)")
+    Verdict.objects.filter(category=category).update(recompute_requested_at=None)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _result(study, reviewer, category)
+        raise RuntimeError("the request failed later")
+    assert callbacks == []
+    assert not Result.objects.exists()
+
+
+def test_recompute_is_idempotent_and_skips_unchanged_inputs(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    study = _study(topic_area, lead, "Hainmueller et al. (2016)")
+    with django_capture_on_commit_callbacks(execute=True):
+        _result(study, reviewer, category)
+    first = Verdict.objects.get(category=category)
+
+    again = services.verdict_recompute(category=category)
+
+    assert (again.computed_level, again.inputs_hash, again.computed_at) == (
+        first.computed_level,
+        first.inputs_hash,
+        first.computed_at,
+    )
+    # "No knowledge" when the category was made, then the indication: nothing new now.
+    assert list(VerdictEvent.objects.values_list("level", flat=True)) == [
+        "indication",
+        "no_knowledge",
+    ]
+
+
+def test_the_verdict_follows_the_evidence(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for label in ("A (2010)", "B (2012)"):
+            _result(_study(topic_area, lead, label), reviewer, category)
+    assert Verdict.objects.get(category=category).computed_level == "moderate"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _result(_study(topic_area, lead, "C (2014)"), reviewer, category)
+    assert Verdict.objects.get(category=category).computed_level == "strong"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for label in ("D (2015)", "E (2016)", "F (2017)"):
+            _result(_study(topic_area, lead, label), reviewer, category, direction="negative")
+    assert Verdict.objects.get(category=category).computed_level == "conflicting"
+
+
+def test_a_quality_other_than_the_default_needs_a_reason(topic_area, lead, reviewer, category):
+    study = _study(topic_area, lead, "Cheung et al. (2017)")
+    with pytest.raises(ValidationError, match="needs a reason"):
+        _result(study, reviewer, category, risk_of_bias="moderate", quality_override="high")
+    result = _result(
+        study,
+        reviewer,
+        category,
+        risk_of_bias="moderate",
+        quality_override="high",
+        quality_reason="A randomised experiment of high overall quality.",
+    )
+    assert result.quality == "high" and result.default_quality == "limited"
+
+
+def test_concurrent_result_edits_do_not_overwrite_each_other(topic_area, lead, reviewer, category):
+    result = _result(_study(topic_area, lead, "A (2010)"), reviewer, category)
+    services.result_save(
+        study=result.study, actor=reviewer, result=result, expected_version=1, effect="Longer"
+    )
+    with pytest.raises(EditConflict):
+        services.result_save(
+            study=result.study, actor=lead, result=result, expected_version=1, effect="Lost?"
+        )
+    result.refresh_from_db()
+    assert result.effect == "Longer"
+
+
+def test_final_level_needs_a_rationale_and_a_lead_and_keeps_history(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for label in ("A (2010)", "B (2012)", "C (2014)"):
+            _result(_study(topic_area, lead, label), reviewer, category)
+    verdict = Verdict.objects.get(category=category)
+    assert verdict.computed_level == "strong"
+
+    with pytest.raises(PermissionDenied):
+        services.verdict_set_final(
+            verdict=verdict, actor=reviewer, level="moderate", rationale="x", expected_version=1
+        )
+    with pytest.raises(ValidationError, match="needs a rationale"):
+        services.verdict_set_final(
+            verdict=verdict, actor=lead, level="moderate", rationale="", expected_version=1
+        )
+    verdict = services.verdict_set_final(
+        verdict=verdict,
+        actor=lead,
+        level="moderate",
+        rationale="Only two studies are of high quality and the interventions differ.",
+        expected_version=1,
+    )
+    assert (verdict.level, verdict.computed_level, verdict.decided_by) == (
+        "moderate",
+        "strong",
+        lead,
+    )
+    assert [(event.kind, event.level) for event in verdict.events.all()] == [
+        ("final", "moderate"),
+        ("computed", "strong"),  # three saves in one transaction: one recompute
+        ("computed", "no_knowledge"),
+    ]
+    with pytest.raises(EditConflict):
+        services.verdict_set_final(
+            verdict=verdict, actor=lead, level="strong", rationale="", expected_version=1
+        )
+
+
+def test_broker_down_keeps_the_save_and_the_sweep_catches_up(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks, settings
+):
+    from reviewapp.celery import app
+
+    study = _study(topic_area, lead, "A (2010)")
+    # A broker nobody listens on: publishing fails at once (no retries in the request path).
+    app.conf.task_always_eager = False
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = _result(study, reviewer, category)
+    finally:
+        app.conf.broker_url = original
+        app.conf.task_always_eager = True
+    assert Result.objects.filter(pk=result.pk).exists()
+    verdict = Verdict.objects.get(category=category)
+    assert verdict.stale_since is not None and verdict.computed_level == "no_knowledge"
+
+    from datetime import timedelta
+
+    assert services.verdicts_sweep(older_than=timedelta(0)) == 1
+    verdict.refresh_from_db()
+    assert verdict.stale_since is None and verdict.computed_level == "indication"
+
+
+def test_ungraded_categories_get_no_verdict(topic_area, lead, reviewer):
+    other = services.category_create(
+        topic_area=topic_area, actor=lead, key="other", title="Other studies", graded=False
+    )
+    _result(_study(topic_area, lead, "A (2010)"), reviewer, other)
+    assert not Verdict.objects.filter(category=other).exists()
