@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout, Submit
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -132,8 +132,85 @@ class ResultForm(forms.ModelForm):
         )  # fmt: skip
         self.helper.add_input(Submit("save", _("Save result")))
 
+    def add_extraction_fields(self, fields) -> None:
+        """The project's own fields, after the built-in ones, with the values entered."""
+        self.extraction_fields = list(fields)
+        extra = self.instance.extra or {}
+        names = []
+        for field in self.extraction_fields:
+            name = f"x_{field.key}"
+            self.fields[name] = extraction_form_field(field)
+            if field.key in extra:
+                self.initial[name] = extra[field.key]
+            names.append(name)
+        if names:
+            self.helper.layout.append(Fieldset(_("Project fields"), *names))
+
     def service_fields(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "version" and not name.startswith("x_")
+        }
+        data["extra"] = {
+            field.key: _jsonable(self.cleaned_data.get(f"x_{field.key}"))
+            for field in getattr(self, "extraction_fields", [])
+        }
+        return data
+
+
+def _jsonable(value):
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def extraction_form_field(field) -> forms.Field:
+    """The form field for one of the project's extraction fields."""
+    kind = field.kind
+    common = {"label": field.label, "help_text": field.help_text, "required": field.required}
+    choices = [(choice, choice) for choice in field.choices]
+    if kind == "long_text":
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if kind == "number":
+        return forms.DecimalField(max_digits=14, decimal_places=4, **common)
+    if kind == "choice":
+        return forms.ChoiceField(choices=[("", "---------"), *choices], **common)
+    if kind == "multiple_choice":
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == "yes_no":
+        return forms.NullBooleanField(
+            widget=forms.Select(choices=[("", "---------"), (True, _("Yes")), (False, _("No"))]),
+            **{**common, "required": False},
+        )
+    return forms.CharField(**common)
+
+
+class ExtractionFieldForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=200)
+    key = forms.SlugField(label=_("Key"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"))
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a choice field: one a line."),
+    )
+    help_text = forms.CharField(label=_("Help text"), required=False, max_length=500)
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from grading.models import ExtractionField
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ExtractionField.Kind.choices
+
+    def clean_choices(self) -> list[str]:
+        return list(
+            dict.fromkeys(c.strip() for c in self.cleaned_data["choices"].splitlines() if c.strip())
+        )
 
 
 class CategoryForm(forms.Form):

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from grading.frameworks import Design, Direction, Quality
-from reviewapp.models import TopicArea
+from reviewapp.models import Project, TopicArea
 from screening.models import Record
 
 
@@ -143,6 +143,9 @@ class Result(models.Model):
         _("quality, if not the default"), max_length=20, choices=QUALITY_CHOICES, blank=True
     )
     quality_reason = models.TextField(_("why the quality differs from the default"), blank=True)
+    # The project's own extraction fields, by field key. Values of a field that was later
+    # switched off stay here: changing the form never loses what was entered.
+    extra = models.JSONField(_("other fields"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -161,6 +164,41 @@ class Result(models.Model):
     @property
     def quality(self) -> str:
         return self.quality_override or self.default_quality
+
+
+class ExtractionField(models.Model):
+    """A field a lead adds to the project's extraction form, beside the built-in ones."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        LONG_TEXT = "long_text", _("Long text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes/no")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="extraction_fields")
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    position = models.PositiveIntegerField(default=1)
+    active = models.BooleanField(
+        _("in use"), default=True, help_text=_("Switched off, a field keeps its values.")
+    )
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key"], name="extraction_field_key_once")
+        ]
+        verbose_name = _("extraction field")
+        verbose_name_plural = _("extraction fields")
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class Verdict(models.Model):

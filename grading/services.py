@@ -65,6 +65,7 @@ RESULT_FIELDS = [
     "transferability_justification",
     "quality_override",
     "quality_reason",
+    "extra",
 ]
 
 
@@ -165,6 +166,9 @@ def result_save(
         before = snapshot(locked, RESULT_FIELDS)
         old_category_id = locked.category_id
         locked.version += 1
+    if "extra" in fields:
+        # Values of fields not on the form (switched off since) are kept, never dropped.
+        fields = {**fields, "extra": {**locked.extra, **fields["extra"]}}
     _apply(locked, fields, RESULT_FIELDS)
     if locked.category.topic_area_id != study.topic_area_id:
         raise ValidationError({"category": _("The category belongs to another topic area.")})
@@ -186,6 +190,49 @@ def result_save(
     touched = {locked.category_id, old_category_id} - {None}
     verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=touched))
     return locked
+
+
+EXTRACTION_FIELD_FIELDS = ["key", "label", "kind", "choices", "help_text", "required", "active"]
+
+
+@transaction.atomic
+def extraction_field_create(*, project, actor, **fields):
+    from grading.models import ExtractionField
+
+    field = ExtractionField(project=project, position=project.extraction_fields.count() + 1)
+    _apply(field, fields, EXTRACTION_FIELD_FIELDS)
+    if field.kind in (ExtractionField.Kind.CHOICE, ExtractionField.Kind.MULTIPLE_CHOICE):
+        if not field.choices:
+            raise ValidationError({"choices": _("A choice field needs its choices.")})
+    else:
+        field.choices = []
+    field.full_clean()
+    field.save()
+    audit_record(
+        actor=actor,
+        project=project,
+        action="extraction_field.create",
+        obj=field,
+        after=snapshot(field, EXTRACTION_FIELD_FIELDS),
+    )
+    return field
+
+
+@transaction.atomic
+def extraction_field_set_active(*, field, actor, active: bool):
+    """Switch a field on or off; its values stay on the results either way."""
+    before = {"active": field.active}
+    field.active = active
+    field.save(update_fields=["active"])
+    audit_record(
+        actor=actor,
+        project=field.project,
+        action="extraction_field.update",
+        obj=field,
+        before=before,
+        after={"active": active},
+    )
+    return field
 
 
 def verdicts_mark_stale(*, categories) -> None:

@@ -19,3 +19,14 @@ topic_patterns = [
         name="result_edit",
     ),
 ]
+
+# Mounted under projects/<slug>/ by reviewapp.urls.
+project_patterns = [
+    path("extraction-form/", views.extraction_form, name="extraction_form"),
+    path("extraction-form/fields/", views.extraction_field_create, name="extraction_field_create"),
+    path(
+        "extraction-form/fields/<int:field_id>/toggle/",
+        views.extraction_field_toggle,
+        name="extraction_field_toggle",
+    ),
+]

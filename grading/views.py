@@ -10,8 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grading import queries, services
-from grading.forms import CategoryForm, FinalVerdictForm, ResultForm, StudyForm
-from grading.models import InterventionCategory, Result, Study, Verdict
+from grading.forms import (
+    CategoryForm,
+    ExtractionFieldForm,
+    FinalVerdictForm,
+    ResultForm,
+    StudyForm,
+)
+from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
 from reviewapp.services import EditConflict
 from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
 
@@ -221,20 +227,42 @@ def study_create(request, project, topic_key):
     )
 
 
+def _result_form(project, topic_area, **kwargs) -> ResultForm:
+    form = ResultForm(topic_area=topic_area, **kwargs)
+    form.add_extraction_fields(project.extraction_fields.filter(active=True))
+    return form
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def _study_page(
     request, project, topic_area, study, *, study_form=None, result_form=None, status=200
 ):
     can_extract = request.user.has_perm("grading.extract", project)
     if can_extract:
         study_form = study_form or StudyForm(instance=study)
-        result_form = result_form or ResultForm(topic_area=topic_area)
+        result_form = result_form or _result_form(project, topic_area)
+    fields = list(project.extraction_fields.all())
+    results = list(study.results.select_related("category").order_by("category__position", "id"))
+    for result in results:
+        result.extra_values = [
+            (field.label, _shown(result.extra[field.key]))
+            for field in fields
+            if result.extra.get(field.key) not in (None, "", [])
+        ]
     response = render_project(
         request,
         "grading/study_detail.html",
         project,
         topic_area=topic_area,
         study=study,
-        results=study.results.select_related("category").order_by("category__position", "id"),
+        results=results,
         records=study.records.select_related("source"),
         study_form=study_form,
         result_form=result_form,
@@ -280,7 +308,7 @@ def study_edit(request, project, topic_key, study_id):
 def result_create(request, project, topic_key, study_id):
     topic_area = topic_area_or_404(project, topic_key)
     study = _study(topic_area, study_id)
-    form = ResultForm(request.POST, topic_area=topic_area)
+    form = _result_form(project, topic_area, data=request.POST)
     if form.is_valid():
         try:
             services.result_save(study=study, actor=request.user, **form.service_fields())
@@ -298,7 +326,7 @@ def result_edit(request, project, topic_key, study_id, result_id):
     topic_area = topic_area_or_404(project, topic_key)
     study = _study(topic_area, study_id)
     result = get_object_or_404(Result, study=study, pk=result_id)
-    form = ResultForm(request.POST or None, instance=result, topic_area=topic_area)
+    form = _result_form(project, topic_area, data=request.POST or None, instance=result)
     if request.method == "POST" and form.is_valid():
         try:
             services.result_save(
@@ -326,3 +354,47 @@ def result_edit(request, project, topic_key, study_id, result_id):
     )
     response.status_code = 400 if request.method == "POST" else 200
     return response
+
+
+@require_GET
+@project_view("grading.view_grading")
+def extraction_form(request, project):
+    return _extraction_form_page(request, project, ExtractionFieldForm())
+
+
+def _extraction_form_page(request, project, form, status=200):
+    response = render_project(
+        request,
+        "grading/extraction_form.html",
+        project,
+        fields=project.extraction_fields.all(),
+        form=form,
+        can_manage=request.user.has_perm("grading.manage_extraction_form", project),
+    )
+    response.status_code = status
+    return response
+
+
+@require_POST
+@project_view("grading.manage_extraction_form")
+def extraction_field_create(request, project):
+    form = ExtractionFieldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extraction_field_create(
+                project=project, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Field added to the extraction form."))
+            return redirect("extraction_form", slug=project.slug)
+    return _extraction_form_page(request, project, form, status=400)
+
+
+@require_POST
+@project_view("grading.manage_extraction_form")
+def extraction_field_toggle(request, project, field_id):
+    field = get_object_or_404(ExtractionField, project=project, pk=field_id)
+    services.extraction_field_set_active(field=field, actor=request.user, active=not field.active)
+    return redirect("extraction_form", slug=project.slug)

@@ -21,6 +21,7 @@ project_patterns = [
     path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
     path("topics/<slug:topic_key>/", include(screening_urls.topic_patterns)),
     path("topics/<slug:topic_key>/", include(grading_urls.topic_patterns)),
+    path("", include(grading_urls.project_patterns)),
 ]
 
 urlpatterns = [

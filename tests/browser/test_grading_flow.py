@@ -1,6 +1,6 @@
-"""Extraction in Chromium against a real Celery worker: a result saved through the page
-changes the verdict shown without a reload; a lead overrides it with a rationale and sees
-the history. Needs PostgreSQL and Redis (the worker is another process)."""
+"""Extraction in Chromium against a real Celery worker: a result with a custom field saved
+through the page changes the verdict shown without a reload; a lead overrides it with a
+rationale and sees the history. Needs PostgreSQL and Redis (the worker is another process)."""
 
 import pytest
 
@@ -35,6 +35,9 @@ def test_extraction_updates_the_verdict_live_and_a_lead_overrides_it(
     services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
+    services.extraction_field_create(
+        project=project, actor=lead, key="months", label="Follow-up (months)", kind="number"
+    )
     study = services.study_create(
         topic_area=topic_area,
         actor=lead,
@@ -56,8 +59,10 @@ def test_extraction_updates_the_verdict_live_and_a_lead_overrides_it(
     form.locator("[name=effect]").fill("Unemployment 1-2 points lower")
     form.locator("[name=direction]").select_option("positive")
     form.locator("[name=risk_of_bias]").select_option("low")
+    form.locator("[name=x_months]").fill("18")
     form.get_by_role("button", name="Save result").click()
     page.get_by_text("Result saved; the verdict is being recomputed.").wait_for()
+    assert page.get_by_test_id("extra-value").inner_text() == "Follow-up (months): 18.0"
 
     page.goto(f"{base}/projects/caseloads/topics/caseload/evidence/caseload/")
     # The worker recomputes; the page polls until the new level is there.

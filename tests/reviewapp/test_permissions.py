@@ -80,6 +80,9 @@ MATRIX = {
     "study_edit": (NOT_ALLOWED, REVIEW_WORK),
     "result_create": (NOT_ALLOWED, REVIEW_WORK),
     "result_edit": (REVIEW_WORK, REVIEW_WORK),
+    "extraction_form": (READ, NOT_ALLOWED),
+    "extraction_field_create": (NOT_ALLOWED, LEAD_ONLY),
+    "extraction_field_toggle": (NOT_ALLOWED, LEAD_ONLY),
     "fulltexts": (READ, NOT_ALLOWED),
     "fulltext_zip": (NOT_ALLOWED, REVIEW_WORK),
     "fulltext_upload": (NOT_ALLOWED, REVIEW_WORK),
@@ -178,7 +181,11 @@ def screening_data(topic_area, cast):
         direction="positive",
         risk_of_bias="low",
     )
+    extraction_field = grading_services.extraction_field_create(
+        project=topic_area.project, actor=lead, key="secret", label="Hidden field", kind="text"
+    )
     return {
+        "extraction_field": extraction_field,
         "category": category,
         "study": study,
         "result": result,
@@ -210,6 +217,8 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["study_id"] = data["study"].pk
     if name == "result_edit":
         kwargs["result_id"] = data["result"].pk
+    if name == "extraction_field_toggle":
+        kwargs["field_id"] = data["extraction_field"].pk
     if name in {"duplicate_confirm", "duplicate_reject"}:
         kwargs["pair_id"] = data["pair"].pk
     if name in STAGE_URLS:
@@ -298,11 +307,12 @@ def _post_data(name, topic_area):
         "study_edit": {"label": "Changed", "title": "Changed", "design": "other", "version": 1},
         "result_create": {"intervention": "Must not be saved", "effect": "x"},
         "result_edit": {"intervention": "Must not be saved", "effect": "x", "version": 1},
+        "extraction_field_create": {"label": "Nope", "key": "nope", "kind": "text"},
     }.get(name, {})
 
 
 def _state():
-    from grading.models import InterventionCategory, Result, Study, Verdict
+    from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
     from screening.models import (
         Decision,
         DuplicatePair,
@@ -328,6 +338,7 @@ def _state():
         list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
         list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "rationale")),
         list(InterventionCategory.objects.order_by("pk").values_list("pk", "title")),
+        list(ExtractionField.objects.order_by("pk").values_list("pk", "label", "active")),
         list(FullText.objects.order_by("pk").values_list("record_id", "file", "not_retrievable")),
     )
 
