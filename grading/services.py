@@ -32,8 +32,12 @@ logger = logging.getLogger(__name__)
 # A worker picks a recompute up within a second or two; a request older than this is
 # taken as lost (the broker was down) and the next save asks again.
 REQUEST_TIMEOUT = timedelta(seconds=30)
-# Saves within this window share one recompute.
-COALESCE_SECONDS = 0.5
+# Coalescing a burst: the first save after a quiet spell is recomputed at once; a save
+# within QUIET_SECONDS of the last recompute waits until the saves have been quiet for that
+# long (at most MAX_WAIT_SECONDS after it asked), so twenty saves in a second cost two
+# recomputes, while saves a second apart are each recomputed at once.
+QUIET_SECONDS = 0.3
+MAX_WAIT_SECONDS = 2.0
 
 STUDY_FIELDS = [
     "label",
@@ -251,21 +255,51 @@ def verdicts_mark_stale(*, categories) -> None:
             verdict.recompute_requested_at = now
         verdict.save(update_fields=["stale_since", "recompute_requested_at"])
         if request:
-            _enqueue(category.pk)
+            _enqueue(category.pk, countdown=recompute_countdown(verdict.computed_at, now))
 
 
-def _enqueue(category_id: int) -> None:
+def recompute_countdown(computed_at, now) -> float:
+    """Seconds a new recompute waits: none after a quiet spell, QUIET_SECONDS when the
+    last recompute was moments ago (a burst is under way)."""
+    recent = computed_at is not None and (now - computed_at).total_seconds() < QUIET_SECONDS
+    return QUIET_SECONDS if recent else 0
+
+
+def _enqueue(category_id: int, countdown: float = 0) -> None:
     from grading.tasks import recompute_category_task
 
     def send():
         try:
             recompute_category_task.apply_async(
-                kwargs={"category_id": category_id}, countdown=COALESCE_SECONDS
+                kwargs={"category_id": category_id}, countdown=countdown
             )
         except Exception:  # broker down: the stale mark stays for the sweep
             logger.warning("could not enqueue the recompute of category %s", category_id)
 
     transaction.on_commit(send, robust=True)
+
+
+def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict | None:
+    """The task's entry: recompute, unless saves are still coming in, in which case ask
+    again once they have been quiet for QUIET_SECONDS (never beyond MAX_WAIT_SECONDS)."""
+    from reviewapp.celery import app
+
+    verdict = Verdict.objects.filter(category=category).first()
+    burst = (
+        verdict is not None
+        and verdict.stale_since is not None
+        and verdict.recompute_requested_at is not None
+        # A save after the one that asked: saves are still coming in.
+        and verdict.stale_since > verdict.recompute_requested_at
+    )
+    if burst and not app.conf.task_always_eager:
+        now = timezone.now()
+        since_save = (now - verdict.stale_since).total_seconds()
+        waited = (now - (verdict.recompute_requested_at or now)).total_seconds()
+        if since_save < QUIET_SECONDS and waited < MAX_WAIT_SECONDS:
+            _enqueue(category.pk, countdown=QUIET_SECONDS - since_save)
+            return None
+    return verdict_recompute(category=category)
 
 
 def category_inputs(category: InterventionCategory) -> list[ResultInput]:

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from grading.models import InterventionCategory
-from grading.services import verdict_recompute, verdicts_sweep
+from grading.services import verdict_recompute_when_quiet, verdicts_sweep
 
 
 @shared_task(acks_late=True)
@@ -13,7 +13,7 @@ def recompute_category_task(*, category_id: int) -> None:
     )
     if category is None:
         return  # deleted meanwhile
-    verdict_recompute(category=category)
+    verdict_recompute_when_quiet(category=category)
 
 
 @shared_task

@@ -224,3 +224,69 @@ def test_ungraded_categories_get_no_verdict(topic_area, lead, reviewer):
     )
     _result(_study(topic_area, lead, "A (2010)"), reviewer, other)
     assert not Verdict.objects.filter(category=other).exists()
+
+
+def test_a_recompute_waits_while_saves_keep_coming_then_runs(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviewapp.celery import app
+
+    study = _study(topic_area, lead, "A (2010)")
+    with django_capture_on_commit_callbacks(execute=False):
+        _result(study, reviewer, category)
+    now = timezone.now()
+    app.conf.task_always_eager = False  # as on a worker: deferring is possible
+    try:
+        # The save that asked is alone: recompute at once, nothing to wait for.
+        asked = now - timedelta(seconds=0.05)
+        Verdict.objects.filter(category=category).update(
+            stale_since=asked, recompute_requested_at=asked, inputs_hash=""
+        )
+        verdict = services.verdict_recompute_when_quiet(category=category)
+        assert verdict is not None and verdict.stale_since is None
+
+        # More saves came after the one that asked: wait until they are quiet.
+        Verdict.objects.filter(category=category).update(
+            stale_since=now, recompute_requested_at=asked, computed_level="no_knowledge",
+            inputs_hash="",
+        )  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert services.verdict_recompute_when_quiet(category=category) is None
+        assert len(callbacks) == 1  # asked again, for when the saves are quiet
+        assert Verdict.objects.get(category=category).computed_level == "no_knowledge"
+
+        quiet = now - timedelta(seconds=services.QUIET_SECONDS + 0.1)
+        Verdict.objects.filter(category=category).update(
+            stale_since=quiet, recompute_requested_at=quiet - timedelta(seconds=0.1)
+        )
+        verdict = services.verdict_recompute_when_quiet(category=category)
+        assert verdict.computed_level == "indication" and verdict.stale_since is None
+
+        # A stream of saves that never pauses still gets its recompute after MAX_WAIT.
+        services.result_save(
+            study=study, actor=reviewer, category=category, intervention="x", effect="y",
+            direction="positive", risk_of_bias="low",
+        )  # fmt: skip
+        long_ago = now - timedelta(seconds=services.MAX_WAIT_SECONDS + 1)
+        Verdict.objects.filter(category=category).update(
+            stale_since=timezone.now(), recompute_requested_at=long_ago
+        )
+        verdict = services.verdict_recompute_when_quiet(category=category)
+        assert verdict is not None and verdict.computed_level == "moderate"
+    finally:
+        app.conf.task_always_eager = True
+
+
+def test_the_first_save_after_a_quiet_spell_is_recomputed_at_once():
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert services.recompute_countdown(None, now) == 0
+    assert services.recompute_countdown(now - timedelta(seconds=5), now) == 0
+    assert services.recompute_countdown(now - timedelta(seconds=0.1), now) == (
+        services.QUIET_SECONDS
+    )
