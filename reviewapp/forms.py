@@ -50,7 +50,7 @@ class VersionedFormMixin:
 class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["title", "slug", "description", "language"]
+        fields = ["title", "slug", "description", "language", "evidence_framework"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"slug": _("Lower-case letters, digits and hyphens; used in addresses.")}
 

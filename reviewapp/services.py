@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.models import Membership, Project, Role, TopicArea
 
-PROJECT_FIELDS = ["slug", "title", "description", "language"]
+PROJECT_FIELDS = ["slug", "title", "description", "language", "evidence_framework"]
 TOPIC_AREA_FIELDS = [
     "key",
     "position",
@@ -47,8 +47,22 @@ def _apply(instance, fields: dict, allowed: list[str]) -> None:
 
 
 @transaction.atomic
-def project_create(*, creator, title: str, slug: str, description: str = "", language="da"):
-    project = Project(slug=slug, title=title, description=description, language=language)
+def project_create(
+    *,
+    creator,
+    title: str,
+    slug: str,
+    description: str = "",
+    language="da",
+    evidence_framework="danish_count",
+):
+    project = Project(
+        slug=slug,
+        title=title,
+        description=description,
+        language=language,
+        evidence_framework=evidence_framework,
+    )
     project.full_clean()
     project.save()
     Membership.objects.create(project=project, user=creator, role=Role.LEAD)
@@ -72,6 +86,15 @@ def project_update(*, project: Project, actor, expected_version: int, **fields) 
     locked.full_clean()
     locked.version += 1
     locked.save()
+    if locked.evidence_framework != before["evidence_framework"]:
+        # Every verdict is graded again on the new framework. Imported here: grading
+        # builds on the review project, not the other way round.
+        from grading.models import InterventionCategory
+        from grading.services import verdicts_mark_stale
+
+        verdicts_mark_stale(
+            categories=InterventionCategory.objects.filter(topic_area__project=locked)
+        )
     audit_record(
         actor=actor,
         project=locked,

@@ -290,3 +290,25 @@ def test_the_first_save_after_a_quiet_spell_is_recomputed_at_once():
     assert services.recompute_countdown(now - timedelta(seconds=0.1), now) == (
         services.QUIET_SECONDS
     )
+
+
+def test_choosing_another_framework_grades_every_verdict_again(
+    topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    from reviewapp.services import project_update
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _result(_study(topic_area, lead, "A (2010)"), reviewer, category)
+    assert Verdict.objects.get(category=category).computed_level == "indication"
+
+    project = topic_area.project
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(
+            project=project,
+            actor=lead,
+            expected_version=project.version,
+            evidence_framework="grade",
+        )
+
+    verdict = Verdict.objects.get(category=category)
+    assert (verdict.framework, verdict.computed_level) == ("grade", "high")

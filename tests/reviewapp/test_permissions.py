@@ -288,6 +288,7 @@ def _post_data(name, topic_area):
             "title": "Changed",
             "slug": "secret-review",
             "language": "en",
+            "evidence_framework": "grade",
             "version": 1,
         },
         "member_add": {"user": "outsider", "role": "reviewer"},

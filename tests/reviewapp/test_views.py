@@ -73,7 +73,13 @@ def test_create_project_then_topic_area(client, db):
     client.force_login(user)
     response = client.post(
         reverse("project_create"),
-        {"title": "Sanctions review", "slug": "sanctions", "language": "en", "description": ""},
+        {
+            "title": "Sanctions review",
+            "slug": "sanctions",
+            "language": "en",
+            "description": "",
+            "evidence_framework": "danish_count",
+        },
     )
     assert response.status_code == 302
     assert Membership.objects.get(project__slug="sanctions").role == Role.LEAD
