@@ -263,3 +263,48 @@ class VerdictEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.level}"
+
+
+class RobAssessment(models.Model):
+    """A formal risk-of-bias assessment of one result with Cochrane RoB 2 or ROBINS-I.
+
+    The reviewer's answers to the signalling questions, and the domain and overall judgements
+    as the reviewer confirmed them (the tools' proposals are recomputed from the answers, not
+    stored). Saved only through `rob_assessment_save`, which also sets the result's
+    `risk_of_bias` on the report's scale.
+    """
+
+    class Tool(models.TextChoices):
+        ROB2 = "rob2", _("RoB 2 (randomised trials)")
+        ROBINS_I = "robins_i", _("ROBINS-I (non-randomised studies)")
+
+    class Effect(models.TextChoices):
+        ASSIGNMENT = "assignment", _("Effect of assignment (intention-to-treat)")
+        ADHERING = "adhering", _("Effect of adhering (per-protocol)")
+
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="rob_assessment")
+    tool = models.CharField(_("tool"), max_length=20, choices=Tool.choices)
+    tool_version = models.CharField(max_length=60)
+    effect = models.CharField(
+        _("effect of interest"), max_length=20, choices=Effect.choices, default=Effect.ASSIGNMENT
+    )
+    # Signalling question id ("1.1") -> answer (Y, PY, PN, N, NI, NA).
+    answers = models.JSONField(default=dict, blank=True)
+    # Domain id ("D1") -> the judgement code the reviewer confirmed.
+    domain_judgements = models.JSONField(default=dict, blank=True)
+    overall = models.CharField(_("overall judgement"), max_length=20)
+    # Domain id or "overall" -> the reviewer's note; required where a judgement departs from
+    # the tool's proposal.
+    notes = models.JSONField(default=dict, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("risk-of-bias assessment")
+        verbose_name_plural = _("risk-of-bias assessments")
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.get_tool_display()} {self.overall}"

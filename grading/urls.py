@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grading import views
+from grading import views, views_rob
 
 # Mounted under projects/<slug>/topics/<topic_key>/ by reviewapp.urls.
 topic_patterns = [
@@ -17,6 +17,24 @@ topic_patterns = [
         "studies/<int:study_id>/results/<int:result_id>/edit/",
         views.result_edit,
         name="result_edit",
+    ),
+    path(
+        "studies/<int:study_id>/results/<int:result_id>/risk-of-bias/",
+        views_rob.rob_assessment,
+        name="rob_assessment",
+    ),
+    path("evidence/<slug:category_key>/risk-of-bias/", views_rob.rob_charts, name="rob_charts"),
+    path(
+        "evidence/<slug:category_key>/risk-of-bias/<slug:tool>/traffic-light.svg",
+        views_rob.rob_chart_svg,
+        {"chart": "traffic_light"},
+        name="rob_traffic_light_svg",
+    ),
+    path(
+        "evidence/<slug:category_key>/risk-of-bias/<slug:tool>/summary.svg",
+        views_rob.rob_chart_svg,
+        {"chart": "summary"},
+        name="rob_summary_svg",
     ),
 ]
 

@@ -21,6 +21,7 @@ SECRETS = [
     "Secret decision note",
     "Secret intervention",
     "Hidden category",
+    "Secret bias note",
 ]
 
 
@@ -89,6 +90,10 @@ MATRIX = {
     "fulltext_not_retrievable": (NOT_ALLOWED, REVIEW_WORK),
     "fulltext_remove": (NOT_ALLOWED, REVIEW_WORK),
     "fulltext_pdf": (READ, NOT_ALLOWED),
+    "rob_assessment": (READ, REVIEW_WORK),
+    "rob_charts": (READ, NOT_ALLOWED),
+    "rob_traffic_light_svg": (READ, NOT_ALLOWED),
+    "rob_summary_svg": (READ, NOT_ALLOWED),
 }
 
 
@@ -181,6 +186,19 @@ def screening_data(topic_area, cast):
         direction="positive",
         risk_of_bias="low",
     )
+    from grading import services_rob
+
+    robins_i_domains = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
+    services_rob.rob_assessment_save(
+        result=result,
+        actor=lead,
+        tool="robins_i",
+        answers={},
+        domain_judgements=dict.fromkeys(robins_i_domains, "moderate"),
+        overall="moderate",
+        notes=dict.fromkeys([*robins_i_domains, "overall"], "Secret bias note"),
+        expected_version=0,
+    )
     extraction_field = grading_services.extraction_field_create(
         project=topic_area.project, actor=lead, key="secret", label="Hidden field", kind="text"
     )
@@ -211,11 +229,13 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["record_id"] = data["record"].pk
     if name == "snowball":
         kwargs["record_id"] = data["item"].record_id
-    if name in {"verdict", "verdict_final"}:
+    if name in {"verdict", "verdict_final"} | ROB_CHART_URLS:
         kwargs["category_key"] = data["category"].key
-    if name in {"study_detail", "study_edit", "result_create", "result_edit"}:
+    if name in ROB_CHART_URLS - {"rob_charts"}:
+        kwargs["tool"] = "robins_i"
+    if name in {"study_detail", "study_edit", "result_create", "result_edit", "rob_assessment"}:
         kwargs["study_id"] = data["study"].pk
-    if name == "result_edit":
+    if name in {"result_edit", "rob_assessment"}:
         kwargs["result_id"] = data["result"].pk
     if name == "extraction_field_toggle":
         kwargs["field_id"] = data["extraction_field"].pk
@@ -279,7 +299,8 @@ TOPIC_URLS = {
     "result_create",
     "result_edit",
 } | STAGE_URLS
-TOPIC_URLS |= FULLTEXT_URLS
+ROB_CHART_URLS = {"rob_charts", "rob_traffic_light_svg", "rob_summary_svg"}
+TOPIC_URLS |= FULLTEXT_URLS | ROB_CHART_URLS | {"rob_assessment"}
 
 
 def _post_data(name, topic_area):
@@ -309,11 +330,26 @@ def _post_data(name, topic_area):
         "result_create": {"intervention": "Must not be saved", "effect": "x"},
         "result_edit": {"intervention": "Must not be saved", "effect": "x", "version": 1},
         "extraction_field_create": {"label": "Nope", "key": "nope", "kind": "text"},
+        "rob_assessment": {
+            "tool": "robins_i",
+            "effect": "assignment",
+            "version": 1,
+            "judgement_overall": "serious",
+            **{f"judgement_D{i}": "serious" for i in range(1, 8)},
+            **{f"note_D{i}": "Must not be saved" for i in range(1, 8)},
+        },
     }.get(name, {})
 
 
 def _state():
-    from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
+    from grading.models import (
+        ExtractionField,
+        InterventionCategory,
+        Result,
+        RobAssessment,
+        Study,
+        Verdict,
+    )
     from screening.models import (
         Decision,
         DuplicatePair,
@@ -341,6 +377,7 @@ def _state():
         list(InterventionCategory.objects.order_by("pk").values_list("pk", "title")),
         list(ExtractionField.objects.order_by("pk").values_list("pk", "label", "active")),
         list(FullText.objects.order_by("pk").values_list("record_id", "file", "not_retrievable")),
+        list(RobAssessment.objects.order_by("pk").values_list("pk", "overall", "version")),
     )
 
 
