@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,9 +27,15 @@ from screening.highlight import highlight
 from screening.models import ScreeningItem, Stage
 
 
-def _stage(topic_area, stage_id) -> Stage:
-    stage = get_object_or_404(Stage, topic_area=topic_area, pk=stage_id)
-    stage.topic_area = topic_area
+def _stage(project, topic_key, stage_id) -> Stage:
+    """The stage with its topic area, in one query."""
+    stage = get_object_or_404(
+        Stage.objects.select_related("topic_area"),
+        topic_area__project=project,
+        topic_area__key=topic_key,
+        pk=stage_id,
+    )
+    stage.topic_area.project = project
     return stage
 
 
@@ -95,8 +101,7 @@ def stages_set_up(request, project, topic_key):
 @require_http_methods(["GET", "POST"])
 @project_view("screening.manage_stages")
 def stage_edit(request, project, topic_key, stage_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     started = services.stage_has_decisions(stage)
     candidates = (
         get_user_model()
@@ -126,16 +131,27 @@ def stage_edit(request, project, topic_key, stage_id):
             messages.success(request, _("Stage saved."))
             return redirect("screening_overview", slug=project.slug, topic_key=topic_key)
     return render_project(
-        request, "screening/stage_form.html", project, topic_area=topic_area, stage=stage, form=form
+        request,
+        "screening/stage_form.html",
+        project,
+        topic_area=stage.topic_area,
+        stage=stage,
+        form=form,
     )
 
 
-def _screen_context(request, stage, item, *, form=None, status=200):
-    """The screening page for one item: the record, the form, progress and history."""
+def _screen_context(request, stage, item, *, form=None, status=200, undecided=False, previous=None):
+    """The screening page for one item: the record, the form, progress and history.
+
+    `undecided`: the queue (or an undo) has just handed the item to the reviewer, so
+    they have no decision on it, and at a blind stage nothing of the others' shows:
+    its decisions are not read. `previous`: the item of the reviewer's latest decision,
+    when the caller knows it (it has just been made).
+    """
     reviewer = request.user
     mine = None
     others = []
-    if item is not None:
+    if item is not None and not undecided:
         decisions = list(item.decisions.select_related("reviewer"))
         mine = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
         # Blind: another reviewer's decision shows only once both have decided.
@@ -166,7 +182,8 @@ def _screen_context(request, stage, item, *, form=None, status=200):
             .first()
         )
     else:
-        previous = history.values_list("item_id", flat=True).first()
+        if previous is None:
+            previous = history.values_list("item_id", flat=True).first()
         later = None
     record = item.record if item else None
     context = {
@@ -197,53 +214,51 @@ def _screen_context(request, stage, item, *, form=None, status=200):
 
 
 def _may_screen(request, stage) -> None:
-    if request.user.pk not in services.stage_reviewer_ids(stage):
+    if not services.stage_has_reviewer(stage, request.user):
         raise PermissionDenied(_("You are not a reviewer at this stage."))
 
 
 @require_GET
 @project_view("screening.screen")
 def screen(request, project, topic_key, stage_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     _may_screen(request, stage)
     item_id = request.GET.get("item")
     if item_id and item_id.isdigit():
-        item = _stage_item(stage, int(item_id))
-    else:
-        item = services.screening_next(stage=stage, reviewer=request.user)
-    return _screen_context(request, stage, item)
+        return _screen_context(request, stage, _stage_item(stage, int(item_id)))
+    item = services.screening_next(stage=stage, reviewer=request.user)
+    return _screen_context(request, stage, item, undecided=True)
 
 
 @require_POST
 @project_view("screening.screen")
 def decide(request, project, topic_key, stage_id, item_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
-    item = _stage_item(stage, item_id)
+    stage = _stage(project, topic_key, stage_id)
     form = DecisionForm(request.POST, stage=stage)
-    next_item = None
     if form.is_valid():
         try:
+            # The service reads the item once, under its lock: not here as well.
             next_item = services.screening_decide(
-                item=item, reviewer=request.user, **form.cleaned_data
+                stage=stage, item_id=item_id, reviewer=request.user, **form.cleaned_data
             )
+        except ScreeningItem.DoesNotExist:
+            raise Http404 from None
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         except services.ScreeningClosed as error:
             form.add_error(None, str(error))
-    if form.errors:
-        # htmx swaps 200 responses only: the form comes back with its errors in place.
-        return _screen_context(request, stage, item, form=form, status=200 if request.htmx else 400)
-    return _screen_context(request, stage, next_item)
+        else:
+            return _screen_context(request, stage, next_item, undecided=True, previous=item_id)
+    item = _stage_item(stage, item_id)
+    # htmx swaps 200 responses only: the form comes back with its errors in place.
+    return _screen_context(request, stage, item, form=form, status=200 if request.htmx else 400)
 
 
 @require_POST
 @project_view("screening.screen")
 def undo(request, project, topic_key, stage_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     _may_screen(request, stage)
     try:
         item = services.decision_undo(stage=stage, reviewer=request.user)
@@ -252,7 +267,7 @@ def undo(request, project, topic_key, stage_id):
         item = None
     if item is None:
         item = services.screening_next(stage=stage, reviewer=request.user)
-    return _screen_context(request, stage, item)
+    return _screen_context(request, stage, item, undecided=True)
 
 
 STATUS_FILTERS = ["", *ScreeningItem.Status.values]
@@ -261,8 +276,7 @@ STATUS_FILTERS = ["", *ScreeningItem.Status.values]
 @require_GET
 @project_view("reviewapp.view_project")
 def stage_records(request, project, topic_key, stage_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     status = request.GET.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
@@ -274,14 +288,14 @@ def stage_records(request, project, topic_key, stage_id):
         request,
         "screening/stage_records.html",
         project,
-        topic_area=topic_area,
+        topic_area=stage.topic_area,
         stage=stage,
         page=page,
         filters={"status": status, "mine": mine},
         statuses=ScreeningItem.Status.choices,
         can_resolve=can_resolve,
         can_snowball=request.user.has_perm("screening.import_records", project),
-        last_stage=not topic_area.stages.filter(position__gt=stage.position).exists(),
+        last_stage=not stage.topic_area.stages.filter(position__gt=stage.position).exists(),
         resolution_form=ResolutionForm(stage=stage) if can_resolve else None,
         blind=stage.dual and not can_resolve and request.user.has_perm("screening.screen", project),
     )
@@ -290,8 +304,7 @@ def stage_records(request, project, topic_key, stage_id):
 @require_POST
 @project_view("screening.resolve_conflicts")
 def resolve(request, project, topic_key, stage_id, item_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     item = _stage_item(stage, item_id)
     form = ResolutionForm(request.POST, stage=stage)
     if form.is_valid():
@@ -309,8 +322,7 @@ def resolve(request, project, topic_key, stage_id, item_id):
 @require_POST
 @project_view("screening.resolve_conflicts")
 def reopen(request, project, topic_key, stage_id, item_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    stage = _stage(topic_area, stage_id)
+    stage = _stage(project, topic_key, stage_id)
     item = _stage_item(stage, item_id)
     try:
         services.screening_item_reopen(item=item, actor=request.user)

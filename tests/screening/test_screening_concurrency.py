@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from reviewapp.models import Role
 from screening import services
-from screening.models import Decision, ScreeningItem
+from screening.models import Claim, Decision, ScreeningItem
 from tests.factories import MembershipFactory, RecordFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -35,33 +35,64 @@ def screening_setup(transactional_db, topic_area, lead):
     return stage, reviewers
 
 
-def test_concurrent_reviewers_each_get_their_own_records(screening_setup):
-    stage, reviewers = screening_setup
+def _all_at_once(reviewers, work) -> list[BaseException]:
+    """Run work(reviewer) in a thread per reviewer, started together; the errors."""
     start = threading.Barrier(len(reviewers))
-    handed: list[tuple[int, int]] = []
     errors: list[BaseException] = []
 
-    def work(reviewer):
+    def run(reviewer):
         try:
             start.wait()
-            while item := services.screening_next(stage=stage, reviewer=reviewer):
-                handed.append((reviewer.pk, item.pk))
-                services.decision_record(item=item, reviewer=reviewer, value="exclude")
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            work(reviewer)
+        except BaseException as error:  # noqa: BLE001 - reported by the caller's assertion
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(reviewer,)) for reviewer in reviewers]
+    threads = [threading.Thread(target=run, args=(reviewer,)) for reviewer in reviewers]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    return errors
 
-    assert errors == []
+
+def test_concurrent_reviewers_each_get_their_own_records(screening_setup):
+    stage, reviewers = screening_setup
+    handed: list[tuple[int, int]] = []
+
+    def work(reviewer):
+        while item := services.screening_next(stage=stage, reviewer=reviewer):
+            handed.append((reviewer.pk, item.pk))
+            services.decision_record(item=item, reviewer=reviewer, value="exclude")
+
+    assert _all_at_once(reviewers, work) == []
     assert len(handed) == RECORDS
     assert max(Counter(item_id for _reviewer, item_id in handed).values()) == 1
     assert Decision.objects.count() == RECORDS
     assert ScreeningItem.objects.filter(stage=stage, status="excluded").count() == RECORDS
     # The work was shared, not done by whoever came first.
     assert len({reviewer_id for reviewer_id, _item in handed}) > 1
+
+
+def test_concurrent_round_trips_decide_every_record_once(screening_setup):
+    """The screening page's path: each decision hands on the next record in the same
+    transaction, moving the reviewer's claim rather than deleting and adding one."""
+    stage, reviewers = screening_setup
+    decided: list[tuple[int, int]] = []
+
+    def work(reviewer):
+        item = services.screening_next(stage=stage, reviewer=reviewer)
+        while item is not None:
+            decided.append((reviewer.pk, item.pk))
+            item = services.screening_decide(
+                stage=stage, item_id=item.pk, reviewer=reviewer, value="exclude"
+            )
+
+    assert _all_at_once(reviewers, work) == []
+    assert len(decided) == RECORDS
+    assert max(Counter(item_id for _reviewer, item_id in decided).values()) == 1
+    assert Decision.objects.count() == RECORDS
+    assert ScreeningItem.objects.filter(stage=stage, status="excluded").count() == RECORDS
+    assert not Claim.objects.exists()  # every claim went with the reviewer's last decision
+    assert len({reviewer_id for reviewer_id, _item in decided}) > 1

@@ -262,6 +262,80 @@ def test_queue_runs_dry_when_everything_is_decided(stages, records, reviewer):
     assert title.items.filter(status=Status.EXCLUDED).count() == len(records)
 
 
+def test_decide_moves_the_reviewers_claim_to_the_next_record(stages, records, reviewer):
+    title = stages[0]
+    item = services.screening_next(stage=title, reviewer=reviewer)
+    handed = [item.pk]
+    while item is not None:
+        item = services.screening_decide(
+            stage=title, item_id=item.pk, reviewer=reviewer, value="exclude"
+        )
+        claims = list(Claim.objects.values_list("item_id", "reviewer_id"))
+        # One claim, on the record handed out; none once the queue has run dry.
+        assert claims == ([(item.pk, reviewer.pk)] if item else [])
+        if item is not None:
+            handed.append(item.pk)
+    assert sorted(handed) == sorted(title.items.values_list("pk", flat=True))
+    assert title.items.filter(status=Status.EXCLUDED).count() == len(records)
+
+
+def test_decide_at_a_dual_stage_hands_on_another_record_and_frees_this_one(
+    stages, records, reviewer, second_reviewer, lead
+):
+    title = _dual(stages[0])
+    first = services.screening_next(stage=title, reviewer=reviewer)
+
+    after = services.screening_decide(
+        stage=title, item_id=first.pk, reviewer=reviewer, value="include"
+    )
+
+    assert after.pk != first.pk
+    assert _item(title, first.record).status == Status.PENDING
+    # Still one decision short, and nobody claims it now: the next reviewer gets it.
+    assert services.screening_next(stage=title, reviewer=second_reviewer).pk == first.pk
+    assert services.screening_next(stage=title, reviewer=lead).pk != first.pk
+
+
+def test_decide_keeps_the_reviewers_claim_on_another_pending_record(stages, records, reviewer):
+    title = stages[0]
+    claimed = services.screening_next(stage=title, reviewer=reviewer)
+    other = title.items.exclude(pk=claimed.pk).first()
+
+    # The reviewer decides a record they were not handed (a link to it): their
+    # claimed record comes back next, as a reload would show it.
+    after = services.screening_decide(
+        stage=title, item_id=other.pk, reviewer=reviewer, value="exclude"
+    )
+
+    assert after.pk == claimed.pk
+    assert list(Claim.objects.values_list("item_id", flat=True)) == [claimed.pk]
+
+
+def test_decide_refuses_a_record_of_another_stage(stages, records, reviewer):
+    title, abstract, _ = stages
+    _decide(title, records[0], reviewer, "include")
+    elsewhere = _item(abstract, records[0])
+    with pytest.raises(ScreeningItem.DoesNotExist):
+        services.screening_decide(
+            stage=title, item_id=elsewhere.pk, reviewer=reviewer, value="exclude"
+        )
+    assert not Decision.objects.filter(item=elsewhere).exists()
+
+
+def test_stage_has_reviewer_is_the_chosen_or_every_lead_and_reviewer(
+    stages, reviewer, second_reviewer, lead, peer_reviewer, outsider
+):
+    title = stages[0]
+    everyone = [reviewer, second_reviewer, lead, peer_reviewer, outsider]
+    allowed = {user.pk for user in everyone if services.stage_has_reviewer(title, user)}
+    assert allowed == {reviewer.pk, second_reviewer.pk, lead.pk}
+
+    title.reviewers.set([second_reviewer, peer_reviewer])
+    allowed = {user.pk for user in everyone if services.stage_has_reviewer(title, user)}
+    # Chosen reviewers only, even a peer reviewer (the role check refuses them elsewhere).
+    assert allowed == {second_reviewer.pk, peer_reviewer.pk}
+
+
 def test_reviewer_not_on_the_stage_cannot_decide(stages, records, reviewer, second_reviewer, lead):
     title = stages[0]
     title.reviewers.set([second_reviewer])
