@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from grading.frameworks import ResultInput, get_framework
 from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict
+from reviewapp.services import EditConflict, versioned_update
 
 logger = logging.getLogger(__name__)
 
@@ -125,21 +125,14 @@ def study_create(*, topic_area, actor, records=(), **fields) -> Study:
 
 @transaction.atomic
 def study_update(*, study: Study, actor, expected_version: int, **fields) -> Study:
-    locked = Study.objects.select_for_update().get(pk=study.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
-    before = snapshot(locked, STUDY_FIELDS)
-    _apply(locked, fields, STUDY_FIELDS)
-    locked.full_clean()
-    locked.version += 1
-    locked.save()
-    audit_record(
+    locked, _before = versioned_update(
+        instance=study,
         actor=actor,
-        project=locked.topic_area.project,
+        project=study.topic_area.project,
         action="study.update",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, STUDY_FIELDS),
+        expected_version=expected_version,
+        fields=fields,
+        allowed=STUDY_FIELDS,
     )
     # Design, country and the peer-review flag feed the frameworks.
     verdicts_mark_stale(

@@ -46,6 +46,31 @@ def _apply(instance, fields: dict, allowed: list[str]) -> None:
         setattr(instance, name, value)
 
 
+def versioned_update(
+    *, instance, actor, project, action: str, expected_version: int, fields: dict, allowed
+):
+    """Lock the row, refuse a stale version (EditConflict), apply and validate the fields,
+    bump the version, save and audit: every edit form's save. Returns (locked, before).
+    Call inside the caller's transaction."""
+    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    if locked.version != expected_version:
+        raise EditConflict(locked)
+    before = snapshot(locked, allowed)
+    _apply(locked, fields, allowed)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=project(locked) if callable(project) else project,
+        action=action,
+        obj=locked,
+        before=before,
+        after=snapshot(locked, allowed),
+    )
+    return locked, before
+
+
 @transaction.atomic
 def project_create(
     *,
@@ -78,14 +103,15 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, actor, expected_version: int, **fields) -> Project:
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
-    before = snapshot(locked, PROJECT_FIELDS)
-    _apply(locked, fields, PROJECT_FIELDS)
-    locked.full_clean()
-    locked.version += 1
-    locked.save()
+    locked, before = versioned_update(
+        instance=project,
+        actor=actor,
+        project=lambda locked: locked,
+        action="project.update",
+        expected_version=expected_version,
+        fields=fields,
+        allowed=PROJECT_FIELDS,
+    )
     if locked.evidence_framework != before["evidence_framework"]:
         # Every verdict is graded again on the new framework. Imported here: grading
         # builds on the review project, not the other way round.
@@ -95,14 +121,6 @@ def project_update(*, project: Project, actor, expected_version: int, **fields) 
         verdicts_mark_stale(
             categories=InterventionCategory.objects.filter(topic_area__project=locked)
         )
-    audit_record(
-        actor=actor,
-        project=locked,
-        action="project.update",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, PROJECT_FIELDS),
-    )
     return locked
 
 
@@ -128,21 +146,14 @@ def topic_area_create(*, project: Project, actor, **fields) -> TopicArea:
 def topic_area_update(
     *, topic_area: TopicArea, actor, expected_version: int, **fields
 ) -> TopicArea:
-    locked = TopicArea.objects.select_for_update().get(pk=topic_area.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
-    before = snapshot(locked, TOPIC_AREA_FIELDS)
-    _apply(locked, fields, TOPIC_AREA_FIELDS)
-    locked.full_clean()
-    locked.version += 1
-    locked.save()
-    audit_record(
+    locked, _before = versioned_update(
+        instance=topic_area,
         actor=actor,
-        project=locked.project,
+        project=topic_area.project,
         action="topic_area.update",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, TOPIC_AREA_FIELDS),
+        expected_version=expected_version,
+        fields=fields,
+        allowed=TOPIC_AREA_FIELDS,
     )
     return locked
 
