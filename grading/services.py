@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from grading.frameworks import ResultInput, get_framework
 from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict, versioned_update
+from reviewapp.services import EditConflict, apply_fields, versioned_update
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ RESULT_FIELDS = [
 ]
 
 
-def _apply(instance, fields: dict, allowed: list[str]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def category_create(*, topic_area, actor, key: str, title: str, graded: bool = True):
     category = InterventionCategory(
@@ -108,7 +100,7 @@ def category_create(*, topic_area, actor, key: str, title: str, graded: bool = T
 @transaction.atomic
 def study_create(*, topic_area, actor, records=(), **fields) -> Study:
     study = Study(topic_area=topic_area)
-    _apply(study, fields, STUDY_FIELDS)
+    apply_fields(study, fields, STUDY_FIELDS)
     study.full_clean()
     study.save()
     if records:
@@ -166,7 +158,7 @@ def result_save(
     if "extra" in fields:
         # Values of fields not on the form (switched off since) are kept, never dropped.
         fields = {**fields, "extra": {**locked.extra, **fields["extra"]}}
-    _apply(locked, fields, RESULT_FIELDS)
+    apply_fields(locked, fields, RESULT_FIELDS)
     if locked.category.topic_area_id != study.topic_area_id:
         raise ValidationError({"category": _("The category belongs to another topic area.")})
     overridden = locked.quality_override and locked.quality_override != locked.default_quality
@@ -197,7 +189,7 @@ def extraction_field_create(*, project, actor, **fields):
     from grading.models import ExtractionField
 
     field = ExtractionField(project=project, position=project.extraction_fields.count() + 1)
-    _apply(field, fields, EXTRACTION_FIELD_FIELDS)
+    apply_fields(field, fields, EXTRACTION_FIELD_FIELDS)
     if field.kind in (ExtractionField.Kind.CHOICE, ExtractionField.Kind.MULTIPLE_CHOICE):
         if not field.choices:
             raise ValidationError({"choices": _("A choice field needs its choices.")})

@@ -38,7 +38,8 @@ class EditConflict(Exception):
         self.current = current
 
 
-def _apply(instance, fields: dict, allowed: list[str]) -> None:
+def apply_fields(instance, fields: dict, allowed: list[str]) -> None:
+    """Set the named fields; any other name is a programming error, not user input."""
     unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
@@ -56,7 +57,7 @@ def versioned_update(
     if locked.version != expected_version:
         raise EditConflict(locked)
     before = snapshot(locked, allowed)
-    _apply(locked, fields, allowed)
+    apply_fields(locked, fields, allowed)
     locked.full_clean()
     locked.version += 1
     locked.save()
@@ -129,7 +130,7 @@ def topic_area_create(*, project: Project, actor, **fields) -> TopicArea:
     topic_area = TopicArea(project=project)
     if "position" not in fields:
         fields["position"] = project.topic_areas.count() + 1
-    _apply(topic_area, fields, TOPIC_AREA_FIELDS)
+    apply_fields(topic_area, fields, TOPIC_AREA_FIELDS)
     topic_area.full_clean()
     topic_area.save()
     audit_record(
