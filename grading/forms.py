@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grading.models import InterventionCategory, Result, Study
+from grading.services import RESULT_FIELDS, STUDY_FIELDS
 
 
 class _Lines(forms.CharField):
@@ -23,19 +24,7 @@ class StudyForm(forms.ModelForm):
 
     class Meta:
         model = Study
-        fields = [
-            "label",
-            "authors",
-            "year",
-            "title",
-            "country",
-            "peer_reviewed",
-            "publication_type",
-            "design",
-            "sample_size",
-            "data_period",
-            "notes",
-        ]
+        fields = STUDY_FIELDS
         widgets = {
             "title": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -73,24 +62,8 @@ class ResultForm(forms.ModelForm):
 
     class Meta:
         model = Result
-        fields = [
-            "category",
-            "intervention",
-            "target_group",
-            "participants",
-            "effect",
-            "direction",
-            "effect_size",
-            "ci_low",
-            "ci_high",
-            "effect_unit",
-            "risk_of_bias",
-            "risk_of_bias_justification",
-            "transferability",
-            "transferability_justification",
-            "quality_override",
-            "quality_reason",
-        ]
+        # The built-in fields; the project's own come after (add_extraction_fields).
+        fields = [name for name in RESULT_FIELDS if name != "extra"]
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
             for name in (

@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,11 +18,14 @@ from grading.forms import (
 )
 from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
 from reviewapp.services import EditConflict
-from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
-
-
-def _language() -> str:
-    return "da" if (get_language() or "").startswith("da") else "en"
+from reviewapp.views import (
+    add_errors,
+    conflict_message,
+    page_language,
+    project_view,
+    render_project,
+    topic_area_or_404,
+)
 
 
 def _category(topic_area, category_key) -> InterventionCategory:
@@ -42,14 +44,6 @@ def _study(topic_area, study_id) -> Study:
     return study
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 @project_view("grading.view_grading")
 def evidence(request, project, topic_key):
@@ -63,7 +57,7 @@ def evidence(request, project, topic_key):
         project,
         topic_area=topic_area,
         categories=queries.categories_with_verdicts(topic_area),
-        labels=queries.level_labels(project, _language()),
+        labels=queries.level_labels(project, page_language()),
         category_form=CategoryForm(),
         can_manage=request.user.has_perm("grading.manage_categories", project),
     )
@@ -93,7 +87,7 @@ def _verdict_context(request, project, topic_area, category, form=None) -> dict:
     for item in queries.inclusion_trail(records):
         trail[item.record_id].append(item)
     verdict = getattr(category, "verdict", None)
-    labels = queries.level_labels(project, _language())
+    labels = queries.level_labels(project, page_language())
     can_decide = request.user.has_perm("grading.set_final_verdict", project)
     if verdict is not None and can_decide and form is None:
         form = FinalVerdictForm(
@@ -115,7 +109,7 @@ def _verdict_context(request, project, topic_area, category, form=None) -> dict:
         "form": form,
         "events": verdict.events.select_related("actor")[:50] if verdict else [],
         "explanation": (
-            verdict.trace.get("explanation_da" if _language() == "da" else "explanation_en", "")
+            verdict.trace.get("explanation_da" if page_language() == "da" else "explanation_en", "")
             if verdict
             else ""
         ),
@@ -141,7 +135,7 @@ def verdict_final(request, project, topic_key, category_key):
     topic_area = topic_area_or_404(project, topic_key)
     category = _category(topic_area, category_key)
     verdict = get_object_or_404(Verdict, category=category)
-    labels = queries.level_labels(project, _language())
+    labels = queries.level_labels(project, page_language())
     form = FinalVerdictForm(request.POST, levels=list(labels.items()))
     if form.is_valid():
         try:
@@ -155,7 +149,7 @@ def verdict_final(request, project, topic_key, category_key):
         except EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Final level saved."))
             return redirect(
@@ -213,7 +207,7 @@ def study_create(request, project, topic_key):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Study saved. Add its results."))
             return redirect(study)
@@ -296,7 +290,7 @@ def study_edit(request, project, topic_key, study_id):
         except EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Study saved."))
             return redirect(study)
@@ -313,7 +307,7 @@ def result_create(request, project, topic_key, study_id):
         try:
             services.result_save(study=study, actor=request.user, **form.service_fields())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Result saved; the verdict is being recomputed."))
             return redirect(study)
@@ -339,7 +333,7 @@ def result_edit(request, project, topic_key, study_id, result_id):
         except EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Result saved; the verdict is being recomputed."))
             return redirect(study)
@@ -385,7 +379,7 @@ def extraction_field_create(request, project):
                 project=project, actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Field added to the extraction form."))
             return redirect("extraction_form", slug=project.slug)

@@ -15,9 +15,15 @@ from grading import services_rob
 from grading.models import InterventionCategory, Result, RobAssessment
 from grading.rob import robvis
 from grading.rob.base import ANSWER_LABELS, Answer
-from grading.views import _category, _language
+from grading.views import _category
 from reviewapp.services import EditConflict
-from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
+from reviewapp.views import (
+    conflict_message,
+    page_language,
+    project_view,
+    render_project,
+    topic_area_or_404,
+)
 
 OVERALL = services_rob.OVERALL
 
@@ -204,7 +210,7 @@ def rob_assessment(request, project, topic_key, study_id, result_id):
         RobAssessment.Effect.values,
         assessment.effect if assessment else RobAssessment.Effect.ASSIGNMENT,
     )
-    language = _language()
+    language = page_language()
     options = {"tool": tool, "effect": effect, "language": language}
     status = 200
     if request.method == "POST":
@@ -322,7 +328,7 @@ def category_charts(category: InterventionCategory, language: str) -> list[dict]
 def _charts(project, topic_key, category_key):
     topic_area = topic_area_or_404(project, topic_key)
     category = _category(topic_area, category_key)
-    return topic_area, category, category_charts(category, _language())
+    return topic_area, category, category_charts(category, page_language())
 
 
 @require_GET

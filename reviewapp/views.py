@@ -65,7 +65,13 @@ def render_project(request, template: str, project: Project, **context):
     return render(request, template, context)
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def page_language() -> str:
+    """The interface language as the pure modules name it: "da" or "en"."""
+    return "da" if (get_language() or "").startswith("da") else "en"
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError onto the form: by field where the form has it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -87,7 +93,7 @@ def project_create(request):
         try:
             project = services.project_create(creator=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Project created. You are its lead."))
             return redirect(project)
@@ -124,7 +130,7 @@ def project_edit(request, project):
         except services.EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Project saved."))
             return redirect(project)
@@ -156,9 +162,7 @@ def topic_area_detail(request, project, topic_key):
         sources=screening_queries.sources_with_counts(topic_area),
         record_counts=screening_queries.record_counts(topic_area),
         pending_pairs=screening_queries.pending_pairs(topic_area).count(),
-        **screening_queries.topic_area_flow_figure(
-            topic_area, "da" if (get_language() or "").startswith("da") else "en"
-        ),
+        **screening_queries.topic_area_flow_figure(topic_area, page_language()),
         can_import=request.user.has_perm("screening.import_records", project),
     )
 
@@ -173,7 +177,7 @@ def topic_area_create(request, project):
                 project=project, actor=request.user, **form.service_fields()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Topic area created."))
             return redirect(topic_area)
@@ -196,7 +200,7 @@ def topic_area_edit(request, project, topic_key):
         except services.EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Topic area saved."))
             return redirect(topic_area)
@@ -238,7 +242,7 @@ def member_add(request, project):
                 actor=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request,
@@ -260,7 +264,7 @@ def member_create(request, project):
                 project=project, actor=request.user, **fields
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             text = _("Account %(user)s created and added as %(role)s.") % {
                 "user": membership.user,

@@ -6,23 +6,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reviewapp.services import EditConflict
-from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
+from reviewapp.views import (
+    conflict_message,
+    page_language,
+    project_view,
+    render_project,
+    topic_area_or_404,
+)
 from screening import flow, queries
 from screening.forms import ReportedFlowForm
 from screening.services.flow import flow_reported_update
 
 
-def _language() -> str:
-    return "da" if (get_language() or "").startswith("da") else "en"
-
-
 def flow_figure(topic_area) -> dict:
-    return queries.topic_area_flow_figure(topic_area, _language())
+    return queries.topic_area_flow_figure(topic_area, page_language())
 
 
 def _flow_page(request, project, topic_area, form=None, status=200):
@@ -85,7 +86,7 @@ def flow_svg(request, project, topic_key):
 @project_view("reviewapp.view_project")
 def flow_csv(request, project, topic_key):
     topic_area = topic_area_or_404(project, topic_key)
-    counts, _undecided = queries.topic_area_flow(topic_area, _language())
+    counts, _undecided = queries.topic_area_flow(topic_area, page_language())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="prisma-{topic_area.key}.csv"'
     writer = csv.DictWriter(response, fieldnames=flow.PRISMA_CSV_FIELDS)

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviewapp.models import Role
 from reviewapp.services import EditConflict
-from reviewapp.views import conflict_message, project_view, render_project, topic_area_or_404
+from reviewapp.views import (
+    add_errors,
+    conflict_message,
+    project_view,
+    render_project,
+    topic_area_or_404,
+)
 from screening import agreement, queries, services
 from screening.forms import (
     DecisionForm,
@@ -244,8 +250,7 @@ def decide(request, project, topic_key, stage_id, item_id):
         except ScreeningItem.DoesNotExist:
             raise Http404 from None
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, error)
         except services.ScreeningClosed as error:
             form.add_error(None, str(error))
         else:
