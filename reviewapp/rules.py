@@ -9,11 +9,25 @@ import rules
 from reviewapp.models import Membership, Role
 
 
+def _role_cache(user) -> dict:
+    # Per request: a page asks several permissions of the same project. Attribute
+    # access, not __dict__, so that request.user's lazy wrapper reaches the user.
+    cache = getattr(user, "_project_roles", None)
+    if cache is None:
+        cache = user._project_roles = {}
+    return cache
+
+
+def remember_role(user, project, role: str | None) -> None:
+    """Record the user's role, read along with the project, so the predicates ask no more."""
+    if user.is_authenticated:
+        _role_cache(user)[project.pk] = role
+
+
 def _role(user, project) -> str | None:
     if not user.is_authenticated or project is None:
         return None
-    # Cache per request: a page asks several permissions of the same project.
-    cache = user.__dict__.setdefault("_project_roles", {})
+    cache = _role_cache(user)
     if project.pk not in cache:
         cache[project.pk] = (
             Membership.objects.filter(project=project, user=user)

@@ -177,6 +177,9 @@ if _cache_url.startswith("redis"):
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Every page reads the session: from Redis, with the database behind it. Only
+    # with a shared cache, so that a logout in one process ends the session in all.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -24,7 +25,17 @@ from reviewapp.forms import (
 )
 from reviewapp.models import Membership, Project, TopicArea
 from reviewapp.queries import memberships_for_project, projects_for_user, recent_activity
+from reviewapp.rules import remember_role
 from screening import queries as screening_queries
+
+
+def _project_with_role(user, slug: str) -> Project:
+    """The project and the user's role in it in one query: every project page asks both."""
+    role = Membership.objects.filter(project=OuterRef("pk"), user_id=user.pk)
+    role = role.order_by().values("role")[:1]
+    project = get_object_or_404(Project.objects.annotate(viewer_role=Subquery(role)), slug=slug)
+    remember_role(user, project, project.viewer_role)
+    return project
 
 
 def project_view(permission: str):
@@ -37,7 +48,7 @@ def project_view(permission: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, slug, *args, **kwargs):
-            project = get_object_or_404(Project, slug=slug)
+            project = _project_with_role(request.user, slug)
             if not request.user.has_perm("reviewapp.view_project", project):
                 raise Http404
             if not request.user.has_perm(permission, project):

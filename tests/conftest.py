@@ -29,6 +29,9 @@ def _test_settings(settings, media_root, request):
     settings.MEDIA_ROOT = media_root
     # Hashing with the production hasher costs ~0.3 s a user; tests need no strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Query counts include the session read whichever cache the run has (production
+    # reads sessions through Redis when it has one: test_settings checks that).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     # Tasks run in the test's process unless the test asked for a real worker;
     # Celery reads its configuration once, so set it on the app itself.
     from reviewapp.celery import app

@@ -192,11 +192,11 @@ def test_evidence_and_studies_pages_use_a_fixed_number_of_queries(
             risk_of_bias="low",
         )
     client.force_login(lead)
-    # session, user, project, membership, topic area, categories with verdicts
-    with django_assert_num_queries(6):
+    # session, user, project with the role, topic area, categories with verdicts
+    with django_assert_num_queries(5):
         body = client.get(reverse("evidence", kwargs=_kw(topic_area))).content.decode()
     assert body.count('data-testid="category-row"') == count
     # ... studies with counts, their results (prefetched), the last stage (none here)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         body = client.get(reverse("studies", kwargs=_kw(topic_area))).content.decode()
     assert body.count('data-testid="study-row"') == count

@@ -118,3 +118,23 @@ def test_suite_runs_on_the_database_the_environment_names():
     # CI runs the suite twice: on PostgreSQL (DATABASE_URL set) and on SQLite.
     expected = "postgresql" if os.environ.get("DATABASE_URL") else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "engine"),
+    [({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}, "cached_db"), ({}, "db")],
+)
+def test_sessions_are_cached_only_where_the_cache_is_shared(env, engine):
+    # A process-local cache would let a session ended in one worker live on in another.
+    environ = {k: v for k, v in os.environ.items() if k not in {"CELERY_BROKER_URL", "CACHE_URL"}}
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.SESSION_ENGINE)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**environ, **env, "DJANGO_SETTINGS_MODULE": "reviewapp.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == f"django.contrib.sessions.backends.{engine}", result.stderr

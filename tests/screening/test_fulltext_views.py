@@ -247,8 +247,8 @@ def test_list_query_count_does_not_grow(
     for record in made:
         services.fulltext_attach(record=record, actor=reviewer, upload=pdf_upload())
     client.force_login(lead)
-    # session, user, project, membership, topic area, stage, page count, page, counts
-    with django_assert_num_queries(9):
+    # session, user, project with the role, topic area, stage, page count, page, counts
+    with django_assert_num_queries(8):
         response = client.get(_url("fulltexts", fulltext_stage))
     assert response.content.decode().count('data-testid="fulltext-row"') == count
 

@@ -321,13 +321,13 @@ def test_screening_page_and_round_trip_use_a_fixed_number_of_queries(
     other_topic = TopicAreaFactory(project=project, key="other")
     large = _round_trip_queries(client, other_topic, lead, reviewer, records=60)
     assert small == large
-    # The round trip (an inclusion): session, user, project, membership, stage with its
+    # The round trip (an inclusion): session, user, project with the reviewer's role, stage with its
     # topic area; in one transaction (BEGIN, or a savepoint in a test, and its end) the
     # item locked, whether the reviewer is on the stage, the item's decisions, the new
     # decision, the item's status, the next stage and the record's item there, the
     # stage's claims, the next record locked, its claims counted again, the reviewer's
-    # claim moved to it; then the reviewer's count. An exclusion needs no next stage: 17.
-    assert large[1] == 19
+    # claim moved to it; then the reviewer's count. An exclusion needs no next stage: 16.
+    assert large[1] == 18
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -344,8 +344,8 @@ def test_stage_records_list_query_count_does_not_grow(
             value="include",
         )
     client.force_login(lead)
-    # session, user, project, membership, stage with its topic area, whether it is the
+    # session, user, project with the reviewer's role, stage with its topic area, whether it is the
     # last stage, count, page, decisions (prefetched) – and none per item.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("stage_records", kwargs=_kw(topic_area, stage_id=title.pk)))
     assert response.content.decode().count('data-testid="decision"') == count

@@ -145,8 +145,8 @@ def test_records_list_query_count_does_not_grow(
 ):
     _records(topic_area, count)
     client.force_login(lead)
-    # session, user, project, membership, topic area, sources, count, page
-    with django_assert_num_queries(8):
+    # session, user, project with the role, topic area, sources, count, page
+    with django_assert_num_queries(7):
         response = client.get(_url("records", topic_area))
     assert response.content.decode().count('data-testid="record-row"') == count
 
@@ -160,9 +160,9 @@ def test_duplicates_page_query_count_does_not_grow(
         DuplicatePair.objects.create(topic_area=topic_area, record_a=a, record_b=b, score=0.8)
         Record.objects.filter(pk=b.pk).update(canonical=a)
     client.force_login(lead)
-    # session, user, project, membership, topic area, pairs count and page,
+    # session, user, project with the role, topic area, pairs count and page,
     # merged count and page: none per pair or record
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(_url("duplicates", topic_area))
     body = response.content.decode()
     assert body.count('data-testid="duplicate-pair"') == count
