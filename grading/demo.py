@@ -6,7 +6,22 @@ from django.db import transaction
 
 from grading import seed_data, services
 from grading.models import InterventionCategory
+from grading.services_report import report_settings_update, report_tables_rebuild
 from screening.demo import TOPIC_KEYS
+
+# The seed report's table 1 (and chapter 2's conclusion): the short statement of each
+# category's results, by seed category key.
+REPORT_STATEMENTS = {
+    "distance_meetings": "Møder på distance har hverken positive eller negative effekter på "
+    "borgerens overgang til beskæftigelse sammenholdt med personlige møder",
+    "relative_effectiveness": "Borgere, der bliver allokeret til en relativt set effektiv "
+    "sagsbehandler, kommer hurtigere i beskæftigelse",
+    "referral_mechanism": "Den mekanisme, man benytter for at visitere borgeren til et bestemt "
+    "tilbud, har en betydning. Samt indikation af, at et profileringsværktøj er det mest "
+    "effektive redskab",
+    "reduced_caseload": "Reduceret sagsstamme har positiv betydning for borgernes overgang til "
+    "beskæftigelse",
+}
 
 
 def _records_by_title(topic_area) -> dict[str, object]:
@@ -71,3 +86,18 @@ def demo_grading_load(*, topic_area, lead, reviewer) -> None:
     # The demo loads in one command: compute the verdicts now rather than on a worker.
     for category in InterventionCategory.objects.filter(topic_area=topic_area, graded=True):
         services.verdict_recompute(category=category)
+    # The summary table's statements as the report's table 1 words them, and the tables
+    # built now (the demo loads in one transaction, before any worker could).
+    report_settings_update(
+        topic_area=topic_area,
+        actor=lead,
+        expected_version=0,
+        moderate_high_counts_as="middle",
+        low_moderate_counts_as="middle",
+        statements={
+            categories[key].key: text
+            for key, text in REPORT_STATEMENTS.items()
+            if key in categories
+        },
+    )
+    report_tables_rebuild(topic_area=topic_area)

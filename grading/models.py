@@ -3,7 +3,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from grading.frameworks import Design, Direction, Quality
+from grading.frameworks import (
+    Combination,
+    Design,
+    Direction,
+    Quality,
+    QualityAssessment,
+    TargetShare,
+)
 from reviewapp.models import Project, TopicArea
 from screening.models import Record
 
@@ -37,6 +44,22 @@ DIRECTION_CHOICES = [
     (Direction.MIXED.value, _("Mixed")),
 ]
 QUALITY_CHOICES = [(Quality.HIGH.value, _("High")), (Quality.LIMITED.value, _("Limited"))]
+# The weighted mode's (jobeffekter.dk) per-result factors; see grading.frameworks.danish_weighted.
+QUALITY_ASSESSMENT_CHOICES = [
+    (QualityAssessment.GOOD.value, _("Good")),
+    (QualityAssessment.SATISFACTORY.value, _("Satisfactory")),
+    (QualityAssessment.NOT_SATISFACTORY.value, _("Not satisfactory")),
+]
+COMBINATION_CHOICES = [
+    (Combination.NONE.value, _("None")),
+    (Combination.ONE.value, _("On target group or intervention")),
+    (Combination.BOTH.value, _("On both target group and intervention")),
+]
+TARGET_SHARE_CHOICES = [
+    (TargetShare.MAIN.value, _("Main target group")),
+    (TargetShare.SUBGROUP.value, _("Sub-group")),
+    (TargetShare.MAIN_AND_SUBGROUP.value, _("Main group and sub-groups")),
+]
 
 
 class InterventionCategory(models.Model):
@@ -143,6 +166,26 @@ class Result(models.Model):
         _("quality, if not the default"), max_length=20, choices=QUALITY_CHOICES, blank=True
     )
     quality_reason = models.TextField(_("why the quality differs from the default"), blank=True)
+    # Used only by the weighted framework (jobeffekter.dk). An empty quality assessment is
+    # derived from the quality judgement (high: good, limited: satisfactory).
+    quality_assessment = models.CharField(
+        _("quality assessment (weighted mode)"),
+        max_length=20,
+        choices=QUALITY_ASSESSMENT_CHOICES,
+        blank=True,
+    )
+    combination = models.CharField(
+        _("combination or sub-division (weighted mode)"),
+        max_length=20,
+        choices=COMBINATION_CHOICES,
+        default=Combination.NONE.value,
+    )
+    target_share = models.CharField(
+        _("target group (weighted mode)"),
+        max_length=20,
+        choices=TARGET_SHARE_CHOICES,
+        default=TargetShare.MAIN.value,
+    )
     # The project's own extraction fields, by field key. Values of a field that was later
     # switched off stay here: changing the form never loses what was entered.
     extra = models.JSONField(_("other fields"), default=dict, blank=True)
@@ -199,6 +242,71 @@ class ExtractionField(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ExtractionSettings(models.Model):
+    """How a project extracts: with dual extraction on, two reviewers extract each result's
+    key fields independently and only the values agreed at consensus feed the verdict.
+    Saved only through `extraction_settings_update`."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="extraction_settings"
+    )
+    dual_extraction = models.BooleanField(_("dual extraction"), default=False)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("extraction settings")
+        verbose_name_plural = _("extraction settings")
+
+    def __str__(self) -> str:
+        return f"{self.project}: extraction settings"
+
+
+class Extraction(models.Model):
+    """One reviewer's independent extraction of a result's key fields (dual extraction).
+    Never read by the frameworks: only the consensus is. Saved only through
+    `extraction_save`; a reviewer never sees the other's before both have extracted."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="extractions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # Field name (grading.services_consensus.CONSENSUS_FIELDS) -> value.
+    values = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["result", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "reviewer"], name="extraction_once")
+        ]
+        verbose_name = _("extraction")
+        verbose_name_plural = _("extractions")
+
+    def __str__(self) -> str:
+        return f"{self.result}: {self.reviewer}"
+
+
+class Consensus(models.Model):
+    """The values agreed for a dually extracted result, field by field; `consensus_record`
+    writes them onto the result too. Saved only through `consensus_record`."""
+
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="consensus")
+    values = models.JSONField(default=dict)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("consensus")
+        verbose_name_plural = _("consensus records")
+
+    def __str__(self) -> str:
+        return f"{self.result}: consensus"
 
 
 class Verdict(models.Model):
@@ -265,6 +373,57 @@ class VerdictEvent(models.Model):
         return f"{self.get_kind_display()}: {self.level}"
 
 
+class GradeAssessment(models.Model):
+    """A lead's GRADE judgements for one graded category (GRADE's outcome): the steps each
+    domain rates the certainty down or up, each with its reason, and the figures the Summary
+    of Findings table shows. Read by `verdict_recompute` when the project uses GRADE; saved
+    only through `grade_assessment_save`, which marks the verdict stale."""
+
+    class Evidence(models.TextChoices):
+        RANDOMISED = "randomised", _("Randomised trials")
+        OBSERVATIONAL = "observational", _("Observational studies")
+
+    category = models.OneToOneField(
+        InterventionCategory, on_delete=models.CASCADE, related_name="grade_assessment"
+    )
+    # Steps down (0-2; imprecision 0-3) and up (large effect 0-2, the others 0-1); the
+    # ranges are grading.frameworks.grade.DOMAINS'.
+    risk_of_bias = models.PositiveSmallIntegerField(_("risk of bias"), default=0)
+    inconsistency = models.PositiveSmallIntegerField(_("inconsistency"), default=0)
+    indirectness = models.PositiveSmallIntegerField(_("indirectness"), default=0)
+    imprecision = models.PositiveSmallIntegerField(_("imprecision"), default=0)
+    publication_bias = models.PositiveSmallIntegerField(_("publication bias"), default=0)
+    large_effect = models.PositiveSmallIntegerField(_("large effect"), default=0)
+    dose_response = models.PositiveSmallIntegerField(_("dose-response gradient"), default=0)
+    plausible_confounding = models.PositiveSmallIntegerField(_("plausible confounding"), default=0)
+    # Domain id -> the reason (the Summary of Findings footnote).
+    reasons = models.JSONField(default=dict, blank=True)
+    # Empty: randomised when every result's study is randomised.
+    evidence = models.CharField(
+        _("body of evidence"), max_length=20, choices=Evidence.choices, blank=True
+    )
+    robins_i = models.BooleanField(_("risk of bias rated with ROBINS-I"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    relative_effect = models.CharField(_("relative effect (95% CI)"), max_length=200, blank=True)
+    risk_with_comparison = models.CharField(_("risk with comparison"), max_length=200, blank=True)
+    risk_with_intervention = models.CharField(
+        _("risk with intervention"), max_length=200, blank=True
+    )
+    comments = models.TextField(_("comments"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("GRADE assessment")
+        verbose_name_plural = _("GRADE assessments")
+
+    def __str__(self) -> str:
+        return f"{self.category}: GRADE"
+
+
 class RobAssessment(models.Model):
     """A formal risk-of-bias assessment of one result with Cochrane RoB 2 or ROBINS-I.
 
@@ -276,6 +435,7 @@ class RobAssessment(models.Model):
 
     class Tool(models.TextChoices):
         ROB2 = "rob2", _("RoB 2 (randomised trials)")
+        ROB2_CLUSTER = "rob2_cluster", _("RoB 2 for cluster-randomised trials")
         ROBINS_I = "robins_i", _("ROBINS-I (non-randomised studies)")
 
     class Effect(models.TextChoices):
@@ -308,3 +468,112 @@ class RobAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result}: {self.get_tool_display()} {self.overall}"
+
+
+class ReportSettings(models.Model):
+    """What a lead decides about a topic area's report tables: the short statement of each
+    category's results (the summary table's middle column) and how the counts table counts
+    the intermediate risk-of-bias ratings. Saved only through `report_settings_update`."""
+
+    class CountAs(models.TextChoices):
+        LOW = "low", _("Low")
+        MIDDLE = "middle", _("Middle")
+        HIGH = "high", _("High")
+
+    topic_area = models.OneToOneField(
+        TopicArea, on_delete=models.CASCADE, related_name="report_settings"
+    )
+    # "Middel til høj" (moderate to high) and "Lav til middel" (low to moderate) are counted
+    # under one of the counts table's three rows; the footnote says which.
+    moderate_high_counts_as = models.CharField(
+        _("count “moderate to high” as"),
+        max_length=10,
+        choices=CountAs.choices,
+        default=CountAs.MIDDLE,
+    )
+    low_moderate_counts_as = models.CharField(
+        _("count “low to moderate” as"),
+        max_length=10,
+        choices=CountAs.choices,
+        default=CountAs.MIDDLE,
+    )
+    # Category key -> the lead's short statement of the results.
+    statements = models.JSONField(_("statements"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return f"{self.topic_area}: report settings"
+
+
+class ReportSnapshot(models.Model):
+    """The stored report tables of one topic area and the problems the consistency checks
+    found. Do not set directly; see `report_tables_rebuild`, run by the same recompute that
+    updates the verdicts, so pages and exports read the tables without recomputing."""
+
+    topic_area = models.OneToOneField(
+        TopicArea, on_delete=models.CASCADE, related_name="report_snapshot"
+    )
+    tables = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    # Set by a change outside extraction (screening decisions, settings) that the tables do
+    # not show yet; cleared by the rebuild.
+    stale_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report tables")
+        verbose_name_plural = _("report tables")
+
+    def __str__(self) -> str:
+        return f"{self.topic_area}: report tables"
+
+
+class Comment(models.Model):
+    """A peer reviewer's (or lead's) comment on a verdict, a category, a study, a result or
+    a topic area's flow diagram, or a reply to one. Self-contained: the target is a kind and
+    an id within the project, so an archive can carry comments with their targets."""
+
+    class Target(models.TextChoices):
+        VERDICT = "verdict", _("Verdict")
+        CATEGORY = "category", _("Intervention category")
+        STUDY = "study", _("Study")
+        RESULT = "result", _("Result")
+        FLOW = "flow", _("Flow diagram")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="comments")
+    topic_area = models.ForeignKey(
+        TopicArea, on_delete=models.CASCADE, related_name="comments", null=True, blank=True
+    )
+    target_kind = models.CharField(_("on"), max_length=20, choices=Target.choices)
+    # The verdict's, category's, study's or result's id; the topic area's id for a flow.
+    target_id = models.PositiveIntegerField()
+    target_label = models.CharField(max_length=300, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["project", "target_kind", "target_id"])]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.get_target_kind_display()} {self.target_label}: {self.body[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.parent_id is None and self.resolved_at is None

@@ -1,6 +1,6 @@
 import rules
 
-from reviewapp.rules import is_lead, is_member, is_reviewer
+from reviewapp.rules import is_lead, is_member, is_peer_reviewer, is_reviewer
 
 rules.add_perm("grading.view_grading", is_member)
 rules.add_perm("grading.extract", is_lead | is_reviewer)
@@ -9,3 +9,10 @@ rules.add_perm("grading.manage_categories", is_lead)
 rules.add_perm("grading.manage_extraction_form", is_lead)
 # Risk-of-bias assessments (RoB 2, ROBINS-I): the people who extract; peer reviewers read.
 rules.add_perm("grading.assess_risk_of_bias", is_lead | is_reviewer)
+# The report: every member reads it and comments; leads and peer reviewers export it;
+# leads change its settings and reply to and resolve comments.
+rules.add_perm("grading.view_report", is_member)
+rules.add_perm("grading.export_report", is_lead | is_peer_reviewer)
+rules.add_perm("grading.change_report", is_lead)
+rules.add_perm("grading.comment", is_member)
+rules.add_perm("grading.resolve_comment", is_lead)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from grading.frameworks import ResultInput, get_framework
 from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
+from grading.services_report import report_tables_rebuild, report_tables_request
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.services import EditConflict, apply_fields, versioned_update
 
@@ -69,6 +70,10 @@ RESULT_FIELDS = [
     "transferability_justification",
     "quality_override",
     "quality_reason",
+    # The weighted framework's per-result factors (grading.frameworks.danish_weighted).
+    "quality_assessment",
+    "combination",
+    "target_share",
     "extra",
 ]
 
@@ -112,6 +117,7 @@ def study_create(*, topic_area, actor, records=(), **fields) -> Study:
         obj=study,
         after=snapshot(study, STUDY_FIELDS),
     )
+    report_tables_request(topic_area=topic_area)
     return study
 
 
@@ -130,6 +136,7 @@ def study_update(*, study: Study, actor, expected_version: int, **fields) -> Stu
     verdicts_mark_stale(
         categories=InterventionCategory.objects.filter(results__study=locked).distinct()
     )
+    report_tables_request(topic_area=locked.topic_area)
     return locked
 
 
@@ -230,6 +237,8 @@ def verdicts_mark_stale(*, categories) -> None:
     now = timezone.now()
     for category in categories:
         if not category.graded:
+            # No verdict to recompute, but its study table changes.
+            report_tables_request(topic_area=category.topic_area)
             continue
         verdict, _created = Verdict.objects.select_for_update().get_or_create(category=category)
         verdict.stale_since = now
@@ -288,26 +297,58 @@ def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict |
 
 
 def category_inputs(category: InterventionCategory) -> list[ResultInput]:
-    """The framework's input: the category's results with their study's facts."""
+    """The framework's input: the category's results with their study's facts. With dual
+    extraction on, only results with a consensus count, with the agreed direction and quality
+    (whatever was saved on the result since)."""
+    from grading.services_consensus import agreed_values, dual_extraction_on
+
     results = category.results.select_related("study").order_by("study__year", "study_id", "id")
+    dual = dual_extraction_on(category.topic_area.project_id)
+    if dual:
+        results = results.filter(consensus__isnull=False).select_related("consensus")
     return [
         ResultInput(
             id=result.pk,
             label=result.study.label,
-            direction=result.direction,
-            quality=result.quality,
+            direction=agreed_values(result)["direction"] if dual else result.direction,
+            quality=agreed_values(result)["quality"] if dual else result.quality,
             design=result.study.design,
             is_review=result.study.design == "review",
             peer_reviewed=result.study.peer_reviewed,
             country=result.study.country,
+            quality_assessment=result.quality_assessment or None,
+            combination=result.combination,
+            target_share=result.target_share,
         )
         for result in results
     ]
 
 
-def _inputs_hash(framework: str, inputs: list[ResultInput]) -> str:
-    data = [framework] + [
-        [str(i.id), i.direction, i.quality, i.design, i.is_review, i.peer_reviewed, i.country]
+def framework_options(
+    category: InterventionCategory, framework: str, inputs: list[ResultInput]
+) -> dict:
+    """What the framework needs beyond the results: GRADE, the lead's judgements."""
+    if framework == "grade":
+        from grading.services_grade import grade_options
+
+        return grade_options(category, inputs)
+    return {}
+
+
+def _inputs_hash(framework: str, inputs: list[ResultInput], options: dict | None = None) -> str:
+    data = [framework, repr(sorted((options or {}).items()))] + [
+        [
+            str(i.id),
+            i.direction,
+            i.quality,
+            i.design,
+            i.is_review,
+            i.peer_reviewed,
+            i.country,
+            i.quality_assessment,
+            i.combination,
+            i.target_share,
+        ]
         for i in inputs
     ]
     return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
@@ -325,11 +366,12 @@ def verdict_recompute(*, category: InterventionCategory) -> Verdict | None:
     seen_stale = verdict.stale_since
     framework_name = category.topic_area.project.evidence_framework
     inputs = category_inputs(category)
-    digest = _inputs_hash(framework_name, inputs)
+    options = framework_options(category, framework_name, inputs)
+    digest = _inputs_hash(framework_name, inputs, options)
     with transaction.atomic():
         locked = Verdict.objects.select_for_update().get(pk=verdict.pk)
         if digest != locked.inputs_hash:
-            result = get_framework(framework_name).evaluate(inputs)
+            result = get_framework(framework_name).evaluate(inputs, **options)
             changed = result.level_code != locked.computed_level
             locked.framework = framework_name
             locked.computed_level = result.level_code
@@ -342,11 +384,15 @@ def verdict_recompute(*, category: InterventionCategory) -> Verdict | None:
                 VerdictEvent.objects.create(
                     verdict=locked, kind=VerdictEvent.Kind.COMPUTED, level=result.level_code
                 )
-        if locked.stale_since == seen_stale:
+        settled = locked.stale_since == seen_stale
+        if settled:
             locked.stale_since = None
             locked.recompute_requested_at = None
             locked.save(update_fields=["stale_since", "recompute_requested_at"])
-            return locked
+    if settled:
+        # The report tables show the verdicts: rebuild them from the same rows.
+        report_tables_rebuild(topic_area=category.topic_area)
+        return locked
     # A save came in while this ran: its inputs were not all seen, so go again.
     Verdict.objects.filter(pk=verdict.pk).update(recompute_requested_at=timezone.now())
     _enqueue(category.pk)
@@ -410,4 +456,5 @@ def verdict_set_final(
         before=before,
         after={"final_level": locked.final_level, "rationale": locked.rationale},
     )
+    report_tables_request(topic_area=locked.category.topic_area)
     return locked

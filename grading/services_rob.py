@@ -17,13 +17,18 @@ from django.utils.translation import gettext as _
 
 from grading.frameworks import Design
 from grading.models import Rating, Result, RobAssessment
-from grading.rob import rob2, robins_i
+from grading.rob import rob2, rob2_cluster, robins_i
 from grading.rob.base import RobDomain
+from grading.rob.base import not_asked as not_asked_questions
 from grading.services import result_save
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.services import EditConflict
 
-TOOLS = {RobAssessment.Tool.ROB2: rob2, RobAssessment.Tool.ROBINS_I: robins_i}
+TOOLS = {
+    RobAssessment.Tool.ROB2: rob2,
+    RobAssessment.Tool.ROB2_CLUSTER: rob2_cluster,
+    RobAssessment.Tool.ROBINS_I: robins_i,
+}
 OVERALL = "overall"
 ASSESSMENT_FIELDS = [
     "tool",
@@ -38,6 +43,11 @@ ASSESSMENT_FIELDS = [
 RISK_OF_BIAS_SCALE: dict[str, dict[str, str]] = {
     # RoB 2 has three levels: its ends are the scale's ends, "some concerns" the middle.
     RobAssessment.Tool.ROB2: {
+        rob2.Judgement.LOW: Rating.LOW,
+        rob2.Judgement.SOME_CONCERNS: Rating.MODERATE,
+        rob2.Judgement.HIGH: Rating.HIGH,
+    },
+    RobAssessment.Tool.ROB2_CLUSTER: {
         rob2.Judgement.LOW: Rating.LOW,
         rob2.Judgement.SOME_CONCERNS: Rating.MODERATE,
         rob2.Judgement.HIGH: Rating.HIGH,
@@ -59,10 +69,10 @@ RISK_OF_BIAS_SCALE: dict[str, dict[str, str]] = {
 
 def tool_domains(tool: str, effect: str = RobAssessment.Effect.ASSIGNMENT) -> tuple[RobDomain, ...]:
     """The tool's domains, with the questions for the effect of interest."""
-    if tool == RobAssessment.Tool.ROB2:
-        return rob2.domains(effect)
     if tool == RobAssessment.Tool.ROBINS_I:
         return robins_i.DOMAINS
+    if tool in TOOLS:
+        return TOOLS[tool].domains(effect)
     raise ValueError(f"unknown risk-of-bias tool {tool!r}")
 
 
@@ -77,11 +87,23 @@ def propose(tool: str, effect: str, answers: Mapping[str, str]):
     return TOOLS[tool].propose(answers, effect=effect)
 
 
+def settle(tool: str, effect: str, answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers as stored: conditional questions whose condition is not met become NA."""
+    return TOOLS[tool].settle(answers, effect=effect)
+
+
+def not_asked(tool: str, effect: str, answers: Mapping[str, str]) -> set[str]:
+    """The conditional questions the answers so far leave unasked (ValueError on a bad one)."""
+    return not_asked_questions(answers, tool_domains(tool, effect))
+
+
 def default_tool(result: Result) -> str:
-    """RoB 2 for randomised trials, ROBINS-I for the others (quasi-randomised included, as
-    Cochrane assesses them: their allocation is not random)."""
-    randomised = {Design.RANDOMISED_INDIVIDUAL, Design.RANDOMISED_CLUSTER}
-    if result.study.design in randomised:
+    """RoB 2 for randomised trials (its cluster variant for cluster-randomised ones), ROBINS-I
+    for the others (quasi-randomised included, as Cochrane assesses them: their allocation is
+    not random)."""
+    if result.study.design == Design.RANDOMISED_CLUSTER:
+        return RobAssessment.Tool.ROB2_CLUSTER
+    if result.study.design == Design.RANDOMISED_INDIVIDUAL:
         return RobAssessment.Tool.ROB2
     return RobAssessment.Tool.ROBINS_I
 
@@ -132,6 +154,8 @@ def rob_assessment_save(
 
     answers = {key: value for key, value in answers.items() if value}
     try:
+        # Stored settled: an answer to a question its condition leaves unasked is NA.
+        answers = settle(tool, effect, answers)
         proposal = propose(tool, effect, answers)
     except ValueError as error:
         raise ValidationError({"answers": str(error)}) from error

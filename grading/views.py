@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grading import queries, services
+from grading import queries, services, traces
 from grading.forms import (
     CategoryForm,
     ExtractionFieldForm,
@@ -17,6 +17,7 @@ from grading.forms import (
     StudyForm,
 )
 from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
+from grading.services_consensus import dual_extraction_on
 from reviewapp.services import EditConflict
 from reviewapp.views import (
     add_errors,
@@ -113,6 +114,9 @@ def _verdict_context(request, project, topic_area, category, form=None) -> dict:
             if verdict
             else ""
         ),
+        # The framework's own trace: the weighted mode's factors, GRADE's ratings.
+        "weighted": traces.weighted_trace(verdict.trace, page_language()) if verdict else None,
+        "grade": traces.grade_trace(verdict.trace, page_language()) if verdict else None,
     }
 
 
@@ -261,6 +265,7 @@ def _study_page(
         study_form=study_form,
         result_form=result_form,
         can_extract=can_extract,
+        dual=dual_extraction_on(project),
     )
     response.status_code = status
     return response
@@ -364,6 +369,7 @@ def _extraction_form_page(request, project, form, status=200):
         fields=project.extraction_fields.all(),
         form=form,
         can_manage=request.user.has_perm("grading.manage_extraction_form", project),
+        dual=dual_extraction_on(project),
     )
     response.status_code = status
     return response

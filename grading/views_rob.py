@@ -143,9 +143,15 @@ def _proposals(form: RobAssessmentForm, tool: str, effect: str, language: str) -
     }
 
 
-def _sections(form: RobAssessmentForm, proposals: dict, language: str) -> list[dict]:
+def _sections(
+    form: RobAssessmentForm, proposals: dict, language: str, tool: str, effect: str
+) -> list[dict]:
     answer_index = 0 if language == "da" else 1
     answered = form.answers()
+    try:
+        unasked = services_rob.not_asked(tool, effect, answered)
+    except ValueError:
+        unasked = set()
     sections = []
     for domain in form.domains:
         questions = []
@@ -156,7 +162,13 @@ def _sections(form: RobAssessmentForm, proposals: dict, language: str) -> list[d
             except ValueError:
                 shown = value
             questions.append(
-                {"question": question, "field": form[_key(question.id)], "answer": shown}
+                {
+                    "question": question,
+                    "field": form[_key(question.id)],
+                    "answer": shown,
+                    "key": _key(question.id),
+                    "asked": question.id not in unasked,
+                }
             )
         sections.append(
             {
@@ -237,7 +249,7 @@ def rob_assessment(request, project, topic_key, study_id, result_id):
     proposals = _proposals(form, tool, effect, language)
     template = "grading/rob_assessment.html"
     if request.htmx and request.method == "GET":
-        template += "#proposals"
+        template = "grading/_rob_live.html"
     response = render_project(
         request,
         template,
@@ -253,7 +265,7 @@ def rob_assessment(request, project, topic_key, study_id, result_id):
         effect_label=RobAssessment.Effect(effect).label,
         tools=RobAssessment.Tool.choices,
         effects=RobAssessment.Effect.choices,
-        sections=_sections(form, proposals, language),
+        sections=_sections(form, proposals, language, tool, effect),
         proposals=proposals,
         overall_label=proposals["labels"].get(form.value("judgement_overall"), ""),
         replaces_other_tool=assessment is not None

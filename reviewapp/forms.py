@@ -229,3 +229,30 @@ class MemberCreateForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ActivityFilterForm(forms.Form):
+    """The activity log's filters (GET); every one optional."""
+
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of action"), required=False)
+    topic = forms.ChoiceField(label=_("Topic area"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, people, kinds, topic_areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        everyone = [("", _("Everyone"))]
+        self.fields["person"].choices = everyone + [(name, name) for name in people]
+        self.fields["kind"].choices = [("", _("All actions"))] + list(kinds)
+        self.fields["topic"].choices = [("", _("All topic areas"))] + [
+            (topic.key, topic.title) for topic in topic_areas
+        ]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = (
+                "form-control" if name.startswith("date") else "form-select"
+            )

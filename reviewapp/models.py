@@ -238,3 +238,35 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = [key for key in {**before, **after} if before.get(key) != after.get(key)]
         return [(key, before.get(key), after.get(key)) for key in keys]
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API, created, named and revoked by its owner.
+
+    Only a SHA-256 digest of the token is stored; the token itself is shown once, when it is
+    created (see reviewapp.api.tokens.api_token_create). ``prefix`` is the token's first
+    characters, kept in clear so that a presented token is looked up by index and the owner
+    can tell their tokens apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

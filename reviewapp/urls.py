@@ -29,6 +29,8 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<slug:slug>/", include(project_patterns)),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", include("reviewapp.api.urls")),
+    path("profile/", include("reviewapp.api.profile_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switcher works before login too (it is on the login page).

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviewapp import services
 from reviewapp.forms import (
+    ActivityFilterForm,
     MemberAddForm,
     MemberCreateForm,
     MemberRoleForm,
@@ -24,7 +25,13 @@ from reviewapp.forms import (
     TopicAreaForm,
 )
 from reviewapp.models import Membership, Project, TopicArea
-from reviewapp.queries import memberships_for_project, projects_for_user, recent_activity
+from reviewapp.queries import (
+    activity_entries,
+    activity_kinds,
+    memberships_for_project,
+    projects_for_user,
+    recent_activity,
+)
 from reviewapp.rules import remember_role
 from screening import queries as screening_queries
 
@@ -330,12 +337,55 @@ def member_remove(request, project, membership_id):
     return redirect("members", slug=project.slug)
 
 
+# Other reviewers' screening decisions and dual extractions: a reviewer does blind work,
+# so the log shows them that these happened, not the values. Leads (who resolve) and
+# peer reviewers (who do no blind work) see the values.
+BLIND_ACTIONS = ("decision.", "extraction.")
+
+
+def _hide_blind_values(request, project, entries) -> None:
+    user = request.user
+    if user.has_perm("reviewapp.change_project", project):
+        return
+    if not user.has_perm("reviewapp.do_review_work", project):
+        return
+    for entry in entries:
+        if entry.action.startswith(BLIND_ACTIONS) and entry.actor_id != user.pk:
+            entry.values_hidden = True
+
+
 @require_GET
 @project_view("reviewapp.view_audit")
 def activity(request, project):
-    entries = project.audit_entries.select_related("actor")
+    topic_areas = list(project.topic_areas.all())
+    form = ActivityFilterForm(
+        request.GET or None,
+        people=memberships_for_project(project).values_list("user__username", flat=True),
+        kinds=activity_kinds(project),
+        topic_areas=topic_areas,
+    )
+    form.is_valid()  # the valid filters apply even when another one is not
+    filters = getattr(form, "cleaned_data", {})
+    entries = activity_entries(
+        project,
+        person=filters.get("person", ""),
+        kind=filters.get("kind", ""),
+        topic_area=next((t for t in topic_areas if t.key == filters.get("topic")), None),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render_project(request, "reviewapp/activity.html", project, page=page)
+    _hide_blind_values(request, project, page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_project(
+        request,
+        "reviewapp/activity.html",
+        project,
+        page=page,
+        form=form,
+        query=query.urlencode(),
+    )
 
 
 @login_not_required

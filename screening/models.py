@@ -274,6 +274,41 @@ class Stage(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
 
+    # Prioritised screening (see screening.services.ranking). Set by `stage_order_set`,
+    # `stage_stopping_set`, `stage_stop` and `stage_resume`, never directly.
+    class Order(models.TextChoices):
+        RANDOM = "random", _("Random order")
+        PRIORITISED = "prioritised", _("Most likely relevant first")
+
+    class StoppingRule(models.TextChoices):
+        IRRELEVANT_STREAK = "irrelevant_streak", _("Irrelevant records in a row")
+        ESTIMATE = "estimate", _("Estimated relevant records left")
+        RECALL_TEST = "recall_test", _("Statistical test of recall")
+
+    queue_order = models.CharField(
+        _("queue order"), max_length=20, choices=Order.choices, default=Order.RANDOM
+    )
+    retrain_every = models.PositiveSmallIntegerField(
+        _("retrain the ranking after this many decisions"), default=10
+    )
+    # The final decisions counted when a retrain was last requested: a decision asks for
+    # one when at least `retrain_every` more have been made since (`ranking_request`).
+    ranking_requested_labels = models.PositiveIntegerField(default=0)
+    stopping_rule = models.CharField(
+        _("stopping rule"),
+        max_length=20,
+        choices=StoppingRule.choices,
+        default=StoppingRule.IRRELEVANT_STREAK,
+    )
+    stopping_threshold = models.FloatField(_("stopping threshold"), default=100)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The rule as the lead chose it when stopping, in words ("100 irrelevant records in a
+    # row"): the flow diagram names it beside the records it excluded unseen.
+    stopped_rule = models.CharField(max_length=200, blank=True)
+
     class Meta:
         ordering = ["topic_area", "position"]
         constraints = [
@@ -311,6 +346,10 @@ class ScreeningItem(models.Model):
     decisions_made = models.PositiveSmallIntegerField(default=0)
     # Random but fixed order of the queue (a hash of record and stage).
     order_key = models.BigIntegerField(default=0)
+    # Relevance from the latest finished ranking, in [0, 1]; -1 until a ranking has scored
+    # the record. A prioritised queue hands out the highest first. Do not set directly; see
+    # `ranking_retrain`.
+    score = models.FloatField(default=-1.0)
     exclusion_reason = models.CharField(max_length=200, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -327,6 +366,7 @@ class ScreeningItem(models.Model):
         ]
         indexes = [
             models.Index(fields=["stage", "status", "order_key"], name="item_queue"),
+            models.Index(fields=["stage", "status", "-score", "order_key"], name="item_ranked"),
         ]
         verbose_name = _("record at a stage")
         verbose_name_plural = _("records at a stage")
@@ -369,6 +409,44 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id}: {self.value}"
+
+
+class Ranking(models.Model):
+    """One retrain of a stage's relevance model: what it learned from and how it went.
+
+    Written by `ranking_retrain` only. The decisions it learned from are named by
+    `signature` (a hash of the labelled items), so a second run on the same decisions does
+    nothing; a finished ranking writes its scores to the stage's items unless a ranking
+    that learned from more decisions has finished first. A failed one leaves the scores of
+    the previous ranking in use.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        SUPERSEDED = "superseded", _("Superseded by a newer ranking")
+        FAILED = "failed", _("Failed")
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="rankings")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    signature = models.CharField(max_length=64)
+    labels = models.PositiveIntegerField(default=0)
+    included = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+    scored = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["stage", "-labels", "-id"]
+        indexes = [models.Index(fields=["stage", "status", "labels"], name="ranking_latest")]
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}: {self.labels} decisions, {self.status}"
 
 
 class Claim(models.Model):

@@ -3,10 +3,19 @@
 from collections import Counter, defaultdict
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 
 from reviewapp.models import TopicArea
-from screening import flow
+from screening import flow, ranking
 from screening.models import (
     Decision,
     DuplicatePair,
@@ -144,6 +153,48 @@ def stage_items(stage: Stage, *, status: str = "", reviewer=None) -> QuerySet[Sc
     return items
 
 
+def screened_in_order(stage: Stage) -> list[bool]:
+    """Whether each settled record of the stage was included, in the order the records were
+    first decided: the found-against-screened curve, the estimate and the stopping rules
+    read this."""
+    return [
+        status == ScreeningItem.Status.INCLUDED
+        for status in stage.items.filter(
+            status__in=[ScreeningItem.Status.INCLUDED, ScreeningItem.Status.EXCLUDED]
+        )
+        .annotate(first=Min("decisions__decided_at"))
+        .order_by(F("first").asc(nulls_last=True), "id")
+        .values_list("status", flat=True)
+    ]
+
+
+def unscreened_count(stage: Stage) -> int:
+    """Pending records nobody has decided yet: what a stopping rule would exclude."""
+    return stage.items.filter(
+        status=ScreeningItem.Status.PENDING, decisions_made=0, record__canonical__isnull=True
+    ).count()
+
+
+def stage_prioritisation(stage: Stage) -> dict:
+    """The stage dashboard's figures: the curve, the estimate of relevant records left and
+    the advice of the stage's stopping rule."""
+    in_order = screened_in_order(stage)
+    unscreened = unscreened_count(stage)
+    estimate = ranking.remaining_estimate(in_order, unscreened)
+    advice = ranking.stopping_advice(
+        stage.stopping_rule, stage.stopping_threshold, in_order, unscreened
+    )
+    return {
+        "screened": len(in_order),
+        "found": sum(in_order),
+        "unscreened": unscreened,
+        "estimate": estimate,
+        "advice": advice,
+        "streak": ranking.irrelevant_streak(in_order),
+        "in_order": in_order,
+    }
+
+
 def my_decisions(stage: Stage, reviewer) -> QuerySet[Decision]:
     return Decision.objects.filter(item__stage=stage, reviewer=reviewer).order_by(
         "-decided_at", "-id"
@@ -161,6 +212,8 @@ def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:
 
 # The flow's name for pending records at a full-text stage marked not retrievable.
 NOT_RETRIEVED = "not_retrieved"
+# Its name for the unscreened records of a stage a lead stopped by a stopping rule.
+BY_RULE = "by_rule"
 
 _FLOW_KINDS = {
     Source.Kind.DATABASE: flow.SourceKind.DATABASE,
@@ -191,8 +244,19 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
                 Q(record__source__kind__in=other_kinds), output_field=BooleanField()
             )
         )
+        .annotate(
+            unseen=ExpressionWrapper(
+                Q(status=status.PENDING, decisions_made=0, stage__stopped_at__isnull=False),
+                output_field=BooleanField(),
+            )
+        )
         .values(
-            "stage_id", "other", "status", "exclusion_reason", "record__fulltext__not_retrievable"
+            "stage_id",
+            "other",
+            "status",
+            "exclusion_reason",
+            "record__fulltext__not_retrievable",
+            "unseen",
         )
         .annotate(n=Count("id"))
     )
@@ -204,6 +268,11 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
         # retrieved (the full-text services refuse the mark once anyone has decided it).
         if row["status"] == status.PENDING and row["record__fulltext__not_retrievable"]:
             totals[key][NOT_RETRIEVED] += row["n"]
+            continue
+        if row["unseen"]:
+            # A lead stopped screening here: nobody will read these, the rule excluded them.
+            totals[key][status.EXCLUDED] += row["n"]
+            totals[key][BY_RULE] += row["n"]
             continue
         totals[key][row["status"]] += row["n"]
         if row["status"] == status.EXCLUDED:
@@ -220,7 +289,8 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
     }
 
     def screened(stage, other=False) -> int:
-        return sum(totals[(stage.pk, other)].values())
+        counts = totals[(stage.pk, other)]
+        return sum(counts.values()) - counts[BY_RULE]  # the rule's are among the excluded
 
     record_stages = [stage for stage in stages if stage.kind != Stage.Kind.FULLTEXT]
     fulltext_stage = next((stage for stage in stages if stage.kind == Stage.Kind.FULLTEXT), None)
@@ -257,6 +327,10 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
                 screened=flow.Count(screened(stage)),
                 excluded=flow.Count(totals[(stage.pk, False)][status.EXCLUDED]),
                 excluded_by_reason=dict(reasons[(stage.pk, False)]),
+                excluded_by_rule=flow.Count(totals[(stage.pk, False)][BY_RULE])
+                if stage.stopped_at
+                else None,
+                stopping_rule=stage.stopped_rule,
             )
             for stage in record_stages
         ],

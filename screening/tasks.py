@@ -2,9 +2,10 @@ import contextlib
 
 from celery import shared_task
 
-from screening.models import ImportJob
+from screening.models import ImportJob, Stage
 from screening.parsers import ParseError
 from screening.services import import_run
+from screening.services.ranking import ranking_retrain
 
 
 @shared_task(acks_late=True)
@@ -21,3 +22,11 @@ def import_file_task(*, job_id: int) -> None:
     # import_run records the reason for a rejected file on the job, for the user.
     with contextlib.suppress(ParseError):
         import_run(job=job)
+
+
+@shared_task
+def ranking_retrain_task(*, stage_id: int) -> None:
+    stage = Stage.objects.filter(pk=stage_id).first()
+    if stage is None:
+        return
+    ranking_retrain(stage=stage)

@@ -31,6 +31,18 @@ topic_patterns = [
     path("screening/<int:stage_id>/undo/", screening_views.undo, name="screening_undo"),
     path("screening/<int:stage_id>/records/", screening_views.stage_records, name="stage_records"),
     path(
+        "screening/<int:stage_id>/prioritisation/",
+        screening_views.stage_prioritisation,
+        name="stage_prioritisation",
+    ),
+    path("screening/<int:stage_id>/order/", screening_views.stage_order, name="stage_order"),
+    path(
+        "screening/<int:stage_id>/stopping-rule/",
+        screening_views.stage_stopping,
+        name="stage_stopping",
+    ),
+    path("screening/<int:stage_id>/stop/", screening_views.stage_stop, name="stage_stop"),
+    path(
         "screening/<int:stage_id>/items/<int:item_id>/decide/",
         screening_views.decide,
         name="screening_decide",
@@ -65,4 +77,11 @@ topic_patterns += [
         fulltext_views.fulltext_not_retrievable,
         name="fulltext_not_retrievable",
     ),
+]
+
+# A record's history (read-only).
+from screening.views import history as history_views  # noqa: E402
+
+topic_patterns += [
+    path("records/<int:record_id>/history/", history_views.record_history, name="record_history"),
 ]

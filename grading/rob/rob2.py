@@ -6,6 +6,17 @@ The algorithms are those of STANDARDS.md section 3.1 (the official criteria tabl
 D2-assignment and D3-D5; D2-adhering from a third-party encoding, to verify against the
 official Excel tool). Y and PY count alike, as do N and PN.
 
+Conditional questions ("if Y/PY/NI to 2.1 or 2.2") carry their condition as data
+(`asked_if`); a question whose condition the earlier answers do not meet is settled to NA
+whatever was entered, so it never counts (`grading.rob.base.settle_answers`).
+
+The cluster-randomised variant (`cluster=True`; robvis's "ROB2-Cluster") adds domain 1b, bias
+arising from the timing of identification or recruitment of participants, with the algorithm
+of the RoB 2 tool for cluster-randomized trials (version of 18 March 2021, cribsheet; read from
+two public encodings of it, to verify against the official tool). Its other domains are asked
+here as for individually randomised trials (the cluster tool splits some of their questions:
+2.1, 3.1 and 4.3 into a and b); the reviewer answers them with the clusters in mind.
+
 Usage: `propose(answers, effect=Effect.ASSIGNMENT)` with answers keyed by question id ("1.1").
 """
 
@@ -19,17 +30,22 @@ from grading.rob.base import (
     NA,
     NI,
     NO,
+    NO_NI,
     YES,
+    YES_NI,
     Answer,
     Answers,
     DomainProposal,
     RobDomain,
     run_algorithm,
+    settle_answers,
 )
 from grading.rob.base import SignallingQuestion as Q
 
 TOOL = "ROB2"
 TOOL_VERSION = "RoB 2 (2019-08-22)"
+CLUSTER_TOOL = "ROB2-Cluster"
+CLUSTER_TOOL_VERSION = "RoB 2 for cluster-randomized trials (2021-03-18)"
 
 
 class Effect(StrEnum):
@@ -72,6 +88,40 @@ D1 = RobDomain(
     ),
 )
 
+D1B = RobDomain(
+    "D1b",
+    "Bias fra tidspunktet for identifikation eller rekruttering af deltagere",
+    "Bias arising from the timing of identification or recruitment of participants",
+    (
+        Q(
+            "1b.1",
+            "Blev alle deltagere identificeret (og evt. rekrutteret), før klyngerne blev "
+            "randomiseret?",
+            "Were all the individual participants identified and recruited (if appropriate) "
+            "before randomization of clusters?",
+        ),
+        Q(
+            "1b.2",
+            "Er udvælgelsen af deltagere sandsynligvis påvirket af kendskab til klyngens "
+            "tildelte indsats?",
+            "Is it likely that selection of individual participants was affected by knowledge "
+            "of the intervention assigned to the cluster?",
+            condition="if N/PN/NI to 1b.1",
+            asked_if=((("1b.1", NO_NI),),),
+        ),
+        Q(
+            "1b.3",
+            "Tyder ubalancer ved baseline på, at deltagerne blev identificeret eller rekrutteret "
+            "forskelligt i grupperne?",
+            "Were there baseline imbalances that suggest differential identification or "
+            "recruitment of individual participants between intervention groups?",
+        ),
+    ),
+)
+
+# "If Y/PY/NI to 2.1 or 2.2": someone knew the assignment, or may have.
+_IF_AWARE = ((("2.1", YES_NI),), (("2.2", YES_NI),))
+
 _AWARE = (
     Q(
         "2.1",
@@ -98,18 +148,21 @@ D2_ASSIGNMENT = RobDomain(
             "Were there deviations from the intended intervention that arose because of the "
             "trial context?",
             condition="if Y/PY/NI to 2.1 or 2.2",
+            asked_if=_IF_AWARE,
         ),
         Q(
             "2.4",
             "Vil disse afvigelser sandsynligvis have påvirket udfaldet?",
             "Were these deviations likely to have affected the outcome?",
             condition="if Y/PY to 2.3",
+            asked_if=((("2.3", YES),),),
         ),
         Q(
             "2.5",
             "Var afvigelserne balancerede mellem grupperne?",
             "Were these deviations from intended intervention balanced between groups?",
             condition="if Y/PY/NI to 2.4",
+            asked_if=((("2.4", YES_NI),),),
         ),
         Q(
             "2.6",
@@ -123,6 +176,7 @@ D2_ASSIGNMENT = RobDomain(
             "Was there potential for a substantial impact (on the result) of the failure to "
             "analyse participants in the group to which they were randomized?",
             condition="if N/PN/NI to 2.6",
+            asked_if=((("2.6", NO_NI),),),
         ),
     ),
 )
@@ -138,6 +192,8 @@ D2_ADHERING = RobDomain(
             "Var vigtige indsatser uden for protokollen balancerede mellem grupperne?",
             "Were important non-protocol interventions balanced across intervention groups?",
             condition="if applicable; if Y/PY/NI to 2.1 or 2.2",
+            asked_if=_IF_AWARE,
+            optional=True,
         ),
         Q(
             "2.4",
@@ -145,6 +201,7 @@ D2_ADHERING = RobDomain(
             "Were there failures in implementing the intervention that could have affected "
             "the outcome?",
             condition="if applicable",
+            optional=True,
         ),
         Q(
             "2.5",
@@ -152,6 +209,7 @@ D2_ADHERING = RobDomain(
             "Was there non-adherence to the assigned intervention regimen that could have "
             "affected participants' outcomes?",
             condition="if applicable",
+            optional=True,
         ),
         Q(
             "2.6",
@@ -159,6 +217,7 @@ D2_ADHERING = RobDomain(
             "Was an appropriate analysis used to estimate the effect of adhering to the "
             "intervention?",
             condition="if N/PN/NI to 2.3, or Y/PY/NI to 2.4 or 2.5",
+            asked_if=((("2.3", NO_NI),), (("2.4", YES_NI),), (("2.5", YES_NI),)),
         ),
     ),
 )
@@ -178,6 +237,7 @@ D3 = RobDomain(
             "Er der belæg for, at resultatet ikke er skævt på grund af manglende data?",
             "Is there evidence that the result was not biased by missing outcome data?",
             condition="if N/PN/NI to 3.1",
+            asked_if=((("3.1", NO_NI),),),
             answers=frozenset({Answer.Y, Answer.PY, Answer.PN, Answer.N}),
         ),
         Q(
@@ -185,12 +245,14 @@ D3 = RobDomain(
             "Kunne det, at data mangler, afhænge af udfaldets sande værdi?",
             "Could missingness in the outcome depend on its true value?",
             condition="if N/PN to 3.2",
+            asked_if=((("3.2", NO),),),
         ),
         Q(
             "3.4",
             "Er det sandsynligt, at det gjorde?",
             "Is it likely that missingness in the outcome depended on its true value?",
             condition="if Y/PY/NI to 3.3",
+            asked_if=((("3.3", YES_NI),),),
         ),
     ),
 )
@@ -216,6 +278,7 @@ D4 = RobDomain(
             "Vidste de, der vurderede udfaldet, hvilken indsats deltagerne fik?",
             "Were outcome assessors aware of the intervention received by study participants?",
             condition="if N/PN/NI to 4.1 and 4.2",
+            asked_if=((("4.1", NO_NI), ("4.2", NO_NI)),),
         ),
         Q(
             "4.4",
@@ -223,6 +286,7 @@ D4 = RobDomain(
             "Could assessment of the outcome have been influenced by knowledge of intervention "
             "received?",
             condition="if Y/PY/NI to 4.3",
+            asked_if=((("4.3", YES_NI),),),
         ),
         Q(
             "4.5",
@@ -230,6 +294,7 @@ D4 = RobDomain(
             "Is it likely that assessment of the outcome was influenced by knowledge of "
             "intervention received?",
             condition="if Y/PY/NI to 4.4",
+            asked_if=((("4.4", YES_NI),),),
         ),
     ),
 )
@@ -261,10 +326,13 @@ D5 = RobDomain(
 )
 
 
-def domains(effect: Effect | str = Effect.ASSIGNMENT) -> tuple[RobDomain, ...]:
-    """The five domains, with domain 2 for the chosen effect of interest."""
+def domains(
+    effect: Effect | str = Effect.ASSIGNMENT, *, cluster: bool = False
+) -> tuple[RobDomain, ...]:
+    """The five domains (six with 1b for a cluster-randomised trial), with domain 2 for the
+    chosen effect of interest."""
     d2 = D2_ADHERING if Effect(effect) is Effect.ADHERING else D2_ASSIGNMENT
-    return (D1, d2, D3, D4, D5)
+    return (D1, D1B, d2, D3, D4, D5) if cluster else (D1, d2, D3, D4, D5)
 
 
 def _d1(a: Answers) -> tuple[Judgement, str]:
@@ -281,6 +349,21 @@ def _d1(a: Answers) -> tuple[Judgement, str]:
     if a("1.3") in YES:
         return SOME, "1.2 Y/PY, 1.3 Y/PY"
     return LOW, "1.2 Y/PY, 1.1 Y/PY/NI, 1.3 N/PN/NI"
+
+
+def _d1b(a: Answers) -> tuple[Judgement, str]:
+    if a("1b.1") in YES:
+        return LOW, "1b.1 Y/PY: identified before randomisation"
+    q12 = a("1b.2")
+    if q12 in YES:
+        return HIGH, "1b.1 N/PN/NI, 1b.2 Y/PY"
+    if q12 in NO:
+        if a("1b.3") in YES:
+            return SOME, "1b.2 N/PN, 1b.3 Y/PY"
+        return LOW, "1b.2 N/PN, 1b.3 N/PN/NI"
+    if a("1b.3") in YES:
+        return HIGH, "1b.2 NI, 1b.3 Y/PY"
+    return SOME, "1b.2 NI, 1b.3 N/PN/NI"
 
 
 def _d2_assignment(a: Answers) -> tuple[Judgement, str]:
@@ -391,17 +474,32 @@ def propose_domain(
     answers: Mapping[str, Answer | str],
     *,
     effect: Effect | str = Effect.ASSIGNMENT,
+    cluster: bool = False,
 ) -> DomainProposal:
-    """The proposed judgement of one domain ("D1" ... "D5") from the signalling answers."""
+    """The proposed judgement of one domain ("D1" ... "D5", "D1b" for a cluster-randomised
+    trial) from the signalling answers."""
     effect = Effect(effect)
-    checked = Answers(answers, domains(effect))
+    checked = Answers(answers, domains(effect, cluster=cluster))
     if domain_id == "D2":
         algorithm = _d2_adhering if effect is Effect.ADHERING else _d2_assignment
+    elif domain_id == "D1b" and cluster:
+        algorithm = _d1b
     elif domain_id in _ALGORITHMS:
         algorithm = _ALGORITHMS[domain_id]
     else:
         raise ValueError(f"RoB 2 has no domain {domain_id!r}")
     return run_algorithm(domain_id, algorithm, checked)
+
+
+def settle(
+    answers: Mapping[str, Answer | str],
+    *,
+    effect: Effect | str = Effect.ASSIGNMENT,
+    cluster: bool = False,
+) -> dict[str, str]:
+    """The answers to store: questions whose condition is not met are NA (see the docstring)."""
+    settled = settle_answers(answers, domains(Effect(effect), cluster=cluster))
+    return {question_id: answer.value for question_id, answer in settled.items()}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -435,15 +533,20 @@ class Assessment:
 
 
 def propose(
-    answers: Mapping[str, Answer | str], *, effect: Effect | str = Effect.ASSIGNMENT
+    answers: Mapping[str, Answer | str],
+    *,
+    effect: Effect | str = Effect.ASSIGNMENT,
+    cluster: bool = False,
 ) -> Assessment:
     """Every domain's proposal and the overall proposal for one result."""
     effect = Effect(effect)
     proposals = tuple(
-        propose_domain(domain.id, answers, effect=effect) for domain in domains(effect)
+        propose_domain(domain.id, answers, effect=effect, cluster=cluster)
+        for domain in domains(effect, cluster=cluster)
     )
     return Assessment(
         effect=effect,
         domains=proposals,
         overall=propose_overall([p.judgement for p in proposals]),
+        tool_version=CLUSTER_TOOL_VERSION if cluster else TOOL_VERSION,
     )

@@ -24,11 +24,13 @@ from grading.rob.base import (
     NI,
     NO,
     YES,
+    YES_NI,
     Answer,
     Answers,
     DomainProposal,
     RobDomain,
     run_algorithm,
+    settle_answers,
 )
 from grading.rob.base import SignallingQuestion as Q
 
@@ -77,6 +79,7 @@ DOMAINS = (
                 "Was the analysis based on splitting participants' follow up time according to "
                 "intervention received?",
                 condition="if Y/PY/NI to 1.1",
+                asked_if=((("1.1", YES_NI),),),
             ),
             Q(
                 "1.3",
@@ -84,6 +87,7 @@ DOMAINS = (
                 "Were intervention discontinuations or switches likely to be related to factors "
                 "that are prognostic for the outcome?",
                 condition="if Y/PY to 1.2",
+                asked_if=((("1.2", YES),),),
             ),
             Q(
                 "1.4",
@@ -91,6 +95,7 @@ DOMAINS = (
                 "Did the authors use an appropriate analysis method that controlled for all the "
                 "important confounding domains?",
                 condition="if Y/PY/NI to 1.1",
+                asked_if=((("1.1", YES_NI),),),
             ),
             Q(
                 "1.5",
@@ -98,6 +103,7 @@ DOMAINS = (
                 "Were confounding domains that were controlled for measured validly and reliably "
                 "by the variables available in this study?",
                 condition="if Y/PY to 1.4",
+                asked_if=((("1.4", YES),),),
             ),
             Q(
                 "1.6",
@@ -105,6 +111,7 @@ DOMAINS = (
                 "Did the authors control for any post-intervention variables that could have "
                 "been affected by the intervention?",
                 condition="if Y/PY/NI to 1.1",
+                asked_if=((("1.1", YES_NI),),),
             ),
             Q(
                 "1.7",
@@ -112,6 +119,7 @@ DOMAINS = (
                 "Did the authors use an appropriate analysis method that adjusted for all the "
                 "important confounding domains and for time-varying confounding?",
                 condition="if Y/PY to 1.3",
+                asked_if=((("1.3", YES),),),
             ),
             Q(
                 "1.8",
@@ -119,6 +127,7 @@ DOMAINS = (
                 "Were confounding domains that were adjusted for measured validly and reliably "
                 "by the variables available in this study?",
                 condition="if Y/PY to 1.7",
+                asked_if=((("1.7", YES),),),
             ),
         ),
     ),
@@ -139,6 +148,7 @@ DOMAINS = (
                 "Were the post-intervention variables that influenced selection likely to be "
                 "associated with intervention?",
                 condition="if Y/PY to 2.1",
+                asked_if=((("2.1", YES),),),
             ),
             Q(
                 "2.3",
@@ -146,6 +156,7 @@ DOMAINS = (
                 "Were the post-intervention variables that influenced selection likely to be "
                 "influenced by the outcome or a cause of the outcome?",
                 condition="if Y/PY to 2.2",
+                asked_if=((("2.2", YES),),),
             ),
             Q(
                 "2.4",
@@ -158,6 +169,7 @@ DOMAINS = (
                 "Were adjustment techniques used that are likely to correct for the presence of "
                 "selection biases?",
                 condition="if Y/PY to 2.2 and 2.3, or N/PN to 2.4",
+                asked_if=((("2.2", YES), ("2.3", YES)), (("2.4", NO),)),
             ),
         ),
     ),
@@ -203,6 +215,7 @@ DOMAINS = (
                 "Were these deviations from intended intervention unbalanced between groups "
                 "and likely to have affected the outcome?",
                 condition="if Y/PY to 4.1",
+                asked_if=((("4.1", YES),),),
             ),
             Q(
                 "4.3",
@@ -228,6 +241,7 @@ DOMAINS = (
                 "Was an appropriate analysis used to estimate the effect of starting and "
                 "adhering to the intervention?",
                 condition="if N/PN to 4.3, 4.4 or 4.5",
+                asked_if=((("4.3", NO),), (("4.4", NO),), (("4.5", NO),)),
             ),
         ),
     ),
@@ -258,12 +272,14 @@ DOMAINS = (
                 "Are the proportion of participants and reasons for missing data similar across "
                 "interventions?",
                 condition="if N/PN to 5.1, or Y/PY to 5.2 or 5.3",
+                asked_if=((("5.1", NO),), (("5.2", YES),), (("5.3", YES),)),
             ),
             Q(
                 "5.5",
                 "Er der belæg for, at resultaterne er robuste over for manglende data?",
                 "Is there evidence that results were robust to the presence of missing data?",
                 condition="if N/PN to 5.1, or Y/PY to 5.2 or 5.3",
+                asked_if=((("5.1", NO),), (("5.2", YES),), (("5.3", YES),)),
             ),
         ),
     ),
@@ -510,6 +526,15 @@ class Assessment:
     domains: tuple[DomainProposal, ...]
     overall: OverallProposal
     tool_version: str = TOOL_VERSION
+
+
+def settle(
+    answers: Mapping[str, Answer | str], *, effect: Effect | str = Effect.ASSIGNMENT
+) -> dict[str, str]:
+    """The answers to store: a question whose condition on earlier answers is not met is NA.
+    Domain 4's conditions on the effect of interest are in words only: those questions keep
+    what was entered (the algorithm for the other effect does not read them)."""
+    return {key: answer.value for key, answer in settle_answers(answers, DOMAINS).items()}
 
 
 def propose(

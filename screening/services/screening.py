@@ -25,6 +25,7 @@ from reviewapp.models import Membership, Role, TopicArea
 from reviewapp.services import EditConflict
 from screening import progression
 from screening.models import Claim, Decision, ScreeningItem, Stage
+from screening.services.ranking import ranking_request_if_due
 
 CLAIM_DURATION = timedelta(minutes=15)
 STAGE_FIELDS = [
@@ -232,6 +233,10 @@ def _next_item(
     on it is not handed back; it moves to the next item (one UPDATE, where a DELETE
     and an INSERT would be two queries), or goes when there is none.
     """
+    if stage.stopped_at is not None:
+        # A lead stopped screening here: the records left are excluded by the stopping rule.
+        Claim.objects.filter(stage=stage, reviewer=reviewer).delete()
+        return None
     # One read of the stage's claims (about one per reviewer at work) serves the sweep
     # of expired claims, the reviewer's own and the count of everyone else's.
     claims = _stage_claims(stage)
@@ -250,7 +255,7 @@ def _next_item(
     full = _full_items(stage, reviewer, claims, now)
     queue = stage.items.filter(
         status=ScreeningItem.Status.PENDING, record__canonical__isnull=True
-    ).order_by("order_key", "id")
+    ).order_by(*queue_order(stage))
     if stage.reviewers_required > 1:
         # Only here can a pending record carry the reviewer's decision. With one reviewer
         # a decision settles the record (a "maybe" too), so pending means undecided, and
@@ -281,6 +286,15 @@ def _next_item(
         return item
     _release(mine, decided_id)
     return None
+
+
+def queue_order(stage: Stage) -> tuple[str, ...]:
+    """The queue's order: the fixed random order, or, prioritised, the latest ranking's
+    highest score first (records it has not scored yet, at -1, come after in random order).
+    Both follow an index on (stage, status, ...)."""
+    if stage.queue_order == Stage.Order.PRIORITISED:
+        return ("-score", "order_key", "id")
+    return ("order_key", "id")
 
 
 def _stage_claims(stage: Stage) -> list[tuple]:
@@ -440,6 +454,7 @@ def decision_record(
     item = _lock_item(item)
     decision = _decision_save(item=item, reviewer=reviewer, value=value, reason=reason, note=note)
     Claim.objects.filter(item=item, reviewer=reviewer).delete()
+    ranking_request_if_due(stage=item.stage, item=item)
     return decision
 
 
@@ -456,6 +471,7 @@ def screening_decide(
     """
     item = _locked_item(stage=stage, item_id=item_id)
     _decision_save(item=item, reviewer=reviewer, value=value, reason=reason, note=note)
+    ranking_request_if_due(stage=stage, item=item)
     return _next_item(stage=stage, reviewer=reviewer, now=timezone.now(), decided=item)
 
 
@@ -557,6 +573,7 @@ def conflict_resolve(
         ]
     )
     _settle(item, was_included=was_included)
+    ranking_request_if_due(stage=item.stage, item=item)
     audit_record(
         actor=actor,
         project=item.stage.topic_area.project,

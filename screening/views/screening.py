@@ -2,6 +2,7 @@
 
 import csv
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from reviewapp.views import (
     render_project,
     topic_area_or_404,
 )
-from screening import agreement, queries, services
+from screening import agreement, queries, ranking, services
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -31,6 +32,7 @@ from screening.forms import (
 )
 from screening.highlight import highlight
 from screening.models import ScreeningItem, Stage
+from screening.services import ranking as ranking_services
 
 
 def _stage(project, topic_key, stage_id) -> Stage:
@@ -210,6 +212,9 @@ def _screen_context(request, stage, item, *, form=None, status=200, undecided=Fa
         if record
         else "",
         "show_abstract": stage.kind != Stage.Kind.TITLE,
+        "relevance_band": ranking.relevance_band(item.score)
+        if item is not None and stage.queue_order == Stage.Order.PRIORITISED
+        else None,
     }
     template = "screening/screen.html"
     if request.htmx:
@@ -360,3 +365,135 @@ def agreement_csv(request, project, topic_key):
     writer.writeheader()
     writer.writerows(rows)
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Prioritised screening: the stage's dashboard, the lead's order switch, stopping rule and stop.
+
+
+class QueueOrderForm(forms.Form):
+    queue_order = forms.ChoiceField(
+        label=_("Queue order"),
+        choices=Stage.Order.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class StoppingRuleForm(forms.Form):
+    stopping_rule = forms.ChoiceField(
+        label=_("Stopping rule"),
+        choices=Stage.StoppingRule.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    stopping_threshold = forms.FloatField(
+        label=_("Threshold"),
+        widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
+        help_text=_(
+            "Irrelevant records in a row; the estimated relevant records left to fall below; "
+            "or the recall target (e.g. 0.95) for the statistical test."
+        ),
+    )
+
+
+def _prioritisation_url(stage) -> str:
+    return reverse(
+        "stage_prioritisation",
+        kwargs={
+            "slug": stage.topic_area.project.slug,
+            "topic_key": stage.topic_area.key,
+            "stage_id": stage.pk,
+        },
+    )
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def stage_prioritisation(request, project, topic_key, stage_id):
+    stage = _stage(project, topic_key, stage_id)
+    figures = queries.stage_prioritisation(stage)
+    chart_svg = ranking.found_chart_svg(
+        figures["in_order"],
+        figures["unscreened"],
+        x_label=_("Records screened"),
+        y_label=_("Relevant records found"),
+        random_label=_("Expected in random order"),
+    )
+    return render_project(
+        request,
+        "screening/prioritisation.html",
+        project,
+        topic_area=stage.topic_area,
+        stage=stage,
+        figures=figures,
+        chart_svg=chart_svg,
+        latest=ranking_services.latest_ranking(stage),
+        last_run=stage.rankings.order_by("-id").first(),
+        can_manage=request.user.has_perm("screening.manage_stages", project),
+        order_form=QueueOrderForm(initial={"queue_order": stage.queue_order}),
+        stopping_form=StoppingRuleForm(
+            initial={
+                "stopping_rule": stage.stopping_rule,
+                "stopping_threshold": stage.stopping_threshold,
+            }
+        ),
+        rule_label=ranking_services.stopping_rule_label(
+            stage.stopping_rule, stage.stopping_threshold
+        ),
+    )
+
+
+@require_POST
+@project_view("screening.manage_stages")
+def stage_order(request, project, topic_key, stage_id):
+    stage = _stage(project, topic_key, stage_id)
+    form = QueueOrderForm(request.POST)
+    if form.is_valid():
+        ranking_services.stage_order_set(
+            stage=stage, actor=request.user, order=form.cleaned_data["queue_order"]
+        )
+        messages.success(request, _("Queue order saved."))
+    else:
+        messages.error(request, _("Choose random or prioritised order."))
+    return redirect(_prioritisation_url(stage))
+
+
+@require_POST
+@project_view("screening.manage_stages")
+def stage_stopping(request, project, topic_key, stage_id):
+    stage = _stage(project, topic_key, stage_id)
+    form = StoppingRuleForm(request.POST)
+    if form.is_valid():
+        try:
+            ranking_services.stage_stopping_set(
+                stage=stage,
+                actor=request.user,
+                rule=form.cleaned_data["stopping_rule"],
+                threshold=form.cleaned_data["stopping_threshold"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Stopping rule saved."))
+    else:
+        messages.error(request, _("Choose a stopping rule and a threshold."))
+    return redirect(_prioritisation_url(stage))
+
+
+@require_POST
+@project_view("screening.manage_stages")
+def stage_stop(request, project, topic_key, stage_id):
+    stage = _stage(project, topic_key, stage_id)
+    try:
+        if request.POST.get("action") == "resume":
+            ranking_services.stage_resume(stage=stage, actor=request.user)
+            messages.success(request, _("Screening resumed: the records left are in the queue."))
+        else:
+            advice = queries.stage_prioritisation(stage)["advice"]
+            ranking_services.stage_stop(stage=stage, actor=request.user, advice=advice)
+            messages.success(
+                request,
+                _("Screening stopped: the records left are excluded by the stopping rule."),
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_prioritisation_url(stage))

@@ -45,6 +45,8 @@ MATRIX = {
     "member_role": (NOT_ALLOWED, LEAD_ONLY),
     "member_remove": (NOT_ALLOWED, LEAD_ONLY),
     "activity": (READ, NOT_ALLOWED),
+    "record_history": (READ, NOT_ALLOWED),
+    "study_history": (READ, NOT_ALLOWED),
     "topic_area_create": (LEAD_ONLY, LEAD_ONLY),
     "topic_area_detail": (READ, NOT_ALLOWED),
     "topic_area_edit": (LEAD_ONLY, LEAD_ONLY),
@@ -57,6 +59,10 @@ MATRIX = {
     "duplicate_confirm": (NOT_ALLOWED, LEAD_ONLY),
     "duplicate_reject": (NOT_ALLOWED, LEAD_ONLY),
     "screening_overview": (READ, NOT_ALLOWED),
+    "stage_prioritisation": (READ, NOT_ALLOWED),
+    "stage_order": (NOT_ALLOWED, LEAD_ONLY),
+    "stage_stopping": (NOT_ALLOWED, LEAD_ONLY),
+    "stage_stop": (NOT_ALLOWED, LEAD_ONLY),
     "stages_set_up": (NOT_ALLOWED, LEAD_ONLY),
     "agreement_csv": (READ, NOT_ALLOWED),
     "screen": (REVIEW_WORK, NOT_ALLOWED),
@@ -75,9 +81,21 @@ MATRIX = {
     "category_create": (NOT_ALLOWED, LEAD_ONLY),
     "verdict": (READ, NOT_ALLOWED),
     "verdict_final": (NOT_ALLOWED, LEAD_ONLY),
+    "report": (READ, NOT_ALLOWED),
+    "report_export": ({"lead": OK, "reviewer": 403, "peer_reviewer": OK}, NOT_ALLOWED),
+    "report_settings": (NOT_ALLOWED, LEAD_ONLY),
+    "comments": (READ, READ),
+    "comment_reply": (NOT_ALLOWED, READ),
+    "comment_resolve": (NOT_ALLOWED, LEAD_ONLY),
     "studies": (READ, NOT_ALLOWED),
     "study_create": (REVIEW_WORK, REVIEW_WORK),
     "study_detail": (READ, NOT_ALLOWED),
+    "grade_assessment": (READ, LEAD_ONLY),
+    "summary_of_findings": (READ, NOT_ALLOWED),
+    "extraction_settings": (NOT_ALLOWED, LEAD_ONLY),
+    "result_extraction": (REVIEW_WORK, REVIEW_WORK),
+    "result_consensus": (READ, LEAD_ONLY),
+    "extraction_agreement": (READ, NOT_ALLOWED),
     "study_edit": (NOT_ALLOWED, REVIEW_WORK),
     "result_create": (NOT_ALLOWED, REVIEW_WORK),
     "result_edit": (REVIEW_WORK, REVIEW_WORK),
@@ -229,12 +247,19 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["record_id"] = data["record"].pk
     if name == "snowball":
         kwargs["record_id"] = data["item"].record_id
-    if name in {"verdict", "verdict_final"} | ROB_CHART_URLS:
+    if name == "record_history":
+        kwargs["record_id"] = data["fulltext_record"].pk
+    if name == "study_history":
+        kwargs["study_id"] = data["study"].pk
+    if name in {"verdict", "verdict_final", "grade_assessment"} | ROB_CHART_URLS:
         kwargs["category_key"] = data["category"].key
     if name in ROB_CHART_URLS - {"rob_charts"}:
         kwargs["tool"] = "robins_i"
     if name in {"study_detail", "study_edit", "result_create", "result_edit", "rob_assessment"}:
         kwargs["study_id"] = data["study"].pk
+    if name in {"result_extraction", "result_consensus"}:
+        kwargs["study_id"] = data["study"].pk
+        kwargs["result_id"] = data["result"].pk
     if name in {"result_edit", "rob_assessment"}:
         kwargs["result_id"] = data["result"].pk
     if name == "extraction_field_toggle":
@@ -260,6 +285,10 @@ STAGE_URLS = {
     "screening_decide",
     "screening_resolve",
     "screening_reopen",
+    "stage_prioritisation",
+    "stage_order",
+    "stage_stopping",
+    "stage_stop",
 }
 FULLTEXT_URLS = {
     "fulltexts",
@@ -293,6 +322,8 @@ TOPIC_URLS = {
     "verdict",
     "verdict_final",
     "studies",
+    "record_history",
+    "study_history",
     "study_create",
     "study_detail",
     "study_edit",
@@ -301,6 +332,8 @@ TOPIC_URLS = {
 } | STAGE_URLS
 ROB_CHART_URLS = {"rob_charts", "rob_traffic_light_svg", "rob_summary_svg"}
 TOPIC_URLS |= FULLTEXT_URLS | ROB_CHART_URLS | {"rob_assessment"}
+TOPIC_URLS |= {"grade_assessment", "summary_of_findings"}
+TOPIC_URLS |= {"result_extraction", "result_consensus", "extraction_agreement"}
 
 
 def _post_data(name, topic_area):
@@ -330,6 +363,30 @@ def _post_data(name, topic_area):
         "result_create": {"intervention": "Must not be saved", "effect": "x"},
         "result_edit": {"intervention": "Must not be saved", "effect": "x", "version": 1},
         "extraction_field_create": {"label": "Nope", "key": "nope", "kind": "text"},
+        "grade_assessment": {
+            "version": 0,
+            **dict.fromkeys(
+                ["inconsistency", "indirectness", "imprecision", "publication_bias"], 0
+            ),
+            **dict.fromkeys(["large_effect", "dose_response", "plausible_confounding"], 0),
+            "risk_of_bias": 1,
+            "reason_risk_of_bias": "Must not be saved",
+        },
+        "extraction_settings": {"dual_extraction": "on"},
+        "result_extraction": {
+            "version": 0,
+            "direction": "negative",
+            "risk_of_bias": "high",
+            "quality": "limited",
+            "effect": "Must not be saved",
+        },
+        "result_consensus": {
+            "version": 0,
+            "direction": "negative",
+            "risk_of_bias": "high",
+            "quality": "limited",
+            "effect": "Must not be saved",
+        },
         "rob_assessment": {
             "tool": "robins_i",
             "effect": "assignment",
@@ -343,7 +400,11 @@ def _post_data(name, topic_area):
 
 def _state():
     from grading.models import (
+        Consensus,
+        Extraction,
         ExtractionField,
+        ExtractionSettings,
+        GradeAssessment,
         InterventionCategory,
         Result,
         RobAssessment,
@@ -378,6 +439,10 @@ def _state():
         list(ExtractionField.objects.order_by("pk").values_list("pk", "label", "active")),
         list(FullText.objects.order_by("pk").values_list("record_id", "file", "not_retrievable")),
         list(RobAssessment.objects.order_by("pk").values_list("pk", "overall", "version")),
+        list(GradeAssessment.objects.values_list("category_id", "risk_of_bias", "version")),
+        list(ExtractionSettings.objects.values_list("project_id", "dual_extraction")),
+        list(Extraction.objects.values_list("result_id", "reviewer_id", "values")),
+        list(Consensus.objects.values_list("result_id", "values")),
     )
 
 

@@ -1,0 +1,61 @@
+"""The pages' permission rules, for API views (reviewapp.views.project_view's twin).
+
+Anonymous requests get 401 before anything is looked up; a project the user is not a member
+of is 404 (its existence does not leak); a member without the action's permission gets 403.
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404
+from rest_framework import exceptions
+
+from reviewapp.models import Project, TopicArea
+
+VIEW_PROJECT = "reviewapp.view_project"
+
+
+class ApiView:
+    """Every API view: past the site's login-required middleware (the API answers 401 in
+    its own error shape, not a redirect to the login page)."""
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return login_not_required(super().as_view(*args, **kwargs))
+
+
+class ProjectScoped(ApiView):
+    """A view under /api/projects/<project_slug>/.
+
+    `action_permissions` maps a viewset action (or an HTTP method, lower case, for plain
+    views) to the rules permission it needs; anything else needs membership only.
+    """
+
+    action_permissions: dict[str, str] = {}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication: 401 first
+        if getattr(self, "swagger_fake_view", False):
+            return
+        project = self.project
+        if not request.user.has_perm(VIEW_PROJECT, project):
+            raise exceptions.NotFound()
+        action = getattr(self, "action", None) or request.method.lower()
+        needed = self.action_permissions.get(action)
+        if needed and not request.user.has_perm(needed, project):
+            raise exceptions.PermissionDenied()
+
+    @cached_property
+    def project(self) -> Project:
+        return get_object_or_404(Project, slug=self.kwargs["project_slug"])
+
+    @cached_property
+    def topic_area(self) -> TopicArea:
+        topic_area = get_object_or_404(
+            TopicArea, project=self.project, key=self.kwargs["topic_key"]
+        )
+        topic_area.project = self.project
+        return topic_area
+
+    def can(self, permission: str) -> bool:
+        return self.request.user.has_perm(permission, self.project)

@@ -1,0 +1,40 @@
+"""Schema post-processing: every operation documents the one error shape (errors.py)."""
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "code": {"type": "string"},
+        "field_errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "current_version": {"type": "integer"},
+    },
+    "required": ["message", "code", "field_errors"],
+}
+ALWAYS = {
+    "400": "Bad input (a filter, a page number, a field): see field_errors.",
+    "401": "Not authenticated: send a token (Authorization: Bearer ...) or log in.",
+    "403": "A member without the permission (a read-only role writing, a non-lead).",
+    "404": "No such object, or a project you are not a member of.",
+}
+WRITES = {
+    "409": "Changed since you read it (current_version), or already settled.",
+    "428": "An update without the version you read.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = dict(ALWAYS)
+            if method in {"post", "patch", "put", "delete"}:
+                codes.update(WRITES)
+            responses = operation.setdefault("responses", {})
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": reference})
+    return result

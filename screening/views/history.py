@@ -1,0 +1,99 @@
+"""A record's history: where it came from, its merges, every decision and resolution at
+every stage, and the audit entries about it. Read-only: no forms, no writes."""
+
+from django.db.models import CharField, Prefetch, Q
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from reviewapp.models import AuditEntry
+from reviewapp.views import project_view, render_project, topic_area_or_404
+from screening.models import Decision, DuplicatePair, FullText, Record, ScreeningItem
+
+DECISION_ACTIONS = ("decision.change", "decision.undo")
+
+
+def _hidden_stage_names(request, project, items) -> set[str]:
+    """Stages where the page must not show this user the decisions yet: a reviewer at a
+    dual stage sees the others' decisions only once the record has all it needs (as the
+    stage's record list does); leads and read-only members see them."""
+    can_resolve = request.user.has_perm("screening.resolve_conflicts", project)
+    screens = request.user.has_perm("screening.screen", project)
+    return {
+        item.stage.name
+        for item in items
+        if item.stage.dual
+        and not can_resolve
+        and screens
+        and item.decisions_made < item.stage.reviewers_required
+    }
+
+
+def record_audit_entries(record: Record):
+    """The audit entries about the record: its own, its source's import, its merges
+    (including those that kept it), and its duplicate pairs."""
+    pair_ids = (
+        DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
+        .annotate(text_id=Cast("pk", CharField()))
+        .values("text_id")
+    )
+    return (
+        AuditEntry.objects.filter(project=record.topic_area.project)
+        .filter(
+            Q(object_type="record", object_id=str(record.pk))
+            | Q(object_type="source", object_id=str(record.source_id), action="source.import")
+            | Q(action="duplicate.confirm", after__kept=record.pk)
+            | Q(object_type="duplicatepair", object_id__in=pair_ids)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+@require_GET
+@project_view("reviewapp.view_project")
+def record_history(request, project, topic_key, record_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    record = get_object_or_404(
+        Record.objects.select_related(
+            "source__created_by", "source__import_job__created_by", "canonical", "merged_by"
+        ),
+        topic_area=topic_area,
+        pk=record_id,
+    )
+    items = list(
+        ScreeningItem.objects.filter(record=record)
+        .select_related("stage", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("reviewer").order_by("decided_at", "id"),
+            )
+        )
+        .order_by("stage__position")
+    )
+    hidden = _hidden_stage_names(request, project, items)
+    entries = [
+        entry
+        for entry in record_audit_entries(record)
+        if not (entry.action in DECISION_ACTIONS and ((entry.before or {}).get("stage") in hidden))
+    ]
+    pairs = (
+        DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
+        .select_related("record_a", "record_b", "decided_by")
+        .order_by("created_at", "id")
+    )
+    return render_project(
+        request,
+        "screening/record_history.html",
+        project,
+        topic_area=topic_area,
+        record=record,
+        import_job=getattr(record.source, "import_job", None),
+        duplicates=record.duplicates.select_related("merged_by", "source").order_by("pk"),
+        pairs=pairs,
+        items=items,
+        hidden=hidden,
+        fulltext=FullText.objects.filter(record=record).select_related("uploaded_by").first(),
+        entries=entries,
+    )

@@ -1,0 +1,250 @@
+"""The API's permission matrix: every endpoint x every role x GET/POST/PATCH/DELETE, with
+data present that could leak. Anonymous requests get 401, non-members 404 (a project's
+existence does not leak), read-only members 403 on every write, members 405 for a method
+the endpoint does not have; a denied request changes nothing and shows no secret."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from grading.models import Comment, ExtractionField, InterventionCategory, Result, Study, Verdict
+from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
+from screening.models import Decision, DuplicatePair, ImportJob, Record, ScreeningItem, Stage
+from tests.api.conftest import SECRETS
+
+ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
+MEMBERS = {"lead", "reviewer", "peer_reviewer"}
+METHODS = ["GET", "POST", "PATCH", "DELETE"]
+OK = "ok"  # allowed: the view ran (a success, or 400/409 on input it refused)
+ALLOWED_STATUSES = {200, 201, 204, 400, 409}
+
+READ = dict.fromkeys(MEMBERS, OK)
+LEAD = {"lead": OK, "reviewer": 403, "peer_reviewer": 403}
+WORK = {"lead": OK, "reviewer": OK, "peer_reviewer": 403}
+
+# url name -> {method: what each member role gets}; a method not listed is 405 for members.
+MATRIX = {
+    "api-project-detail": {"GET": READ, "PATCH": LEAD},
+    "api-membership-list": {"GET": READ, "POST": LEAD},
+    "api-membership-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
+    "api-topic-area-list": {"GET": READ, "POST": LEAD},
+    "api-topic-area-detail": {"GET": READ, "PATCH": LEAD},
+    "api-extraction-field-list": {"GET": READ, "POST": LEAD},
+    "api-extraction-field-detail": {"GET": READ, "PATCH": LEAD},
+    "api-source-list": {"GET": READ},
+    "api-source-detail": {"GET": READ},
+    "api-import-list": {"GET": READ, "POST": WORK},
+    "api-import-detail": {"GET": READ},
+    "api-import-mapping": {"POST": WORK},
+    "api-record-list": {"GET": READ},
+    "api-record-detail": {"GET": READ},
+    "api-record-unmerge": {"POST": LEAD},
+    "api-duplicate-list": {"GET": READ},
+    "api-duplicate-detail": {"GET": READ},
+    "api-duplicate-confirm": {"POST": LEAD},
+    "api-duplicate-reject": {"POST": LEAD},
+    "api-stage-list": {"GET": READ},
+    "api-stage-detail": {"GET": READ, "PATCH": LEAD},
+    "api-stage-set-up": {"POST": LEAD},
+    "api-decision-list": {"GET": READ, "POST": WORK},
+    "api-decision-detail": {"GET": READ},
+    "api-item-list": {"GET": READ},
+    "api-item-detail": {"GET": READ},
+    "api-item-resolve": {"POST": LEAD},
+    "api-item-reopen": {"POST": LEAD},
+    "api-agreement": {"GET": READ},
+    "api-flow": {"GET": READ},
+    "api-exports": {"GET": READ},
+    "api-study-list": {"GET": READ, "POST": WORK},
+    "api-study-detail": {"GET": READ, "PATCH": WORK},
+    "api-result-list": {"GET": READ, "POST": WORK},
+    "api-result-detail": {"GET": READ, "PATCH": WORK},
+    "api-category-list": {"GET": READ, "POST": LEAD},
+    "api-category-detail": {"GET": READ},
+    "api-verdict-list": {"GET": READ},
+    "api-verdict-detail": {"GET": READ},
+    "api-verdict-final": {"POST": LEAD},
+    "api-report": {"GET": READ},
+    # Every member comments, peer reviewers too; the thread's author (here reviewer2, a
+    # second reviewer) or a lead replies; leads resolve.
+    "api-comment-list": {"GET": READ, "POST": READ},
+    "api-comment-detail": {"GET": READ},
+    "api-comment-reply": {"POST": LEAD},
+    "api-comment-resolve": {"POST": LEAD},
+}
+# Not under a project: tested in test_site_endpoints below.
+SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found"}
+# Project endpoints that look the project up only for the methods they have.
+UNSCOPED_METHODS = {"api-project-detail"}
+
+
+def _api_patterns():
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver) and str(pattern.pattern) == "api/":
+            return [p for p in pattern.url_patterns if isinstance(p, URLPattern)]
+    raise AssertionError("no api/ URL patterns found")
+
+
+def test_matrix_covers_every_api_url():
+    names = {pattern.name for pattern in _api_patterns()}
+    assert names - SITE == set(MATRIX)
+
+
+# Actions beside a resource's list and detail: name -> (resource, on the list or an item).
+ACTIONS = {
+    "api-import-mapping": ("import", "detail"),
+    "api-record-unmerge": ("record", "detail"),
+    "api-duplicate-confirm": ("duplicate", "detail"),
+    "api-duplicate-reject": ("duplicate", "detail"),
+    "api-stage-set-up": ("stage", "list"),
+    "api-item-resolve": ("item", "detail"),
+    "api-item-reopen": ("item", "detail"),
+    "api-verdict-final": ("verdict", "detail"),
+    "api-agreement": ("agreement", "list"),
+    "api-flow": ("flow", "list"),
+    "api-exports": ("exports", "list"),
+    "api-report": ("report", "list"),
+    "api-comment-reply": ("comment", "detail"),
+    "api-comment-resolve": ("comment", "detail"),
+}
+PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
+
+
+def _kwargs(name, topic_area, data, victim) -> dict:
+    resource, level = ACTIONS.get(name) or name.removeprefix("api-").rsplit("-", 1)
+    kwargs = {"project_slug": topic_area.project.slug}
+    if resource not in PROJECT_LEVEL or name == "api-topic-area-detail":
+        kwargs["topic_key"] = topic_area.key
+    if resource in {"decision", "item"}:
+        kwargs["stage_id"] = data["stage"].pk
+    if level == "list" or resource in {"project", "topic-area"}:
+        return kwargs
+    if resource in {"category", "verdict"}:
+        kwargs["category_key"] = data["category"].key
+        return kwargs
+    kwargs["pk"] = {
+        "membership": victim.pk,
+        "extraction-field": data["extraction_field"].pk,
+        "source": data["source"].pk,
+        "import": data["job"].pk,
+        "record": data["record"].pk,
+        "duplicate": data["pair"].pk,
+        "stage": data["stage"].pk,
+        "item": data["item"].pk,
+        "decision": data["decision"].pk,
+        "comment": data["comment"].pk,
+        "study": data["study"].pk,
+        "result": data["result"].pk,
+    }[resource]
+    return kwargs
+
+
+def _body(name, method, data) -> dict:
+    return {
+        ("api-project-detail", "PATCH"): {"title": "Changed", "version": 1},
+        ("api-membership-list", "POST"): {"username": "outsider", "role": "reviewer"},
+        ("api-membership-detail", "PATCH"): {"role": "lead"},
+        ("api-topic-area-list", "POST"): {"key": "new-topic", "title": "New"},
+        ("api-topic-area-detail", "PATCH"): {"title": "Changed", "version": 1},
+        ("api-extraction-field-list", "POST"): {"key": "nope", "label": "Nope", "kind": "text"},
+        ("api-extraction-field-detail", "PATCH"): {"active": False},
+        ("api-import-mapping", "POST"): {"mapping": {"title": "Heading A"}},
+        ("api-stage-detail", "PATCH"): {"name": "Changed", "version": 1},
+        ("api-stage-set-up", "POST"): {"preset": "two"},
+        ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
+        ("api-item-resolve", "POST"): {"value": "exclude"},
+        ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
+        ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
+        ("api-result-list", "POST"): {
+            "study": data["study"].pk,
+            "category": data["category"].key,
+            "intervention": "Must not be saved",
+            "effect": "x",
+            "direction": "positive",
+            "risk_of_bias": "low",
+        },
+        ("api-result-detail", "PATCH"): {"intervention": "Changed", "version": 1},
+        ("api-category-list", "POST"): {"key": "nope", "title": "Nope"},
+        ("api-verdict-final", "POST"): {"level": "strong", "rationale": "x", "version": 1},
+        ("api-comment-list", "POST"): {
+            "target_kind": "study",
+            "target_id": data["study"].pk,
+            "body": "A comment",
+        },
+        ("api-comment-reply", "POST"): {"body": "A reply"},
+        ("api-comment-resolve", "POST"): {"resolved": True},
+    }.get((name, method), {})
+
+
+def _state():
+    return (
+        AuditEntry.objects.count(),
+        ApiToken.objects.count(),
+        list(Project.objects.order_by("pk").values_list("title", "slug", "version")),
+        list(Membership.objects.order_by("pk").values_list("user_id", "role")),
+        list(TopicArea.objects.order_by("pk").values_list("title", "key", "version")),
+        list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
+        list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
+        list(Record.objects.order_by("pk").values_list("pk", "canonical_id")),
+        list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
+        list(Stage.objects.order_by("pk").values_list("pk", "name", "version")),
+        list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
+        list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
+        list(Study.objects.order_by("pk").values_list("pk", "label", "version")),
+        list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
+        list(InterventionCategory.objects.order_by("pk").values_list("pk", "key")),
+        list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "version")),
+        list(Comment.objects.order_by("pk").values_list("pk", "body", "resolved_at")),
+    )
+
+
+def _expected(name, method, role):
+    if role == "anonymous":
+        return 401
+    member = MATRIX[name].get(method)
+    if role in MEMBERS:
+        return 405 if member is None else member[role]
+    if member is None and name in UNSCOPED_METHODS:
+        return 405
+    return 404
+
+
+CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_permission_matrix(api, cast, topic_area, review_data, name, role):
+    victim = Membership.objects.get(project=topic_area.project, user=cast["reviewer2"])
+    url = reverse(name, kwargs=_kwargs(name, topic_area, review_data, victim))
+    client = api[role]
+    for method in METHODS:
+        expected = _expected(name, method, role)
+        before = _state()
+        response = getattr(client, method.lower())(url, _body(name, method, review_data))
+        where = f"{method} {url} as {role}"
+        if expected == OK:
+            assert response.status_code in ALLOWED_STATUSES, (where, response.content[:300])
+            continue
+        assert response.status_code == expected, (where, response.content[:300])
+        assert _state() == before, f"{where}: a denied request changed data"
+        body = response.content.decode()
+        assert set(response.json()) >= {"message", "code", "field_errors"}, where
+        for secret in SECRETS:
+            assert secret not in body, (where, secret)
+
+
+def test_site_endpoints(api, cast, project):
+    """The project list shows only one's own projects; anyone logged in may create one; the
+    schema and its documentation are public (they describe the API, not any review)."""
+    mine = api["outsider"].get("/api/projects/").json()
+    assert [p["slug"] for p in mine["results"]] == ["outsiders-own"]
+    assert "Secret review of caseloads" not in str(mine)
+    assert api["anonymous"].get("/api/projects/").status_code == 401
+    assert api["anonymous"].post("/api/projects/", {"slug": "x", "title": "X"}).status_code == 401
+    created = api["peer_reviewer"].post("/api/projects/", {"slug": "mine", "title": "Mine"})
+    assert created.status_code == 201
+    assert created.json()["my_role"] == "lead"
+    assert api["anonymous"].get("/api/schema/").status_code == 200
+    assert api["anonymous"].get("/api/docs/").status_code == 200
+    missing = api["lead"].get("/api/no-such-thing/")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"

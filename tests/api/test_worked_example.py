@@ -1,0 +1,70 @@
+"""The worked example of docs/api.md runs as it is against a live server: the Python block
+is taken from the document, its BASE_URL and TOKEN set, and executed; then the database must
+hold what it did. With eager tasks (the embedded default) and with a real Celery worker."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from grading.models import Result, Verdict
+from reviewapp.api.tokens import api_token_create
+from reviewapp.models import Project
+from screening.models import Decision, ImportJob
+from tests.factories import UserFactory
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def worked_example() -> str:
+    text = DOC.read_text()
+    section = text.split("## Worked example", 1)[1]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+def _run(base_url: str, capsys) -> str:
+    user = UserFactory(username="scripter")
+    _token, raw = api_token_create(user=user, name="worked example")
+    code = worked_example()
+    code, settings_found = re.subn(
+        r'^BASE_URL = ".*"$', f"BASE_URL = {base_url!r}", code, flags=re.M
+    )
+    code, token_found = re.subn(r'^TOKEN = ".*"(  #.*)?$', f"TOKEN = {raw!r}", code, flags=re.M)
+    assert settings_found == token_found == 1, "the example sets BASE_URL and TOKEN once each"
+    namespace = {"__name__": "worked_example"}
+    try:
+        exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102
+    finally:
+        # Its kept-alive connections hold the live server's threads, and with them their
+        # database connections, which would block dropping the test database.
+        if "session" in namespace:
+            namespace["session"].close()
+    return capsys.readouterr().out
+
+
+def _check(output: str) -> None:
+    project = Project.objects.get(slug="caseloads")
+    assert project.memberships.get().user.username == "scripter"
+    job = ImportJob.objects.get(topic_area__project=project)
+    assert (job.status, job.summary["imported"]) == ("done", 2)
+    assert Decision.objects.filter(item__stage__topic_area__project=project).count() == 4
+    results = Result.objects.filter(study__topic_area__project=project).order_by("id")
+    assert [r.intervention for r in results] == [
+        "More caseworkers per job seeker",
+        "Smaller caseloads for the long-term unemployed",
+    ]
+    assert results[1].participants == 14000 and results[1].version == 2
+    verdict = Verdict.objects.get(category__key="caseload")
+    assert verdict.stale_since is None and verdict.computed_level
+    assert output.splitlines()[0] == "2 records imported"
+    assert output.splitlines()[-1].startswith(f"{verdict.level} - ")
+
+
+def test_worked_example_runs_against_a_live_server(live_server, capsys):
+    _check(_run(live_server.url, capsys))
+
+
+def test_worked_example_runs_with_a_real_worker(celery_worker, live_server, capsys):
+    _check(_run(live_server.url, capsys))

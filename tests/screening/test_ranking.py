@@ -1,0 +1,210 @@
+"""The pure ranking module: metrics, the estimate of relevant records left, the stopping
+rules (constructed cases with known answers), the model on small texts."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import hypergeom
+
+from screening import ranking
+
+
+def test_wss_of_a_perfect_order_is_the_share_left_unscreened_less_five_percent():
+    order = [True] * 10 + [False] * 90
+
+    # 95 % of 10 relevant is 10 (rounded up): found after 10 of 100 records.
+    assert ranking.wss(order) == pytest.approx(100 * (90 / 100 - 0.05))
+
+
+def test_wss_when_the_last_record_is_needed_is_minus_five_percent():
+    order = [False] * 99 + [True]
+
+    assert ranking.wss(order) == pytest.approx(-5.0)
+
+
+def test_rrf_counts_relevant_records_in_the_first_tenth():
+    order = [True, False, True] + [False] * 17 + [True, True]  # 22 records: first 3 (ceil 2.2)
+
+    assert ranking.rrf(order) == pytest.approx(50.0)
+
+
+def test_atd_is_the_mean_position_of_the_relevant_records():
+    order = [True, False, False, True] + [False] * 6  # found at 1 and 4 of 10
+
+    assert ranking.atd(order) == pytest.approx(25.0)
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=200).filter(any))
+def test_metrics_stay_within_their_bounds(order):
+    assert -5.0 - 1e-9 <= ranking.wss(order) <= 95.0
+    assert 0.0 <= ranking.rrf(order) <= 100.0
+    assert 0.0 < ranking.atd(order) <= 100.0
+
+
+def test_estimate_is_the_recent_rate_times_the_records_left():
+    order = [True] * 20 + [False] * 95 + [True] * 5  # latest 100: 5 relevant
+
+    estimate = ranking.remaining_estimate(order, unscreened=1000)
+
+    assert (estimate.window, estimate.recent_relevant, estimate.found) == (100, 5, 25)
+    assert estimate.remaining == pytest.approx(50.0)
+    # Clopper-Pearson 95 % for 5 of 100: 1.64 % to 11.28 %.
+    assert estimate.low == pytest.approx(16.4, abs=0.1)
+    assert estimate.high == pytest.approx(112.8, abs=0.1)
+    assert estimate.recall == pytest.approx(25 / 75)
+
+
+def test_estimate_with_no_recent_relevant_record_is_zero_with_an_upper_bound():
+    order = [True] * 3 + [False] * 100
+
+    estimate = ranking.remaining_estimate(order, unscreened=500)
+
+    assert estimate.remaining == 0.0
+    assert estimate.low == 0.0
+    # One-sided rule of three (two-sided 97.5 %): 1 - 0.025 ** (1 / 100) = 3.62 %.
+    assert estimate.high == pytest.approx(500 * (1 - 0.025 ** (1 / 100)), rel=1e-6)
+
+
+def test_estimate_before_any_decision_is_every_record_left():
+    estimate = ranking.remaining_estimate([], unscreened=40)
+
+    assert (estimate.remaining, estimate.low, estimate.high) == (40.0, 0.0, 40.0)
+
+
+def test_irrelevant_streak_counts_back_to_the_latest_relevant_record():
+    assert ranking.irrelevant_streak([True, False, True, False, False, False]) == 3
+    assert ranking.irrelevant_streak([False, True]) == 0
+    assert ranking.irrelevant_streak([]) == 0
+
+
+def test_streak_rule_advises_stopping_at_its_threshold_only():
+    order = [True] + [False] * 50
+
+    assert ranking.stopping_advice("irrelevant_streak", 50, order, 100).stop is True
+    assert ranking.stopping_advice("irrelevant_streak", 51, order, 100).stop is False
+
+
+def test_no_rule_advises_stopping_before_a_relevant_record_is_found():
+    order = [False] * 500
+
+    for rule, threshold in [("irrelevant_streak", 10), ("estimate", 100), ("recall_test", 0.5)]:
+        assert ranking.stopping_advice(rule, threshold, order, 10).stop is False
+
+
+def test_estimate_rule_compares_the_upper_bound_with_the_threshold():
+    order = [True] * 10 + [False] * 100  # upper bound: 3.62 % of the records left
+    advice = ranking.stopping_advice("estimate", 1.0, order, unscreened=20)
+
+    assert advice.value == pytest.approx(20 * (1 - 0.025 ** (1 / 100)))
+    assert advice.stop is True
+    assert ranking.stopping_advice("estimate", 1.0, order, unscreened=100).stop is False
+
+
+def test_recall_test_matches_the_hypergeometric_formula_for_one_window():
+    # 20 relevant found, the latest 200 records irrelevant, 1000 left. If recall were below
+    # 95 %, at least floor(20 / 0.95) + 1 = 22 relevant records would exist, so 2 would be
+    # among the 200 + 1000 records from the window on; seeing none in 200 has probability
+    # hypergeom(1200, 2, 200).pmf(0). The test takes the smallest p over windows: the
+    # longest run of irrelevant records gives it here.
+    order = [True] * 20 + [False] * 200
+
+    p = ranking.recall_test_p(order, unscreened=1000, recall_target=0.95)
+
+    assert p == pytest.approx(hypergeom.cdf(0, 1200, 2, 200))
+    assert p == pytest.approx((1000 / 1200) * (999 / 1199))
+
+
+def test_recall_test_advises_stopping_only_with_enough_evidence():
+    found_early = [True] * 20 + [False] * 2000
+    barely_started = [True] * 20 + [False] * 20
+
+    assert ranking.stopping_advice("recall_test", 0.95, found_early, 200).stop is True
+    assert ranking.stopping_advice("recall_test", 0.95, barely_started, 5000).stop is False
+
+
+def test_unknown_rule_is_refused():
+    with pytest.raises(ValueError, match="unknown stopping rule"):
+        ranking.stopping_advice("hunch", 1, [True], 1)
+
+
+TEXTS = [
+    "caseworker caseload unemployment job seekers",
+    "caseworker meetings and job finding of the unemployed",
+    "counselling unemployed job seekers by caseworkers",
+    "plant roots and soil bacteria",
+    "leaf photosynthesis under drought",
+    "soil nitrogen and crop yield",
+    "flowering time of wheat",
+    "unemployed job seekers and caseworker contact",
+]
+
+
+def test_model_scores_texts_like_the_included_ones_higher():
+    features = ranking.text_features(TEXTS)
+
+    scores = ranking.relevance_scores(features, {0: True, 3: False, 4: False})
+
+    assert scores.shape == (len(TEXTS),)
+    assert np.all((scores >= 0) & (scores <= 1))
+    unlabelled_relevant = [scores[i] for i in (1, 2, 7)]
+    unlabelled_irrelevant = [scores[i] for i in (5, 6)]
+    assert min(unlabelled_relevant) > max(unlabelled_irrelevant)
+
+
+def test_model_needs_both_kinds_of_decision():
+    features = ranking.text_features(TEXTS)
+
+    with pytest.raises(ValueError, match="at least one relevant and one irrelevant"):
+        ranking.relevance_scores(features, {0: True, 1: True})
+
+
+def test_features_of_empty_texts_do_not_fail():
+    features = ranking.text_features(["", "", ""])
+
+    assert features.shape[0] == 3
+
+
+def test_simulation_screens_every_row_once_priors_first():
+    labels = [i in (0, 1, 2, 7) for i in range(len(TEXTS))]
+    features = ranking.text_features(TEXTS)
+
+    order = ranking.simulate_order(features, labels, [0, 3], retrain_every=1)
+
+    assert order[:2] == [0, 3]
+    assert sorted(order) == list(range(len(TEXTS)))
+    # The three other caseworker texts come straight after the priors.
+    assert set(order[2:5]) == {1, 2, 7}
+
+
+def test_simulation_priors_draw_one_of_each_reproducibly():
+    labels = [False, True, False, False, True]
+
+    priors = ranking.simulation_priors(labels, seed=3)
+
+    assert priors == ranking.simulation_priors(labels, seed=3)
+    assert labels[priors[0]] is True and labels[priors[1]] is False
+
+
+def test_relevance_band_by_the_stage_wide_rank():
+    assert ranking.relevance_band(-1.0) is None
+    assert ranking.relevance_band(0.95) == "high"
+    assert ranking.relevance_band(0.7) == "medium"
+    assert ranking.relevance_band(0.1) == "low"
+
+
+def test_found_chart_draws_the_curve_and_the_random_line():
+    svg = ranking.found_chart_svg(
+        [True, False, True, False],
+        6,
+        x_label="Records screened",
+        y_label="Found",
+        random_label="Random <order>",
+    )
+
+    assert svg.startswith("<svg") and svg.count("<polyline") == 2
+    assert "Random &lt;order&gt;" in svg
+    assert ">10</text>" in svg  # the x axis runs to every record, screened or not
+    assert not math.isnan(float(svg.split('points="')[1].split(",")[0]))

@@ -1,0 +1,301 @@
+"""Prioritised screening in the database: retraining after K decisions on commit,
+idempotence, stale and failed rankings, the queue's order, the lead's switch and stop."""
+
+import pytest
+
+from reviewapp.models import AuditEntry
+from screening import queries, services
+from screening.models import Ranking, ScreeningItem, Stage
+from screening.services import ranking as ranking_services
+from tests.factories import RecordFactory, SourceFactory
+from tests.worker import wait_for
+
+Status = ScreeningItem.Status
+
+RELEVANT = "Caseworker meetings and job finding of unemployed job seekers {n}"
+IRRELEVANT = "Root growth of wheat under drought in sandy soil {n}"
+
+
+@pytest.fixture
+def records(topic_area):
+    source = SourceFactory(topic_area=topic_area)
+    relevant = [
+        RecordFactory(source=source, title=RELEVANT.format(n=n), abstract="Caseworkers.")
+        for n in range(8)
+    ]
+    irrelevant = [
+        RecordFactory(source=source, title=IRRELEVANT.format(n=n), abstract="Plant biology.")
+        for n in range(24)
+    ]
+    return relevant, irrelevant
+
+
+@pytest.fixture
+def stage(topic_area, records, lead):
+    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage.topic_area.project = topic_area.project
+    return stage
+
+
+def _prioritise(stage, lead, capture):
+    with capture(execute=True):
+        return ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
+
+
+def _decide(stage, record, reviewer, value, capture):
+    item = ScreeningItem.objects.get(stage=stage, record=record)
+    item.stage = stage
+    with capture(execute=True) as callbacks:
+        services.decision_record(item=item, reviewer=reviewer, value=value)
+    return callbacks
+
+
+def _pending_scores(stage):
+    return dict(
+        ScreeningItem.objects.filter(stage=stage, status=Status.PENDING).values_list(
+            "record__title", "score"
+        )
+    )
+
+
+def test_first_include_and_exclude_train_a_ranking_on_commit(
+    stage, records, reviewer, lead, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    assert not Ranking.objects.exists()  # one kind of decision only: the order stays random
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+
+    ranking = Ranking.objects.get()
+    assert (ranking.status, ranking.labels, ranking.included, ranking.scored) == ("done", 2, 1, 30)
+    scores = _pending_scores(stage)
+    assert min(v for k, v in scores.items() if "Caseworker" in k) > max(
+        v for k, v in scores.items() if "wheat" in k
+    )
+
+
+def test_retrain_waits_for_k_decisions_and_then_runs(
+    stage, records, reviewer, lead, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    Stage.objects.filter(pk=stage.pk).update(retrain_every=3)
+    stage.refresh_from_db()
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    assert Ranking.objects.count() == 1
+
+    stage.refresh_from_db()
+    for record in irrelevant[1:3]:
+        assert _decide(stage, record, reviewer, "exclude", django_capture_on_commit_callbacks) == []
+        stage.refresh_from_db()
+    assert Ranking.objects.count() == 1  # 2 of 3
+    _decide(stage, irrelevant[3], reviewer, "exclude", django_capture_on_commit_callbacks)
+
+    assert list(Ranking.objects.values_list("labels", flat=True)) == [5, 2]
+
+
+def test_an_include_asks_for_a_retrain_before_k(
+    stage, records, reviewer, lead, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    stage.refresh_from_db()
+
+    _decide(stage, relevant[1], reviewer, "include", django_capture_on_commit_callbacks)
+
+    assert list(Ranking.objects.values_list("labels", flat=True)) == [3, 2]
+
+
+def test_random_order_stage_never_trains(
+    stage, records, reviewer, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+
+    for record in [relevant[0], *irrelevant[:12]]:
+        value = "include" if record in relevant else "exclude"
+        assert _decide(stage, record, reviewer, value, django_capture_on_commit_callbacks) == []
+
+    assert not Ranking.objects.exists()
+
+
+def test_retrain_is_idempotent(stage, records, reviewer, lead, django_capture_on_commit_callbacks):
+    relevant, irrelevant = records
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    first = ranking_services.ranking_retrain(stage=stage)
+    scores = _pending_scores(stage)
+
+    again = ranking_services.ranking_retrain(stage=stage)
+
+    assert again.pk == first.pk
+    assert Ranking.objects.count() == 1
+    assert _pending_scores(stage) == scores
+
+
+def test_stale_ranking_finishing_after_a_newer_one_writes_nothing(
+    stage, records, reviewer, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    # A ranking that learned from more decisions has already finished.
+    Ranking.objects.create(stage=stage, signature="newer", labels=50, status="done")
+    before = _pending_scores(stage)
+
+    stale = ranking_services.ranking_retrain(stage=stage)
+
+    assert stale.status == Ranking.Status.SUPERSEDED
+    assert _pending_scores(stage) == before
+    assert ranking_services.latest_ranking(stage).signature == "newer"
+
+
+def test_failed_retrain_keeps_the_previous_scores_and_the_queue(
+    stage, records, reviewer, second_reviewer, lead, settings, tmp_path,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    relevant, irrelevant = records
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    before = _pending_scores(stage)
+    # The features cannot be stored: MEDIA_ROOT is a file, not a folder.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.MEDIA_ROOT = str(blocked)
+    stage.refresh_from_db()
+
+    _decide(stage, relevant[1], reviewer, "include", django_capture_on_commit_callbacks)
+
+    failed = Ranking.objects.order_by("-id").first()
+    assert failed.status == Ranking.Status.FAILED
+    assert "Error" in failed.error
+    assert ranking_services.latest_ranking(stage).labels == 2
+    after = _pending_scores(stage)
+    assert {k: v for k, v in after.items() if k in before} == {
+        k: v for k, v in before.items() if k in after
+    }
+    item = services.screening_next(stage=stage, reviewer=second_reviewer)
+    assert item is not None and "Caseworker" in item.record.title
+
+
+def test_prioritised_queue_hands_out_the_highest_score_and_random_order_ignores_it(
+    stage, records, reviewer, second_reviewer, lead
+):
+    relevant, irrelevant = records
+    top = ScreeningItem.objects.get(stage=stage, record=irrelevant[5])
+    ScreeningItem.objects.filter(pk=top.pk).update(score=0.99)
+    random_first = (
+        ScreeningItem.objects.filter(stage=stage).order_by("order_key", "id").first().record
+    )
+
+    assert services.screening_next(stage=stage, reviewer=reviewer).record == random_first
+    stage = ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
+    assert services.screening_next(stage=stage, reviewer=second_reviewer).pk == top.pk
+
+
+def test_order_switch_is_audited(stage, lead):
+    ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
+
+    entry = AuditEntry.objects.get(action="stage.order")
+    assert (entry.before, entry.after) == (
+        {"queue_order": "random"},
+        {"queue_order": "prioritised"},
+    )
+
+
+def test_stop_empties_the_queue_and_the_flow_names_the_rule(
+    stage, records, reviewer, lead, topic_area, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    ranking_services.stage_stopping_set(
+        stage=stage, actor=lead, rule="irrelevant_streak", threshold=50
+    )
+
+    stopped = ranking_services.stage_stop(stage=stage, actor=lead)
+
+    assert services.screening_next(stage=stopped, reviewer=reviewer) is None
+    entry = AuditEntry.objects.get(action="stage.stop")
+    assert entry.after["rule"] == "50 irrelevant records in a row"
+    assert entry.after["unscreened"] == 30
+    counts, undecided = queries.topic_area_flow(topic_area)
+    screened = counts.stages[0]
+    assert (screened.screened.value, screened.excluded.value) == (32, 31)
+    assert screened.excluded_by_rule.value == 30
+    assert screened.stopping_rule == "50 irrelevant records in a row"
+    assert undecided[stage.name] == 0
+
+
+def test_resume_puts_the_records_back_in_the_queue(stage, reviewer, lead, topic_area):
+    stopped = ranking_services.stage_stop(stage=stage, actor=lead)
+
+    resumed = ranking_services.stage_resume(stage=stopped, actor=lead)
+
+    assert services.screening_next(stage=resumed, reviewer=reviewer) is not None
+    assert queries.topic_area_flow(topic_area)[0].stages[0].excluded_by_rule is None
+    assert AuditEntry.objects.filter(action="stage.resume").count() == 1
+
+
+def test_stopping_rule_is_validated(stage, lead):
+    with pytest.raises(Exception, match="recall target"):
+        ranking_services.stage_stopping_set(
+            stage=stage, actor=lead, rule="recall_test", threshold=95
+        )
+
+
+def test_dual_stage_learns_only_from_agreed_records(
+    stage, records, reviewer, second_reviewer, lead, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    Stage.objects.filter(pk=stage.pk).update(reviewers_required=2)
+    stage.refresh_from_db()
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    assert not Ranking.objects.exists()  # nothing agreed yet
+
+    _decide(stage, relevant[0], second_reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], second_reviewer, "exclude", django_capture_on_commit_callbacks)
+
+    assert Ranking.objects.get().labels == 2
+
+
+def test_dashboard_figures_follow_the_decisions(
+    stage, records, reviewer, django_capture_on_commit_callbacks
+):
+    relevant, irrelevant = records
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    for record in irrelevant[:4]:
+        _decide(stage, record, reviewer, "exclude", django_capture_on_commit_callbacks)
+
+    figures = queries.stage_prioritisation(stage)
+
+    assert figures["in_order"] == [True, False, False, False, False]
+    assert (figures["found"], figures["screened"], figures["unscreened"]) == (1, 5, 27)
+    assert figures["estimate"].remaining == pytest.approx(1 / 5 * 27)
+    assert figures["streak"] == 4
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_retrains_after_decisions(celery_worker, records, topic_area, lead, reviewer):
+    relevant, irrelevant = records
+    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage = ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
+    for record, value in [(relevant[0], "include"), (irrelevant[0], "exclude")]:
+        item = ScreeningItem.objects.get(stage=stage, record=record)
+        item.stage = stage
+        services.decision_record(item=item, reviewer=reviewer, value=value)
+
+    ranking = wait_for(lambda: Ranking.objects.filter(stage=stage, status="done").first())
+
+    assert ranking.labels == 2
+    item = services.screening_next(stage=stage, reviewer=reviewer)
+    assert "Caseworker" in item.record.title
