@@ -11,7 +11,7 @@ from grading.frameworks import get_framework
 from grading.models import Comment, InterventionCategory, Result, Study
 from grading.report import tables
 from reviewapp.models import Project, TopicArea
-from screening import agreement, flow
+from screening import flow
 from screening import queries as screening_queries
 from screening.models import Decision, Record, ScreeningItem, Stage
 
@@ -105,13 +105,10 @@ def screening_digest(counts: flow.FlowInput | None, decisions: str) -> str:
 
 
 def agreement_rows(topic_area: TopicArea) -> list[dict]:
-    names = dict(topic_area.project.memberships.values_list("user_id", "user__username"))
-    by_stage = {
-        stage.name: agreement.agreement_by_pair(screening_queries.decision_pairs(stage))
-        for stage in topic_area.stages.order_by("position")
-        if stage.dual
-    }
-    return agreement.agreement_rows(by_stage, names=names)
+    return screening_queries.agreement_rows(
+        topic_area.stages.order_by("position"),
+        screening_queries.reviewer_names(topic_area.project),
+    )
 
 
 def included_records(project: Project):

@@ -15,7 +15,7 @@ from django.db.models import (
 )
 
 from reviewapp.models import TopicArea
-from screening import flow, ranking
+from screening import agreement, flow, ranking
 from screening.models import (
     Decision,
     DuplicatePair,
@@ -208,6 +208,21 @@ def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:
             "item__record_id", "reviewer_id", "value"
         )
     )
+
+
+def reviewer_names(project) -> dict[int, str]:
+    return dict(project.memberships.values_list("user_id", "user__username"))
+
+
+def agreement_rows(stages, names: dict[int, str]) -> list[dict]:
+    """Agreement per reviewer pair on the records both decided, for the dual stages: the
+    screening pages, the agreement CSV, the report's table and the API all show these."""
+    by_stage = {
+        stage.name: agreement.agreement_by_pair(decision_pairs(stage))
+        for stage in stages
+        if stage.dual
+    }
+    return agreement.agreement_rows(by_stage, names=names)
 
 
 # The flow's name for pending records at a full-text stage marked not retrievable.

@@ -34,7 +34,6 @@ from screening import queries as screening_queries
 from screening import services as screening_services
 from screening.models import Decision, ImportJob, Record, ScreeningItem, Stage
 from screening.parsers import ParseError, csv_columns
-from screening.views.screening import _agreement_rows, _reviewer_names
 
 EDIT_PROJECT = "reviewapp.change_project"
 REVIEW_WORK = "reviewapp.do_review_work"
@@ -499,7 +498,9 @@ class AgreementView(ProjectScoped, APIView):
     @extend_schema(responses=s.AgreementSerializer(many=True))
     def get(self, request, project_slug, topic_key):
         stages = self.topic_area.stages.order_by("position")
-        rows = _agreement_rows(stages, _reviewer_names(self.project))
+        rows = screening_queries.agreement_rows(
+            stages, screening_queries.reviewer_names(self.project)
+        )
         return Response(s.AgreementSerializer(rows, many=True).data)
 
 

@@ -60,9 +60,9 @@ def _stage_item(stage, item_id) -> ScreeningItem:
 def screening_overview(request, project, topic_key):
     topic_area = topic_area_or_404(project, topic_key)
     stages = list(queries.stages_with_progress(topic_area))
-    names = _reviewer_names(project)
+    names = queries.reviewer_names(project)
     for stage in stages:
-        stage.agreement = _agreement_rows([stage], names)
+        stage.agreement = queries.agreement_rows([stage], names)
     return render_project(
         request,
         "screening/overview.html",
@@ -73,20 +73,6 @@ def screening_overview(request, project, topic_key):
         can_manage=request.user.has_perm("screening.manage_stages", project),
         can_screen=request.user.has_perm("screening.screen", project),
     )
-
-
-def _reviewer_names(project) -> dict[int, str]:
-    return dict(project.memberships.values_list("user_id", "user__username"))
-
-
-def _agreement_rows(stages, names) -> list[dict]:
-    """Agreement per reviewer pair on the records both decided, for dual stages."""
-    by_stage = {
-        stage.name: agreement.agreement_by_pair(queries.decision_pairs(stage))
-        for stage in stages
-        if stage.dual
-    }
-    return agreement.agreement_rows(by_stage, names=names)
 
 
 @require_POST
@@ -358,7 +344,9 @@ def _stage_records_url(stage) -> str:
 @project_view("reviewapp.view_project")
 def agreement_csv(request, project, topic_key):
     topic_area = topic_area_or_404(project, topic_key)
-    rows = _agreement_rows(topic_area.stages.order_by("position"), _reviewer_names(project))
+    rows = queries.agreement_rows(
+        topic_area.stages.order_by("position"), queries.reviewer_names(project)
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="agreement-{topic_area.key}.csv"'
     writer = csv.DictWriter(response, fieldnames=agreement.AGREEMENT_CSV_FIELDS)
