@@ -222,13 +222,14 @@ def test_stop_empties_the_queue_and_the_flow_names_the_rule(
 
     assert services.screening_next(stage=stopped, reviewer=reviewer) is None
     entry = AuditEntry.objects.get(action="stage.stop")
-    assert entry.after["rule"] == "50 irrelevant records in a row"
+    # Named in the project's language (Danish here), as the stage names are.
+    assert entry.after["rule"] == "50 irrelevante poster i træk"
     assert entry.after["unscreened"] == 30
     counts, undecided = queries.topic_area_flow(topic_area)
     screened = counts.stages[0]
     assert (screened.screened.value, screened.excluded.value) == (32, 31)
     assert screened.excluded_by_rule.value == 30
-    assert screened.stopping_rule == "50 irrelevant records in a row"
+    assert screened.stopping_rule == "50 irrelevante poster i træk"
     assert undecided[stage.name] == 0
 
 

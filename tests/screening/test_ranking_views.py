@@ -4,7 +4,7 @@ stop, the relevance band on the screening page."""
 import pytest
 from django.urls import reverse
 
-from reviewapp.models import AuditEntry
+from reviewapp.models import AuditEntry, Project
 from screening import services
 from screening.models import Ranking, ScreeningItem, Stage
 from tests.factories import RecordFactory, SourceFactory
@@ -76,6 +76,8 @@ def test_lead_switches_to_prioritised_order_and_a_ranking_is_made(
 
 
 def test_lead_stops_and_resumes_with_the_rule_named(client, stage, lead, reviewer):
+    # The rule is named in the project's language, as its stage names are.
+    Project.objects.filter(pk=stage.topic_area.project_id).update(language="en")
     client.force_login(lead)
     client.post(
         _url("stage_stopping", stage),
