@@ -89,6 +89,13 @@ def test_lead_stops_and_resumes_with_the_rule_named(client, stage, lead, reviewe
     page = client.get(_url("stage_prioritisation", stage)).content.decode()
     assert "fewer than 2 relevant records estimated left" in page
     assert 'data-testid="stopped"' in page
+    overview_url = reverse(
+        "screening_overview",
+        kwargs={"slug": stage.topic_area.project.slug, "topic_key": stage.topic_area.key},
+    )
+    # Nobody waits on the records a stop left: they are excluded by the rule.
+    overview = client.get(overview_url).content.decode()
+    assert "20 excluded by the stopping rule" in overview
     client.force_login(reviewer)
     assert 'data-testid="queue-empty"' in client.get(_url("screen", stage)).content.decode()
     flow = client.get(
