@@ -1,8 +1,8 @@
 """Screening round trip under load: N reviewers deciding over real HTTP against gunicorn.
 
     .venv/bin/python bench/screening_load.py [--records 50000] [--reviewers 50]
-        [--seconds 60] [--think 2.0] [--workers 4] [--modes open,closed]
-        [--profile 200] [--rebuild]
+        [--seconds 60] [--think 2.0] [--workers CORES] [--modes open,closed]
+        [--cache redis://127.0.0.1:6379/13 | none] [--profile 200] [--rebuild]
 
 1. Build (once; reused while the project holds --records records, --rebuild forces
    it): in PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
@@ -15,6 +15,9 @@
    screening.services.stages_set_up(preset="three"): every record pending at stage 1
    (title, one reviewer per record). Each reviewer gets a session written directly
    into the session table (no password hashing, no login page).
+   The cache and the sessions are in Redis (--cache, database 13 by default, cleared
+   before each run), as in docker-compose's deployment; --cache none: process memory
+   and database sessions, as the embedded default.
 3. Each run starts its own gunicorn (`gunicorn reviewapp.wsgi -w WORKERS`, sync
    workers, DEBUG off, collected static files, access log with %(D)s microseconds)
    on 127.0.0.1 and a free port, and drives it with one thread per reviewer over
@@ -75,6 +78,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchdb import ensure_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/reviewapp_load"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
 FORMATS = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "formats"
 SLUG = "bench-screening-load"
 TOPIC_KEY = "load"
@@ -91,8 +95,10 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # --- environment and database -------------------------------------------------------
 
 
-def configure_environment(static_root: str) -> dict[str, str]:
-    """The settings the bench process and gunicorn share: production-like, no broker."""
+def configure_environment(static_root: str, cache_url: str = "") -> dict[str, str]:
+    """The settings the bench process and gunicorn share: production-like, no broker.
+    `cache_url`: a Redis URL as docker-compose's deployment has (the cache, and sessions
+    in Redis with the database behind); empty for process memory and database sessions."""
     env = {
         "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -103,9 +109,12 @@ def configure_environment(static_root: str) -> dict[str, str]:
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
     }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
     os.environ.update(env)
     os.environ.pop("CELERY_BROKER_URL", None)
-    os.environ.pop("CACHE_URL", None)
+    if not cache_url:
+        os.environ.pop("CACHE_URL", None)
     return env
 
 
@@ -279,6 +288,9 @@ def fresh_screening(project, lead):
     with connection.cursor() as cursor:  # every run starts from the same table state
         for model in (ScreeningItem, Decision, Claim):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+    from django.core.cache import cache
+
+    cache.clear()  # no progress figures or sessions of an earlier run
     return topic, stages[0]
 
 
@@ -760,7 +772,14 @@ def main() -> None:
     parser.add_argument("--reviewers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=2.0, help="mean think time, open mode")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn sync workers"
+    )
+    parser.add_argument(
+        "--cache",
+        default=DEFAULT_CACHE_URL,
+        help="Redis URL for the cache and sessions, as deployed; 'none': process memory",
+    )
     parser.add_argument("--modes", default="open,closed")
     parser.add_argument("--profile", type=int, default=200, metavar="ROUNDS", help="0: skip")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the top queries")
@@ -775,7 +794,8 @@ def main() -> None:
         parser.error("bounded: 1-500 reviewers, 1-900 seconds")
 
     folder = Path(tempfile.mkdtemp(prefix="screening-load-"))
-    env = configure_environment(str(folder / "static"))
+    cache_url = "" if args.cache == "none" else args.cache
+    env = configure_environment(str(folder / "static"), cache_url)
     ensure_database(env["DATABASE_URL"])
     import django
 
@@ -825,6 +845,7 @@ def main() -> None:
                 **checks,
                 "records": args.records,
                 "workers": args.workers,
+                "cache": "redis" if cache_url else "process memory",
                 "think_mean_s": args.think if mode == "open" else 0,
                 "htmx": not args.full_page,
                 "nproc": os.cpu_count(),

@@ -38,7 +38,10 @@ from django.db import IntegrityError, models, transaction
 from reviewapp.models import Project
 
 FORMAT = "reviewapp-project"
-VERSION = 1
+VERSION = 2
+# Version 1 lacked a decision's stage (kept on the decision since; it is its item's stage),
+# which the import fills in: see _decision_stages.
+READS = (1, 2)
 
 # (model label, the lookup from the model to its project), in import order.
 REGISTRY: list[tuple[str, str]] = [
@@ -102,6 +105,8 @@ AUDIT_ID_VALUES: dict[tuple[str, str], str] = {
     ("duplicate.undo", "canonical"): "screening.record",
 }
 AUDIT_LABEL = "reviewapp.auditentry"
+ITEM_LABEL = "screening.screeningitem"
+DECISION_LABEL = "screening.decision"
 PROJECT_FIELDS = [
     "slug",
     "title",
@@ -360,10 +365,10 @@ def _check_header(data) -> None:
         raise ArchiveError("The archive is not a JSON object.")
     if data.get("format") != FORMAT:
         raise ArchiveError(f"This is not a project archive (format {data.get('format')!r}).")
-    if data.get("version") != VERSION:
+    if data.get("version") not in READS:
         raise ArchiveError(
             f"Unknown archive format version {data.get('version')!r}; "
-            f"this installation reads version {VERSION}."
+            f"this installation reads versions {', '.join(map(str, READS))}."
         )
     unknown = set(data) - {"format", "version", "project", "users", "objects"}
     if unknown:
@@ -374,6 +379,29 @@ def _check_header(data) -> None:
         raise ArchiveError(f"objects: unknown kinds {', '.join(sorted(unknown))}.")
     for label, _path in REGISTRY:
         _require(objects, label, "objects", list)
+
+
+def _decision_stages(objects: dict, *, version: int) -> dict:
+    """The objects with every decision's stage checked to be its item's (version 1: set to
+    it), without changing the caller's data."""
+    items = {
+        item.get("id"): item.get("stage")
+        for item in objects[ITEM_LABEL]
+        if isinstance(item, dict)
+    }
+    decisions = []
+    for decision in objects[DECISION_LABEL]:
+        if isinstance(decision, dict) and decision.get("item") in items:
+            stage = items[decision["item"]]
+            if version == 1:
+                decision = {**decision, "stage": stage}
+            elif "stage" in decision and decision["stage"] != stage:
+                raise ArchiveError(
+                    f"{DECISION_LABEL} {decision.get('id')}.stage: not the stage of its item "
+                    f"{decision['item']} ({stage!r})"
+                )
+        decisions.append(decision)
+    return {**objects, DECISION_LABEL: decisions}
 
 
 def _archive_ids(objects: dict) -> dict[str, set[int]]:
@@ -427,7 +455,7 @@ def project_import(*, data, slug: str | None = None, files=None) -> ImportOutcom
 @transaction.atomic
 def _project_import(*, data, slug: str | None, copied: list, files) -> ImportOutcome:
     _check_header(data)
-    objects = data["objects"]
+    objects = _decision_stages(data["objects"], version=data["version"])
     archive_ids = _archive_ids(objects)
     project = _project_in(_require(data, "project", "archive", dict), slug)
     outcome = ImportOutcome(project=project, counts={})

@@ -388,6 +388,12 @@ class Decision(models.Model):
         MAYBE = "maybe", _("Maybe")
 
     item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="decisions")
+    # The item's stage, kept on the decision too: a reviewer's decisions at a stage (their
+    # count on every screening page, their history) are then read from one index, where
+    # a join through the items cost one lookup per decision of theirs.
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="decisions", db_index=False
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screening_decisions"
     )
@@ -403,6 +409,9 @@ class Decision(models.Model):
         ]
         indexes = [
             models.Index(fields=["reviewer", "decided_at"], name="decision_by_reviewer"),
+            models.Index(
+                fields=["stage", "reviewer", "decided_at"], name="decision_stage_reviewer"
+            ),
         ]
         verbose_name = _("screening decision")
         verbose_name_plural = _("screening decisions")

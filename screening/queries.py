@@ -115,7 +115,7 @@ def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
             timeout=STAGE_PROGRESS_SECONDS,
         )
     )
-    figures["mine"] = Decision.objects.filter(item__stage=stage, reviewer=reviewer).count()
+    figures["mine"] = Decision.objects.filter(stage=stage, reviewer=reviewer).count()
     return figures
 
 
@@ -196,7 +196,7 @@ def stage_prioritisation(stage: Stage) -> dict:
 
 
 def my_decisions(stage: Stage, reviewer) -> QuerySet[Decision]:
-    return Decision.objects.filter(item__stage=stage, reviewer=reviewer).order_by(
+    return Decision.objects.filter(stage=stage, reviewer=reviewer).order_by(
         "-decided_at", "-id"
     )
 

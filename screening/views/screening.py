@@ -35,15 +35,18 @@ from screening.models import ScreeningItem, Stage
 from screening.services import ranking as ranking_services
 
 
-def _stage(project, topic_key, stage_id) -> Stage:
-    """The stage with its topic area, in one query."""
+def _stage(project, topic_key, stage_id, *, reviewer=None) -> Stage:
+    """The stage with its topic area, in one query; with `reviewer`, also whether they
+    may screen it (`services.stage_has_reviewer` then answers without a query)."""
+    stages = Stage.objects.select_related("topic_area")
+    if reviewer is not None:
+        stages = stages.annotate(may_screen=services.stage_reviewer_check(reviewer))
     stage = get_object_or_404(
-        Stage.objects.select_related("topic_area"),
-        topic_area__project=project,
-        topic_area__key=topic_key,
-        pk=stage_id,
+        stages, topic_area__project=project, topic_area__key=topic_key, pk=stage_id
     )
     stage.topic_area.project = project
+    if reviewer is not None:
+        stage.reviewer_check = (reviewer.pk, stage.may_screen)
     return stage
 
 
@@ -218,7 +221,7 @@ def _may_screen(request, stage) -> None:
 @require_GET
 @project_view("screening.screen")
 def screen(request, project, topic_key, stage_id):
-    stage = _stage(project, topic_key, stage_id)
+    stage = _stage(project, topic_key, stage_id, reviewer=request.user)
     _may_screen(request, stage)
     item_id = request.GET.get("item")
     if item_id and item_id.isdigit():
@@ -230,7 +233,7 @@ def screen(request, project, topic_key, stage_id):
 @require_POST
 @project_view("screening.screen")
 def decide(request, project, topic_key, stage_id, item_id):
-    stage = _stage(project, topic_key, stage_id)
+    stage = _stage(project, topic_key, stage_id, reviewer=request.user)
     form = DecisionForm(request.POST, stage=stage)
     if form.is_valid():
         try:
@@ -254,7 +257,7 @@ def decide(request, project, topic_key, stage_id, item_id):
 @require_POST
 @project_view("screening.screen")
 def undo(request, project, topic_key, stage_id):
-    stage = _stage(project, topic_key, stage_id)
+    stage = _stage(project, topic_key, stage_id, reviewer=request.user)
     _may_screen(request, stage)
     try:
         item = services.decision_undo(stage=stage, reviewer=request.user)

@@ -392,6 +392,10 @@ BAD = [
         _set(["objects", "screening.duplicatepair", 0, "record_a"], 999),
         "screening.duplicatepair 1.record_a",
     ),
+    (
+        _set(["objects", "screening.decision", 0, "stage"], 999),
+        "screening.decision 1.stage: not the stage of its item",
+    ),
 ]
 
 
@@ -406,6 +410,21 @@ def test_bad_archive_names_the_problem_and_imports_nothing(document, change, mes
 
     assert message in str(error.value)
     assert _state() == before
+
+
+@pytest.mark.django_db
+def test_a_version_1_archive_gives_each_decision_its_items_stage(document):
+    old = copy.deepcopy(document)
+    old["version"] = 1
+    for decision in old["objects"]["screening.decision"]:
+        del decision["stage"]  # version 1 kept the stage on the item only
+
+    archive.project_import(data=old, slug="from-version-1")
+
+    decisions = Decision.objects.filter(item__stage__topic_area__project__slug="from-version-1")
+    assert decisions.count() == len(document["objects"]["screening.decision"]) > 0
+    assert all(decision.stage_id == decision.item.stage_id for decision in decisions)
+    assert "stage" not in old["objects"]["screening.decision"][0]  # the caller's data as it was
 
 
 @pytest.mark.django_db
