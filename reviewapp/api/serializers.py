@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grading.forms import extraction_form_field
+from grading.services import RESULT_FIELDS
 from grading.models import (
     Comment,
     ExtractionField,
@@ -596,25 +597,12 @@ class ResultSerializer(VersionedSerializer):
 
     class Meta:
         model = Result
+        # The service's list of what a result holds, so that a field added there (the
+        # weighted framework's factors, say) is in the API as well.
         fields = [
             "id",
             "study",
-            "category",
-            "intervention",
-            "target_group",
-            "participants",
-            "effect",
-            "direction",
-            "effect_size",
-            "ci_low",
-            "ci_high",
-            "effect_unit",
-            "risk_of_bias",
-            "risk_of_bias_justification",
-            "transferability",
-            "transferability_justification",
-            "quality_override",
-            "quality_reason",
+            *[name for name in RESULT_FIELDS if name != "extra"],
             "quality",
             "default_quality",
             "extra",

@@ -135,6 +135,32 @@ def test_a_result_takes_only_the_projects_extraction_fields(api, topic_area, rev
     assert saved.json()["extra"] == {"months": 18.0}
 
 
+def test_a_result_carries_the_weighted_modes_factors(api, topic_area, review_data):
+    from grading.frameworks.base import Combination, QualityAssessment, TargetShare
+
+    result = review_data["result"]
+    url = topic_url(topic_area, f"results/{result.pk}/")
+    factors = {
+        "quality_assessment": QualityAssessment.SATISFACTORY.value,
+        "combination": Combination.BOTH.value,
+        "target_share": TargetShare.SUBGROUP.value,
+    }
+
+    saved = api["reviewer"].patch(url, {**factors, "version": result.version})
+    refused = api["reviewer"].patch(
+        url, {"combination": "everything", "version": saved.json()["version"]}
+    )
+
+    assert saved.status_code == 200
+    assert {key: saved.json()[key] for key in factors} == factors
+    result.refresh_from_db()
+    assert {key: getattr(result, key) for key in factors} == factors
+    read = api["peer_reviewer"].get(url).json()
+    assert {key: read[key] for key in factors} == factors
+    assert refused.status_code == 400
+    assert list(refused.json()["field_errors"]) == ["combination"]
+
+
 def test_a_lead_sets_a_final_level_which_needs_a_rationale(api, topic_area, review_data):
     url = topic_url(topic_area, f"verdicts/{review_data['category'].key}/")
     version = api["lead"].get(url).json()["version"]
