@@ -305,8 +305,9 @@ class Stage(models.Model):
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # The rule as the lead chose it when stopping, in words ("100 irrelevant records in a
-    # row"): the flow diagram names it beside the records it excluded unseen.
+    # The rule in words when the lead stopped, in the project's language, for the record
+    # (the audit entry and archives). Pages name the rule from `stopping_rule` and
+    # `stopping_threshold` in the reader's language; those cannot change while stopped.
     stopped_rule = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -316,6 +317,19 @@ class Stage(models.Model):
         ]
         verbose_name = _("screening stage")
         verbose_name_plural = _("screening stages")
+
+    def stopping_rule_label(self) -> str:
+        """The stopping rule and its threshold in words, in the active language (the flow
+        diagram names it beside the records it excluded unseen)."""
+        if self.stopping_rule == self.StoppingRule.IRRELEVANT_STREAK:
+            return _("%(n)s irrelevant records in a row") % {"n": int(self.stopping_threshold)}
+        if self.stopping_rule == self.StoppingRule.ESTIMATE:
+            return _("fewer than %(n)s relevant records estimated left") % {
+                "n": f"{self.stopping_threshold:g}"
+            }
+        return _("recall of %(target)s %% reached at 95 %% confidence") % {
+            "target": f"{100 * self.stopping_threshold:g}"
+        }
 
     def __str__(self) -> str:
         return self.name

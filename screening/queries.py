@@ -121,13 +121,16 @@ def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
 
 def _stage_figures(stage: Stage) -> dict[str, int]:
     status = ScreeningItem.Status
+    settled = Q(status__in=[status.INCLUDED, status.EXCLUDED]) | Q(
+        status=status.PENDING, record__fulltext__not_retrievable=True
+    )
+    if stage.stopped_at is not None:
+        # A lead stopped screening here: the records nobody read are excluded by the rule
+        # (as in the flow diagram), so nothing waits.
+        settled |= Q(status=status.PENDING, decisions_made=0)
     figures = stage.items.aggregate(
         total=Count("id"),
-        settled=Count(
-            "id",
-            filter=Q(status__in=[status.INCLUDED, status.EXCLUDED])
-            | Q(status=status.PENDING, record__fulltext__not_retrievable=True),
-        ),
+        settled=Count("id", filter=settled),
         conflicts=Count("id", filter=Q(status=status.CONFLICT)),
     )
     figures["percent"] = (
@@ -345,7 +348,7 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
                 excluded_by_rule=flow.Count(totals[(stage.pk, False)][BY_RULE])
                 if stage.stopped_at
                 else None,
-                stopping_rule=stage.stopped_rule,
+                stopping_rule=stage.stopping_rule_label() if stage.stopped_at else "",
             )
             for stage in record_stages
         ],

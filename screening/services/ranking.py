@@ -305,17 +305,6 @@ def stage_order_set(*, stage: Stage, actor, order: str) -> Stage:
     return locked
 
 
-def stopping_rule_label(rule: str, threshold: float) -> str:
-    """The rule in words, as the flow diagram names it."""
-    if rule == Stage.StoppingRule.IRRELEVANT_STREAK:
-        return _("%(n)s irrelevant records in a row") % {"n": int(threshold)}
-    if rule == Stage.StoppingRule.ESTIMATE:
-        return _("fewer than %(n)s relevant records estimated left") % {"n": f"{threshold:g}"}
-    return _("recall of %(target)s %% reached at 95 %% confidence") % {
-        "target": f"{100 * threshold:g}"
-    }
-
-
 def _validate_stopping(rule: str, threshold: float) -> None:
     if rule not in Stage.StoppingRule.values:
         raise ValidationError({"stopping_rule": _("Choose one of the stopping rules.")})
@@ -332,6 +321,9 @@ def stage_stopping_set(*, stage: Stage, actor, rule: str, threshold: float) -> S
     """The lead chooses the stopping heuristic the stage's dashboard advises on."""
     _validate_stopping(rule, threshold)
     locked = _locked_stage(stage)
+    if locked.stopped_at is not None:
+        # The flow diagram names the rule the records were excluded by: it stays as it was.
+        raise ValidationError(_("Screening here has been stopped: resume it to change the rule."))
     before = {"stopping_rule": locked.stopping_rule, "threshold": locked.stopping_threshold}
     locked.stopping_rule, locked.stopping_threshold = rule, threshold
     locked.save(update_fields=["stopping_rule", "stopping_threshold"])
@@ -360,7 +352,7 @@ def stage_stop(*, stage: Stage, actor, advice: ranking.StopAdvice | None = None)
     locked.stopped_by = actor
     # In the project's language, as the stage names: the flow diagram shows it.
     with translation.override(locked.topic_area.project.language):
-        locked.stopped_rule = stopping_rule_label(locked.stopping_rule, locked.stopping_threshold)
+        locked.stopped_rule = locked.stopping_rule_label()
     locked.save(update_fields=["stopped_at", "stopped_by", "stopped_rule"])
     unscreened = locked.items.filter(status=ScreeningItem.Status.PENDING, decisions_made=0).count()
     audit_record(

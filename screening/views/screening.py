@@ -427,9 +427,7 @@ def stage_prioritisation(request, project, topic_key, stage_id):
                 "stopping_threshold": stage.stopping_threshold,
             }
         ),
-        rule_label=ranking_services.stopping_rule_label(
-            stage.stopping_rule, stage.stopping_threshold
-        ),
+        rule_label=stage.stopping_rule_label(),
     )
 
 

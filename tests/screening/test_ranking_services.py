@@ -2,6 +2,8 @@
 idempotence, stale and failed rankings, the queue's order, the lead's switch and stop."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from reviewapp.models import AuditEntry
 from screening import queries, services
@@ -229,8 +231,30 @@ def test_stop_empties_the_queue_and_the_flow_names_the_rule(
     screened = counts.stages[0]
     assert (screened.screened.value, screened.excluded.value) == (32, 31)
     assert screened.excluded_by_rule.value == 30
-    assert screened.stopping_rule == "50 irrelevante poster i træk"
+    # The diagram names it in the reader's language, as its own labels.
+    assert screened.stopping_rule == "50 irrelevant records in a row"
+    with translation.override("da"):
+        counts, _undecided = queries.topic_area_flow(topic_area)
+    assert counts.stages[0].stopping_rule == "50 irrelevante poster i træk"
     assert undecided[stage.name] == 0
+    progress = queries.stage_progress(stopped, reviewer)
+    assert (progress["settled"], progress["total"], progress["percent"]) == (32, 32, 100)
+
+
+def test_a_stopped_stage_keeps_its_rule_until_resumed(stage, lead):
+    stopped = ranking_services.stage_stop(stage=stage, actor=lead)
+
+    with pytest.raises(ValidationError, match="resume it to change the rule"):
+        ranking_services.stage_stopping_set(
+            stage=stopped, actor=lead, rule="estimate", threshold=1
+        )
+    resumed = ranking_services.stage_resume(stage=stopped, actor=lead)
+    changed = ranking_services.stage_stopping_set(
+        stage=resumed, actor=lead, rule="estimate", threshold=1
+    )
+
+    assert (changed.stopping_rule, changed.stopping_threshold) == ("estimate", 1)
+    assert changed.stopping_rule_label() == "fewer than 1 relevant records estimated left"
 
 
 def test_resume_puts_the_records_back_in_the_queue(stage, reviewer, lead, topic_area):
