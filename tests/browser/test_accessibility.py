@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from grading.models import InterventionCategory, Result, Study
-from screening.models import Stage
+from screening.models import Record, Stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,6 +28,7 @@ def test_the_main_pages_have_no_serious_accessibility_problems(live_server, page
     study = Study.objects.filter(topic_area__key="caseworkers").first()
     result = Result.objects.filter(study=study).first()
     category = InterventionCategory.objects.get(key="reduced-caseload")
+    record = Record.objects.filter(topic_area__key="caseworkers", canonical__isnull=True).first()
     pages = {
         "dashboard": project + "/",
         "topic": topic + "/",
@@ -47,6 +48,15 @@ def test_the_main_pages_have_no_serious_accessibility_problems(live_server, page
         "rob": f"{topic}/studies/{study.pk}/results/{result.pk}/risk-of-bias/",
         "extraction-form": project + "/extraction-form/",
         "activity": project + "/activity/",
+        "report": project + "/report/",
+        "comments": project + "/comments/",
+        "prioritisation": f"{topic}/screening/{stage.pk}/prioritisation/",
+        "record-history": f"{topic}/records/{record.pk}/history/",
+        "study-history": f"{topic}/studies/{study.pk}/history/",
+        "rob-charts": f"{topic}/evidence/{category.key}/risk-of-bias/",
+        "summary-of-findings": topic + "/summary-of-findings/",
+        "extraction-agreement": topic + "/extraction-agreement/",
+        "profile": "/profile/",
     }
     for name, path in pages.items():
         response = page.goto(base + path)
