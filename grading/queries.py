@@ -1,9 +1,9 @@
 """Reusable querysets for studies, results and verdicts."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from grading.frameworks import get_framework
-from grading.models import InterventionCategory, Result, Study
+from grading.models import Consensus, InterventionCategory, Result, Study
 from reviewapp.models import Project, TopicArea
 from screening.models import Decision, Record, ScreeningItem
 
@@ -61,3 +61,33 @@ def inclusion_trail(records) -> QuerySet[ScreeningItem]:
         )
         .order_by("record_id", "stage__position")
     )
+
+
+# Where a result stands in dual extraction, in the order the work list shows them.
+EXTRACTION_STAGES = ("awaiting_consensus", "awaiting_second", "awaiting_first", "agreed")
+
+
+def results_by_extraction_stage(topic_area: TopicArea) -> dict[str, list[Result]]:
+    """The topic area's results by where they stand in dual extraction: both extractions in
+    and no consensus yet (a lead's to-do list), one extraction in, none, or agreed. One
+    query; each result carries `extractions_made`."""
+    results = (
+        Result.objects.filter(study__topic_area=topic_area)
+        .select_related("study", "category")
+        .annotate(
+            extractions_made=Count("extractions"),
+            agreed=Exists(Consensus.objects.filter(result=OuterRef("pk"))),
+        )
+        .order_by("study__year", "study__label", "id")
+    )
+    stages: dict[str, list[Result]] = {stage: [] for stage in EXTRACTION_STAGES}
+    for result in results:
+        if result.agreed:
+            stages["agreed"].append(result)
+        elif result.extractions_made >= 2:
+            stages["awaiting_consensus"].append(result)
+        elif result.extractions_made == 1:
+            stages["awaiting_second"].append(result)
+        else:
+            stages["awaiting_first"].append(result)
+    return stages

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from grading import services_consensus
+from grading import queries, services_consensus
 from grading.forms import KeyFieldsForm
 from grading.models import Consensus, Extraction, Result
 from reviewapp.services import EditConflict
@@ -195,4 +195,5 @@ def extraction_agreement(request, project, topic_key):
         topic_area=topic_area,
         rows=[(labels[name], stats) for name, stats in statistics.items()],
         dual=services_consensus.dual_extraction_on(project),
+        work=queries.results_by_extraction_stage(topic_area),
     )

@@ -313,6 +313,59 @@ def test_agreement_page_shows_kappa_per_field(client, extracted, peer_reviewer):
     assert "Direction" in rows[1] and '<td class="text-end">0.0</td>' in rows[1]
 
 
+def test_agreement_page_lists_the_results_waiting_for_consensus(
+    client, extracted, lead, reviewer, category, django_capture_on_commit_callbacks
+):
+    topic_area = extracted.study.topic_area
+    with django_capture_on_commit_callbacks(execute=True):
+        half = _result(topic_area, lead, category, label="Behncke et al. (2010)")
+        _result(topic_area, lead, category, label="Rosholm (2014)")
+    _extract(half, reviewer, A)
+    url = reverse(
+        "extraction_agreement", kwargs={"slug": topic_area.project.slug, "topic_key": "caseload"}
+    )
+    client.force_login(lead)
+
+    body = client.get(url).content.decode()
+
+    waiting = body.split('data-testid="awaiting-consensus"')[1].split("</ul>")[0]
+    assert "Hainmueller et al. (2016)" in waiting and "Behncke" not in waiting
+    consensus_url = reverse("result_consensus", kwargs=_kw(extracted))
+    assert f'href="{consensus_url}"' in waiting
+    second = body.split('data-testid="awaiting-second"')[1].split("</ul>")[0]
+    assert "Behncke et al. (2010)" in second and "Rosholm" not in second
+    for stage, count in [("awaiting_consensus", 1), ("awaiting_second", 1), ("awaiting_first", 1)]:
+        assert f'data-testid="count-{stage}">{count}<' in body
+    assert 'data-testid="count-agreed">0<' in body
+
+    _agree(extracted, lead, A)
+    body = client.get(url).content.decode()
+    assert 'data-testid="awaiting-consensus"' not in body
+    assert 'data-testid="count-agreed">1<' in body
+
+
+def test_agreement_page_queries_do_not_grow_with_the_results(
+    client, extracted, lead, category, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    topic_area = extracted.study.topic_area
+    url = reverse(
+        "extraction_agreement", kwargs={"slug": topic_area.project.slug, "topic_key": "caseload"}
+    )
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(4):
+            _result(topic_area, lead, category, label=f"Study {number}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+
+    assert len(many) == len(few)
+
+
 def test_extraction_form_page_turns_dual_extraction_on(client, lead, topic_area):
     client.force_login(lead)
     slug = topic_area.project.slug
