@@ -230,6 +230,9 @@ def test_not_retrievable_is_recorded_with_its_note_and_leaves_the_queue(
         decision_record(item=item, reviewer=reviewer, value="include")
     assert first.pk not in handed
     assert screening_next(stage=fulltext_stage, reviewer=reviewer) is None
+    # Nobody waits on it: the progress bar counts it as settled, a report not retrieved.
+    progress = queries.stage_progress(fulltext_stage, reviewer)
+    assert progress["settled"] == progress["total"] == fulltext_stage.items.count()
     entry = AuditEntry.objects.get(action="fulltext.not_retrievable")
     assert entry.after["note"] == "Library has no access; author did not reply"
 
