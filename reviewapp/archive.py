@@ -385,9 +385,7 @@ def _decision_stages(objects: dict, *, version: int) -> dict:
     """The objects with every decision's stage checked to be its item's (version 1: set to
     it), without changing the caller's data."""
     items = {
-        item.get("id"): item.get("stage")
-        for item in objects[ITEM_LABEL]
-        if isinstance(item, dict)
+        item.get("id"): item.get("stage") for item in objects[ITEM_LABEL] if isinstance(item, dict)
     }
     decisions = []
     for decision in objects[DECISION_LABEL]:

@@ -318,6 +318,9 @@ class Stage(models.Model):
         verbose_name = _("screening stage")
         verbose_name_plural = _("screening stages")
 
+    def __str__(self) -> str:
+        return self.name
+
     def stopping_rule_label(self) -> str:
         """The stopping rule and its threshold in words, in the active language (the flow
         diagram names it beside the records it excluded unseen)."""
@@ -330,9 +333,6 @@ class Stage(models.Model):
         return _("recall of %(target)s %% reached at 95 %% confidence") % {
             "target": f"{100 * self.stopping_threshold:g}"
         }
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def dual(self) -> bool:

@@ -201,9 +201,7 @@ def stage_prioritisation(stage: Stage) -> dict:
 
 
 def my_decisions(stage: Stage, reviewer) -> QuerySet[Decision]:
-    return Decision.objects.filter(stage=stage, reviewer=reviewer).order_by(
-        "-decided_at", "-id"
-    )
+    return Decision.objects.filter(stage=stage, reviewer=reviewer).order_by("-decided_at", "-id")
 
 
 def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:

@@ -11,7 +11,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grading.forms import extraction_form_field
-from grading.services import RESULT_FIELDS
 from grading.models import (
     Comment,
     ExtractionField,
@@ -21,6 +20,7 @@ from grading.models import (
     Verdict,
     VerdictEvent,
 )
+from grading.services import RESULT_FIELDS
 from reviewapp.models import Membership, Project, Role, TopicArea
 from screening.forms import checked_upload
 from screening.models import (

@@ -202,7 +202,7 @@ def stage_reviewer_check(reviewer) -> RawSQL:
         f" JOIN {TopicArea._meta.db_table} t ON t.project_id = m.project_id"
         f" WHERE t.id = {stage}.topic_area_id AND m.user_id = %s AND m.role IN (%s, %s)))"
     )
-    return RawSQL(
+    return RawSQL(  # noqa: S611 - table names from the models, values as parameters
         sql, [reviewer.pk, reviewer.pk, Role.LEAD, Role.REVIEWER], output_field=BooleanField()
     )
 
@@ -269,8 +269,8 @@ def _next_item(
         if status == ScreeningItem.Status.PENDING and item_id != decided_id:
             _release(mine, decided_id)
             Claim.objects.filter(pk=claim_id).update(expires_at=now + CLAIM_DURATION)
-            item = ScreeningItem.objects.select_related("record").defer(*SHOWN_WITHOUT).get(
-                pk=item_id
+            item = (
+                ScreeningItem.objects.select_related("record").defer(*SHOWN_WITHOUT).get(pk=item_id)
             )
             item.stage = stage
             return item

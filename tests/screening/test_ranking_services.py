@@ -245,9 +245,7 @@ def test_a_stopped_stage_keeps_its_rule_until_resumed(stage, lead):
     stopped = ranking_services.stage_stop(stage=stage, actor=lead)
 
     with pytest.raises(ValidationError, match="resume it to change the rule"):
-        ranking_services.stage_stopping_set(
-            stage=stopped, actor=lead, rule="estimate", threshold=1
-        )
+        ranking_services.stage_stopping_set(stage=stopped, actor=lead, rule="estimate", threshold=1)
     resumed = ranking_services.stage_resume(stage=stopped, actor=lead)
     changed = ranking_services.stage_stopping_set(
         stage=resumed, actor=lead, rule="estimate", threshold=1
