@@ -85,6 +85,11 @@ def test_peer_comments_lead_replies_and_resolves_and_the_export_downloads(
         lead_page.get_by_text("Comment resolved.").wait_for()
         lead_page.get_by_test_id("comment-resolved").first.wait_for()
         lead_page.goto(f"{base}/projects/caseloads/")
-        assert "No open comments." in lead_page.get_by_test_id("open-comments").inner_text()
+        # The panel arrives by htmx after the page: wait for it rather than read the shell.
+        lead_page.get_by_test_id("open-comments").get_by_text("No open comments.").wait_for()
+        assert (
+            "Verdict: Reduced caseload"
+            not in lead_page.get_by_test_id("open-comments").inner_text()
+        )
     finally:
         context.close()
