@@ -181,6 +181,7 @@ def studies(request, project, topic_key):
         studies=queries.studies_with_counts(topic_area),
         awaiting=queries.records_awaiting_a_study(topic_area),
         can_extract=request.user.has_perm("grading.extract", project),
+        dual=dual_extraction_on(project),
     )
 
 

@@ -338,6 +338,10 @@ def test_agreement_page_lists_the_results_waiting_for_consensus(
         assert f'data-testid="count-{stage}">{count}<' in body
     assert 'data-testid="count-agreed">0<' in body
 
+    studies = client.get(
+        reverse("studies", kwargs={"slug": topic_area.project.slug, "topic_key": "caseload"})
+    ).content.decode()
+    assert f'href="{url}" data-testid="extraction-agreement-link"' in studies
     _agree(extracted, lead, A)
     body = client.get(url).content.decode()
     assert 'data-testid="awaiting-consensus"' not in body

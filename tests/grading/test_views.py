@@ -196,7 +196,8 @@ def test_evidence_and_studies_pages_use_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         body = client.get(reverse("evidence", kwargs=_kw(topic_area))).content.decode()
     assert body.count('data-testid="category-row"') == count
-    # ... studies with counts, their results (prefetched), the last stage (none here)
-    with django_assert_num_queries(7):
+    # ... studies with counts, their results (prefetched), the last stage (none here),
+    # whether the project uses dual extraction
+    with django_assert_num_queries(8):
         body = client.get(reverse("studies", kwargs=_kw(topic_area))).content.decode()
     assert body.count('data-testid="study-row"') == count
