@@ -1,7 +1,7 @@
 """Our ranking beside ASReview LAB's default model, on the same data, priors and machine.
 
     .venv/bin/python bench/asreview_compare.py [--asreview /path/to/venv/bin/asreview]
-        [--seeds 3] [--sets nudging,ace,...] [--data ../shared/data/screening]
+        [--seeds 5] [--sets nudging,ace,...] [--data ../shared/data/screening]
 
 For every labelled set in the data folder (the label column as in its README) and every
 seed: our simulation (`bench/simulate_screening.py`'s `simulate`) and `asreview simulate`
@@ -80,7 +80,7 @@ def metrics(in_order: list[bool]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--asreview", default="/work/asreview-venv/bin/asreview")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument(
         "--sets", default=",".join(name.removesuffix(".csv") for name in LABEL_COLUMNS)
     )

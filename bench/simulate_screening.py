@@ -7,8 +7,10 @@
 Each seed draws one prior relevant and one prior irrelevant record
 (`screening.ranking.simulation_priors`), then screens one record at a time as a reviewer
 would: the highest-scoring unscreened record next, the model retrained after every
---retrain-every decisions, as the app does (`screening.ranking.simulate_order`). Prints one
-JSON line per run and a summary line:
+--retrain-every decisions and every relevant record, each retrain ordering the next ones as
+retraining after each would (`screening.ranking.lookahead_order`), as the app does
+(`screening.ranking.simulate_order`); once every relevant record is found the rest follow
+without retrains. Prints one JSON line per run and a summary line:
 
     {"records": N, "included": n, "wss95": x, "rrf10": y, "atd": z, "seconds": s}
 

@@ -35,9 +35,9 @@ LABELS = {ScreeningItem.Status.INCLUDED: True, ScreeningItem.Status.EXCLUDED: Fa
 # a reviewer's queue skips locked rows, so one transaction over every pending row would
 # show an empty queue for as long as it ran.
 WRITE_BATCH = 500
-# Scores are ranks in [0, 1]: three digits tell 1,000 places apart, ties are broken by the
-# random order key.
-SCORE_DIGITS = 3
+# Scores are ranks in [0, 1]: six digits tell a million places apart (ties are broken by
+# the random order key). Only the head of the queue is kept that exact: see _worth_writing.
+SCORE_DIGITS = 6
 
 
 def stage_label_counts(stage: Stage) -> tuple[int, int]:
@@ -186,15 +186,27 @@ def ranking_retrain(*, stage: Stage) -> Ranking | None:
     try:
         features = _stage_features(stage, rows)
         row_of = {item_id: row for row, (item_id, *_rest) in enumerate(rows)}
+        # Looking as far ahead as the stage's retrain interval: the records screened
+        # before the next retrain come in the order retraining after each would give.
         scores = ranking.relevance_scores(
-            features, {row_of[item_id]: label for item_id, label in labelled}
+            features,
+            {row_of[item_id]: label for item_id, label in labelled},
+            lookahead=stage.retrain_every,
         )
         pending = [
             (item_id, round(float(scores[row]), SCORE_DIGITS), old)
             for row, (item_id, status, old, _record) in enumerate(rows)
             if status not in LABELS
         ]
-        changed = [(item_id, new) for item_id, new, old in pending if _worth_writing(new, old)]
+        # The head: the records to be handed out before the next retrain, in the order
+        # the look-ahead gave them (ranking.relevance_scores); stored exactly.
+        head = sorted((new for _item, new, _old in pending), reverse=True)[: stage.retrain_every]
+        head_floor = head[-1] if head else float("inf")
+        changed = [
+            (item_id, new)
+            for item_id, new, old in pending
+            if _worth_writing(new, old, head_floor=head_floor)
+        ]
         written = _scores_write(stage, run, changed)
     except Exception as error:  # the previous ranking stays in use
         logger.exception("ranking of stage %s failed", stage.pk)
@@ -214,18 +226,23 @@ def ranking_retrain(*, stage: Stage) -> Ranking | None:
     return run
 
 
-# Below the top tenth, a score is rewritten only when it moved at least this much.
+# How far a stored score may lag its ranking's: in the top tenth, and below it.
+HIGH_SCORE_TOLERANCE = 0.0005
 LOW_SCORE_TOLERANCE = 0.01
 
 
-def _worth_writing(new: float, old: float) -> bool:
+def _worth_writing(new: float, old: float, *, head_floor: float) -> bool:
     """Whether a new score is worth its write. Each write of the indexed score costs an index
     update, and they were most of a retrain's time on 10,000 records; but an item's rank
     moves a little between retrains, and only the head of the queue is handed out before
-    the next one. So the top tenth (and any item not scored yet) is kept exact to three
-    digits, the rest within LOW_SCORE_TOLERANCE."""
-    if old < 0 or max(new, old) >= 0.9:
+    the next one. So the head (scores from `head_floor` up, new or stored) is kept exact,
+    in the look-ahead's order and above everything else; the rest of the top tenth within
+    HIGH_SCORE_TOLERANCE (where three digits kept it), the rest within LOW_SCORE_TOLERANCE.
+    An item not scored yet is always written."""
+    if old < 0 or max(new, old) >= head_floor:
         return new != old
+    if max(new, old) >= 0.9:
+        return abs(new - old) >= HIGH_SCORE_TOLERANCE
     return abs(new - old) >= LOW_SCORE_TOLERANCE
 
 

@@ -208,3 +208,63 @@ def test_found_chart_draws_the_curve_and_the_random_line():
     assert "Random &lt;order&gt;" in svg
     assert ">10</text>" in svg  # the x axis runs to every record, screened or not
     assert not math.isnan(float(svg.split('points="')[1].split(",")[0]))
+
+
+LOOKAHEAD_TEXTS = [
+    "caseworker job seekers unemployment counselling",  # 0: relevant
+    "plant roots soil bacteria",  # 1: irrelevant
+    "caseworker job seekers wheat yield drought",  # 2
+    "job seekers wheat yield drought",  # 3: much like 2
+    "caseworker counselling of the unemployed",  # 4
+    "leaf photosynthesis drought",  # 5
+    "soil nitrogen crop yield",  # 6
+]
+
+
+def test_lookahead_drops_the_records_like_one_assumed_irrelevant():
+    features = ranking.text_features(LOOKAHEAD_TEXTS)
+    labelled = {0: True, 1: False}
+    ranks = ranking.relevance_scores(features, labelled, lookahead=1)
+
+    head = ranking.lookahead_order(
+        features, np.array([0, 1]), np.array([True, False]), ranks, count=3
+    )
+
+    # The model alone ranks 2, then 3 (like 2), then 4; once 2 is taken as irrelevant, 3
+    # falls behind 4.
+    assert list(np.argsort(-ranks)[1:4]) == [2, 3, 4]
+    assert head == [2, 4, 3]
+
+
+def test_lookahead_head_is_what_retraining_after_each_irrelevant_pick_gives():
+    features = ranking.text_features(LOOKAHEAD_TEXTS)
+    labelled = {0: True, 1: False}
+
+    scores = ranking.relevance_scores(features, labelled, lookahead=3)
+
+    # Pick the best unlabelled row, label it irrelevant, retrain, three times.
+    expected, known = [], dict(labelled)
+    for _ in range(3):
+        plain = ranking.relevance_scores(features, known, lookahead=1)
+        best = max((row for row in range(len(LOOKAHEAD_TEXTS)) if row not in known),
+                   key=lambda row: plain[row])  # fmt: skip
+        expected.append(best)
+        known[best] = False
+    unlabelled = [row for row in np.argsort(-scores, kind="stable") if row not in labelled]
+    assert [int(row) for row in unlabelled[:3]] == expected
+    # Still ranks in [0, 1], every row a different one.
+    assert sorted(scores) == pytest.approx(np.arange(len(LOOKAHEAD_TEXTS)) / 6)
+
+
+def test_simulation_orders_the_rest_by_the_ranking_after_the_last_relevant_row():
+    labels = [i in (0, 1, 2, 7) for i in range(len(TEXTS))]
+    features = ranking.text_features(TEXTS)
+
+    order = ranking.simulate_order(features, labels, [0, 3], retrain_every=10)
+
+    last = max(i for i, row in enumerate(order) if labels[row])
+    known = {row: labels[row] for row in order[: last + 1]}
+    scores = ranking.relevance_scores(features, known, lookahead=10)
+    rest = [row for row in np.argsort(-scores, kind="stable") if row not in known]
+    assert order[last + 1 :] == [int(row) for row in rest]
+    assert sorted(order) == list(range(len(TEXTS)))

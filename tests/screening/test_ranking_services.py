@@ -7,7 +7,7 @@ from django.utils import translation
 
 from reviewapp.models import AuditEntry
 from screening import queries, services
-from screening.models import Ranking, ScreeningItem, Stage
+from screening.models import Ranking, Record, ScreeningItem, Stage
 from screening.services import ranking as ranking_services
 from tests.factories import RecordFactory, SourceFactory
 from tests.worker import wait_for
@@ -322,3 +322,48 @@ def test_real_worker_retrains_after_decisions(celery_worker, records, topic_area
     assert ranking.labels == 2
     item = services.screening_next(stage=stage, reviewer=reviewer)
     assert "Caseworker" in item.record.title
+
+
+def test_the_head_of_a_large_stage_is_stored_in_the_look_aheads_order(
+    topic_area, lead, reviewer, django_capture_on_commit_callbacks
+):
+    # 1,500 records: consecutive ranks differ by less than 0.001, so three digits would
+    # store the head's order as ties (and the queue would break them at random).
+    source = SourceFactory(topic_area=topic_area)
+    words = ["caseworker", "meeting", "wheat", "soil", "job", "seeker", "drought", "training"]
+    Record.objects.bulk_create(
+        Record(
+            topic_area=topic_area,
+            source=source,
+            position=n,
+            title=f"{words[n % 8]} {words[n % 5]} {words[n % 3]} study {n}",
+        )
+        for n in range(1500)
+    )
+    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage.topic_area.project = topic_area.project
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    first, second = Record.objects.filter(source=source).order_by("position")[:2]
+    _decide(stage, first, reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, second, reviewer, "exclude", django_capture_on_commit_callbacks)
+
+    head = sorted(_pending_scores(stage).values(), reverse=True)[: stage.retrain_every]
+
+    assert Ranking.objects.filter(stage=stage, status="done").exists()
+    assert len(set(head)) == stage.retrain_every  # strictly in order, no ties
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "written"),
+    [
+        (0.5, -1.0, True),  # never scored
+        (0.99991, 0.99992, True),  # the head: exact
+        (0.9, 0.99992, True),  # left the head
+        (0.9502, 0.9500, False),  # the top tenth: within 0.0005
+        (0.9506, 0.9500, True),
+        (0.505, 0.5, False),  # below: within 0.01
+        (0.52, 0.5, True),
+    ],
+)
+def test_which_scores_are_worth_writing(new, old, written):
+    assert ranking_services._worth_writing(new, old, head_floor=0.9999) is written
