@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from grading.frameworks import get_framework
 from grading.models import Consensus, InterventionCategory, Result, Study
+from grading.services_consensus import REVIEWERS
 from reviewapp.models import Project, TopicArea
 from screening.models import Decision, Record, ScreeningItem
 
@@ -84,7 +85,7 @@ def results_by_extraction_stage(topic_area: TopicArea) -> dict[str, list[Result]
     for result in results:
         if result.agreed:
             stages["agreed"].append(result)
-        elif result.extractions_made >= 2:
+        elif result.extractions_made >= REVIEWERS:
             stages["awaiting_consensus"].append(result)
         elif result.extractions_made == 1:
             stages["awaiting_second"].append(result)

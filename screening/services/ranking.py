@@ -367,7 +367,8 @@ def stage_stop(*, stage: Stage, actor, advice: ranking.StopAdvice | None = None)
         raise ValidationError(_("Every full text is read: a stopping rule is for record stages."))
     locked.stopped_at = timezone.now()
     locked.stopped_by = actor
-    # In the project's language, as the stage names: the flow diagram shows it.
+    # For the record (audit entry, archive), in the project's language as the stage names;
+    # pages name the rule in the reader's language (Stage.stopping_rule_label).
     with translation.override(locked.topic_area.project.language):
         locked.stopped_rule = locked.stopping_rule_label()
     locked.save(update_fields=["stopped_at", "stopped_by", "stopped_rule"])

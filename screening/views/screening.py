@@ -40,13 +40,11 @@ def _stage(project, topic_key, stage_id, *, reviewer=None) -> Stage:
     may screen it (`services.stage_has_reviewer` then answers without a query)."""
     stages = Stage.objects.select_related("topic_area")
     if reviewer is not None:
-        stages = stages.annotate(may_screen=services.stage_reviewer_check(reviewer))
+        stages = stages.annotate(**services.stage_reviewer_check(reviewer))
     stage = get_object_or_404(
         stages, topic_area__project=project, topic_area__key=topic_key, pk=stage_id
     )
     stage.topic_area.project = project
-    if reviewer is not None:
-        stage.reviewer_check = (reviewer.pk, stage.may_screen)
     return stage
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from grading.models import InterventionCategory, Result, Study
 from screening.models import Record, Stage
+from tests.browser.helpers import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,11 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_the_main_pages_have_no_serious_accessibility_problems(live_server, page, axe_check):
     call_command("load_demo", stdout=io.StringIO())
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("lead")
-    page.get_by_label("Password").fill("demo-lead-2019")
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
+    login(page, base, "lead", "demo-lead-2019")
 
     project = "/projects/vive-2019-caseworkers"
     topic = f"{project}/topics/caseworkers"

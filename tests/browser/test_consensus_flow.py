@@ -6,7 +6,7 @@ import pytest
 
 from grading import services, services_consensus
 from reviewapp.models import Role
-from tests.browser.test_grading_flow import _login
+from tests.browser.helpers import login
 from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def test_dual_extraction_blind_then_consensus(live_server, page, axe_check):
         expected_version=0,
     )  # fmt: skip
     base = live_server.url
-    _login(page, base, "reviewer")
+    login(page, base, "reviewer")
 
     page.goto(f"{base}{study.get_absolute_url()}")
     page.get_by_test_id("consensus-link").click()
@@ -87,7 +87,7 @@ def test_dual_extraction_blind_then_consensus(live_server, page, axe_check):
 def test_grade_judgements_and_summary_of_findings(live_server, page, axe_check):
     _project(framework="grade")
     base = live_server.url
-    _login(page, base, "lead")
+    login(page, base, "lead")
 
     page.goto(f"{base}/projects/caseloads/topics/caseload/evidence/caseload/")
     page.get_by_test_id("grade-links").get_by_role("link", name="GRADE judgements").click()

@@ -5,7 +5,7 @@ import pytest
 
 from screening.models import FullText
 from screening.services.screening import stage_enter_records, stages_set_up
-from tests.browser.test_screening_flow import _login
+from tests.browser.helpers import login
 from tests.factories import RecordFactory, SourceFactory
 from tests.screening.test_fulltext_services import tiny_pdf
 
@@ -27,7 +27,7 @@ def test_reviewer_attaches_a_pdf_and_sees_it_beside_the_decision_form(
     stage, record = review
     base = f"{live_server.url}/projects/secret-review/topics/caseload/screening/{stage.pk}"
     data = tiny_pdf("Caseworker caseloads")
-    _login(page, live_server.url, "reviewer")
+    login(page, live_server.url, "reviewer")
 
     page.goto(f"{base}/")
     assert page.get_by_test_id("screening-record").is_visible()

@@ -6,8 +6,8 @@ import pytest
 
 from grading import services
 from reviewapp.models import Role
+from tests.browser.helpers import login
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,
@@ -15,14 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_extraction_updates_the_verdict_live_and_a_lead_overrides_it(
@@ -48,7 +40,7 @@ def test_extraction_updates_the_verdict_live_and_a_lead_overrides_it(
         peer_reviewed=True,
     )
     base = live_server.url
-    _login(page, base, "lead")
+    login(page, base, "lead")
 
     page.goto(f"{base}{study.get_absolute_url()}")
     axe_check(page, "study")

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reviewapp.models import Role
 from screening import services
 from screening.models import DuplicatePair, ImportJob, Record, Source
+from tests.browser.helpers import login
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,
@@ -114,14 +114,6 @@ def review():
     return topic_area, users
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
 def _topic_url(base) -> str:
     return f"{base}/projects/caseloads/topics/caseload"
 
@@ -147,7 +139,7 @@ def _summary(page) -> dict[str, int]:
 def test_lead_imports_a_ris_file_and_settles_its_duplicates(live_server, page, review, axe_check):
     topic_area, users = review
     base = live_server.url
-    _login(page, base, "lead")
+    login(page, base, "lead")
     page.goto(f"{_topic_url(base)}/import/")
     axe_check(page, "import-form")
 
@@ -214,7 +206,7 @@ def test_lead_imports_a_ris_file_and_settles_its_duplicates(live_server, page, r
 def test_second_upload_of_the_same_file_is_all_duplicates(live_server, page, review):
     topic_area, users = review
     base = live_server.url
-    _login(page, base, "anna")
+    login(page, base, "anna")
     _upload(page, base, "econlit.ris", _ris(STUDIES))
     assert _summary(page)["imported"] == 6
 
@@ -239,7 +231,7 @@ def test_second_upload_of_the_same_file_is_all_duplicates(live_server, page, rev
 def test_a_pdf_is_rejected_with_a_reason_and_nothing_is_kept(live_server, page, review, axe_check):
     topic_area, users = review
     base = live_server.url
-    _login(page, base, "lead")
+    login(page, base, "lead")
 
     _upload(page, base, "search-strategy.ris", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
 
@@ -271,7 +263,7 @@ def test_job_page_polls_until_the_import_is_done(live_server, page, review, axe_
         source_name="EconLit",
         enqueue=False,
     )
-    _login(page, live_server.url, "lead")
+    login(page, live_server.url, "lead")
     page.goto(f"{live_server.url}{job.get_absolute_url()}")
     assert page.get_by_test_id("import-running").inner_text() == "Waiting for a worker…"
     assert page.get_by_role("progressbar", name="Import progress").is_visible()

@@ -6,8 +6,8 @@ import pytest
 from reviewapp.models import Role
 from screening import services
 from screening.models import ScreeningItem
+from tests.browser.helpers import login
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     ProjectFactory,
     RecordFactory,
@@ -51,14 +51,6 @@ def review():
     return stage, users
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
 def test_switching_to_prioritised_order_changes_the_next_record(
     live_server, browser, review, axe_check
 ):
@@ -66,8 +58,8 @@ def test_switching_to_prioritised_order_changes_the_next_record(
     base = f"{live_server.url}/projects/caseloads/topics/caseload/screening/{stage.pk}"
     reviewer = browser.new_context(locale="en-GB").new_page()
     lead = browser.new_context(locale="en-GB").new_page()
-    _login(reviewer, live_server.url, "anna")
-    _login(lead, live_server.url, "lead")
+    login(reviewer, live_server.url, "anna")
+    login(lead, live_server.url, "lead")
 
     reviewer.goto(f"{base}/")
     assert "wheat" in reviewer.get_by_test_id("record-title").inner_text()

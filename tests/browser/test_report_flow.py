@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from reviewapp.models import Role
+from tests.browser.helpers import login
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,
@@ -17,14 +17,6 @@ from tests.factories import (
 from tests.grading.test_report import build_small_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_peer_comments_lead_replies_and_resolves_and_the_export_downloads(
@@ -40,7 +32,7 @@ def test_peer_comments_lead_replies_and_resolves_and_the_export_downloads(
     base = live_server.url
     report_url = f"{base}/projects/caseloads/report/?language=en"
 
-    _login(page, base, "peer")
+    login(page, base, "peer")
     page.goto(report_url)
     page.get_by_role("heading", name="1. Caseworkers").wait_for()
     assert "Studies: Reduced caseload" in page.content()
@@ -71,7 +63,7 @@ def test_peer_comments_lead_replies_and_resolves_and_the_export_downloads(
     lead_page = context.new_page()
     lead_page.set_default_timeout(10_000)
     try:
-        _login(lead_page, base, "lead")
+        login(lead_page, base, "lead")
         lead_page.goto(f"{base}/projects/caseloads/")
         panel = lead_page.get_by_test_id("open-comments")
         panel.get_by_role("link", name="Verdict: Reduced caseload").click()

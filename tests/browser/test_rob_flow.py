@@ -6,7 +6,7 @@ import pytest
 
 from grading import services
 from reviewapp.models import Role
-from tests.browser.test_grading_flow import _login
+from tests.browser.helpers import login
 from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def test_rob2_cluster_assessment_proposes_is_confirmed_and_charted(live_server, 
         risk_of_bias="moderate",
     )
     base = live_server.url
-    _login(page, base, "reviewer")
+    login(page, base, "reviewer")
 
     page.goto(f"{base}{study.get_absolute_url()}")
     page.get_by_test_id("rob-link").click()

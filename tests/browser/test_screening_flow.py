@@ -6,8 +6,8 @@ import pytest
 from reviewapp.models import Role
 from screening import services
 from screening.models import Decision, ScreeningItem, Stage
+from tests.browser.helpers import login
 from tests.factories import (
-    PASSWORD,
     MembershipFactory,
     ProjectFactory,
     RecordFactory,
@@ -41,18 +41,10 @@ def review():
     return topic_area, stages, users
 
 
-def _login(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
-
-
 def test_reviewer_screens_ten_records_with_the_keyboard_only(live_server, page, review, axe_check):
     topic_area, stages, users = review
     title = stages[0]
-    _login(page, live_server.url, "anna")
+    login(page, live_server.url, "anna")
     page.goto(f"{live_server.url}/projects/caseloads/topics/caseload/screening/{title.pk}/")
     axe_check(page, "screening")
     assert page.locator("mark.kw-include").first.inner_text() == "Caseload"
@@ -96,7 +88,7 @@ def test_a_conflict_appears_for_the_lead_and_is_resolved(live_server, page, revi
     services.decision_record(item=item, reviewer=users["anna"], value="include", note="on topic")
     services.decision_record(item=item, reviewer=users["bo"], value="exclude", note="no effect")
 
-    _login(page, live_server.url, "lead")
+    login(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/projects/caseloads/topics/caseload/screening/")
     page.get_by_test_id("conflicts-link").click()
     card = page.get_by_test_id("stage-item")
@@ -112,7 +104,7 @@ def test_a_conflict_appears_for_the_lead_and_is_resolved(live_server, page, revi
 
 def test_the_flow_diagram_follows_the_screening(live_server, page, review):
     topic_area, stages, users = review
-    _login(page, live_server.url, "anna")
+    login(page, live_server.url, "anna")
     flow_url = f"{live_server.url}/projects/caseloads/topics/caseload/flow/"
     page.goto(flow_url)
     figure = page.get_by_test_id("flow-figure")
