@@ -3,9 +3,14 @@ present that could leak. Non-members get 404, anonymous users the login page,
 read-only members 403 on every write."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from grading import services_rob
 from reviewapp.models import AuditEntry, Membership, Project, TopicArea
+from screening.models import FullText, Stage
+from screening.services.screening import stage_enter_records
+from tests.secret_data import secret_review_data
 
 ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
 MEMBERS = {"lead", "reviewer", "peer_reviewer"}
@@ -141,71 +146,16 @@ def test_every_project_view_declares_its_permission():
 
 @pytest.fixture
 def screening_data(topic_area, cast):
-    """An import waiting for its CSV mapping, two records, one merged, and a pending pair."""
-    from django.core.files.base import ContentFile
-
-    from screening.models import DuplicatePair, ImportJob, Record, Source
-
-    job = ImportJob(
-        topic_area=topic_area,
-        original_name="hidden-export.csv",
-        source_name="Secret DB",
-        status=ImportJob.Status.NEEDS_MAPPING,
-        detected_format="csv",
-    )
-    job.upload.save("hidden-export.csv", ContentFile(b"Heading A,Heading B\nx,y\n"), save=False)
-    job.save()
-    source = Source.objects.create(topic_area=topic_area, name="Secret DB")
-    first, second, third = (
-        Record.objects.create(
-            topic_area=topic_area, source=source, position=i, title=f"Confidential record title {i}"
-        )
-        for i in (1, 2, 3)
-    )
-    Record.objects.filter(pk=third.pk).update(canonical=first)
-    pair = DuplicatePair.objects.create(
-        topic_area=topic_area, record_a=first, record_b=second, score=0.8
-    )
-    from screening import services
-
-    lead = Membership.objects.get(project=topic_area.project, role="lead").user
-    reviewer = Membership.objects.get(project=topic_area.project, user__username="reviewer2").user
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
-    item = stage.items.get(record=first)
-    services.decision_record(
-        item=item, reviewer=reviewer, value="include", note="Secret decision note"
-    )
-    from screening.models import FullText, Stage
-    from screening.services.screening import stage_enter_records
-
+    """The secret review data (tests/secret_data.py), with a full text at the full-text
+    stage and a risk-of-bias assessment."""
+    lead = cast["lead"]
+    data = secret_review_data(topic_area, lead, cast["reviewer2"])
+    first, result = data["record_first"], data["result"]
     fulltext_stage = Stage.objects.get(topic_area=topic_area, kind=Stage.Kind.FULLTEXT)
     stage_enter_records(stage=fulltext_stage, record_ids=[first.pk])
     pdf = FullText(record=first, original_name="hidden-fulltext.pdf", size=40, sha256="0" * 64)
     pdf.file.save("x.pdf", ContentFile(b"%PDF-1.4 Confidential record title 1"), save=False)
     pdf.save()
-    from grading import services as grading_services
-
-    category = grading_services.category_create(
-        topic_area=topic_area, actor=lead, key="hidden-category", title="Hidden category"
-    )
-    study = grading_services.study_create(
-        topic_area=topic_area,
-        actor=lead,
-        label="Secret et al. (2016)",
-        title="Confidential study",
-        design="matching",
-    )
-    result = grading_services.result_save(
-        study=study,
-        actor=lead,
-        category=category,
-        intervention="Secret intervention",
-        effect="Secret effect",
-        direction="positive",
-        risk_of_bias="low",
-    )
-    from grading import services_rob
-
     robins_i_domains = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
     services_rob.rob_assessment_save(
         result=result,
@@ -217,22 +167,7 @@ def screening_data(topic_area, cast):
         notes=dict.fromkeys([*robins_i_domains, "overall"], "Secret bias note"),
         expected_version=0,
     )
-    extraction_field = grading_services.extraction_field_create(
-        project=topic_area.project, actor=lead, key="secret", label="Hidden field", kind="text"
-    )
-    return {
-        "extraction_field": extraction_field,
-        "category": category,
-        "study": study,
-        "result": result,
-        "job": job,
-        "record": third,
-        "pair": pair,
-        "stage": stage,
-        "item": stage.items.get(record=second),
-        "fulltext_stage": fulltext_stage,
-        "fulltext_record": first,
-    }
+    return {**data, "fulltext_stage": fulltext_stage, "fulltext_record": first}
 
 
 def _kwargs(name, project, topic_area, membership, data):
