@@ -26,7 +26,7 @@ from grading.frameworks import ResultInput, get_framework
 from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
 from grading.services_report import report_tables_rebuild, report_tables_request
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict, apply_fields, versioned_update
+from reviewapp.versioning import EditConflict, apply_fields, versioned_save
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def study_create(*, topic_area, actor, records=(), **fields) -> Study:
 
 @transaction.atomic
 def study_update(*, study: Study, actor, expected_version: int, **fields) -> Study:
-    locked, _before = versioned_update(
+    locked, _before = versioned_save(
         instance=study,
         actor=actor,
         project=study.topic_area.project,

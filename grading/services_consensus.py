@@ -29,7 +29,7 @@ from grading.models import (
     Result,
 )
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from screening.agreement import Agreement, agreement
 
 # The key fields two reviewers extract, with their choices (None: free text), in form order.

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from grading.frameworks import grade
 from grading.models import GradeAssessment, InterventionCategory, Verdict
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 DOMAIN_IDS = [domain.id for domain in grade.DOMAINS]
 FIGURE_FIELDS = [

@@ -27,7 +27,7 @@ from grading.report import checks, tables, writers
 from grading.report.labels import export_text, pick
 from reviewapp.audit import audit_record
 from reviewapp.models import Project, TopicArea
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 logger = logging.getLogger(__name__)
 

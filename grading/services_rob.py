@@ -22,7 +22,7 @@ from grading.rob.base import RobDomain
 from grading.rob.base import not_asked as not_asked_questions
 from grading.services import result_save
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 TOOLS = {
     RobAssessment.Tool.ROB2: rob2,

@@ -18,7 +18,7 @@ from grading.forms import (
 )
 from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
 from grading.services_consensus import dual_extraction_on
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     add_errors,
     conflict_message,

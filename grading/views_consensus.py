@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from grading import queries, services_consensus
 from grading.forms import KeyFieldsForm
 from grading.models import Consensus, Extraction, Result
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     add_errors,
     conflict_message,

@@ -11,7 +11,7 @@ from grading.forms import GradeAssessmentForm
 from grading.frameworks import grade
 from grading.models import GradeAssessment
 from grading.views import _category
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     add_errors,
     conflict_message,

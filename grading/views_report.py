@@ -21,7 +21,7 @@ from grading.forms_report import (
 )
 from grading.models import Comment
 from grading.report.labels import pick
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from reviewapp.views import conflict_message, page_language, project_view, render_project
 from screening.queries import topic_area_flow_figure
 

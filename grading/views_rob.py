@@ -16,7 +16,7 @@ from grading.models import InterventionCategory, Result, RobAssessment
 from grading.rob import robvis
 from grading.rob.base import ANSWER_LABELS, Answer
 from grading.views import _category
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     conflict_message,
     page_language,

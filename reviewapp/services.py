@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.models import Membership, Project, Role, TopicArea
+from reviewapp.signals import project_framework_changed
+from reviewapp.versioning import apply_fields, versioned_save
 
 PROJECT_FIELDS = ["slug", "title", "description", "language", "evidence_framework"]
 TOPIC_AREA_FIELDS = [
@@ -28,48 +30,6 @@ TOPIC_AREA_FIELDS = [
     "inclusion_criteria",
     "exclusion_criteria",
 ]
-
-
-class EditConflict(Exception):
-    """Someone else saved the object after the editor loaded it."""
-
-    def __init__(self, current):
-        super().__init__(f"{current} was changed by someone else")
-        self.current = current
-
-
-def apply_fields(instance, fields: dict, allowed: list[str]) -> None:
-    """Set the named fields; any other name is a programming error, not user input."""
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(instance, name, value)
-
-
-def versioned_update(
-    *, instance, actor, project, action: str, expected_version: int, fields: dict, allowed
-):
-    """Lock the row, refuse a stale version (EditConflict), apply and validate the fields,
-    bump the version, save and audit: every edit form's save. Returns (locked, before).
-    Call inside the caller's transaction."""
-    locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
-    before = snapshot(locked, allowed)
-    apply_fields(locked, fields, allowed)
-    locked.full_clean()
-    locked.version += 1
-    locked.save()
-    audit_record(
-        actor=actor,
-        project=project(locked) if callable(project) else project,
-        action=action,
-        obj=locked,
-        before=before,
-        after=snapshot(locked, allowed),
-    )
-    return locked, before
 
 
 @transaction.atomic
@@ -104,7 +64,7 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, actor, expected_version: int, **fields) -> Project:
-    locked, before = versioned_update(
+    locked, before = versioned_save(
         instance=project,
         actor=actor,
         project=lambda locked: locked,
@@ -114,14 +74,9 @@ def project_update(*, project: Project, actor, expected_version: int, **fields) 
         allowed=PROJECT_FIELDS,
     )
     if locked.evidence_framework != before["evidence_framework"]:
-        # Every verdict is graded again on the new framework. Imported here: grading
-        # builds on the review project, not the other way round.
-        from grading.models import InterventionCategory
-        from grading.services import verdicts_mark_stale
-
-        verdicts_mark_stale(
-            categories=InterventionCategory.objects.filter(topic_area__project=locked)
-        )
+        # Every verdict is graded again on the new framework: grading acts on the signal
+        # (grading.receivers), inside this transaction.
+        project_framework_changed.send(sender=Project, project=locked)
     return locked
 
 
@@ -147,7 +102,7 @@ def topic_area_create(*, project: Project, actor, **fields) -> TopicArea:
 def topic_area_update(
     *, topic_area: TopicArea, actor, expected_version: int, **fields
 ) -> TopicArea:
-    locked, _before = versioned_update(
+    locked, _before = versioned_save(
         instance=topic_area,
         actor=actor,
         project=topic_area.project,

@@ -3,8 +3,8 @@
     {"message": "...", "code": "validation_error", "field_errors": {"title": ["..."]}}
 
 409 (the object changed since the client read it) adds "current_version". The services'
-own errors (Django's ValidationError, EditConflict, ScreeningClosed) are turned into it here,
-so views call the services without translating their errors one by one.
+own errors (Django's ValidationError, EditConflict and every other StateConflict) are
+turned into it here, so views call the services without translating them one by one.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,8 +14,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from reviewapp.services import EditConflict
-from screening.services import ScreeningClosed
+from reviewapp.versioning import EditConflict, StateConflict
 
 
 class VersionConflict(exceptions.APIException):
@@ -77,8 +76,8 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 def _translate(exc):
     if isinstance(exc, EditConflict):
         return VersionConflict(exc.current.version)
-    if isinstance(exc, ScreeningClosed):
-        return Closed(str(exc))
+    if isinstance(exc, StateConflict):
+        return Closed(str(exc), code=exc.code)
     if isinstance(exc, DjangoValidationError):
         detail = get_error_detail(exc)
         if isinstance(detail, dict) and "__all__" in detail:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
 from reviewapp.models import TopicArea
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from screening import flow
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.models import Membership, Role, TopicArea
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict, StateConflict
 from screening import progression
 from screening.models import Claim, Decision, ScreeningItem, Stage
 from screening.services.ranking import ranking_request_if_due
@@ -55,8 +55,10 @@ PRESETS = {
 }
 
 
-class ScreeningClosed(Exception):
+class ScreeningClosed(StateConflict):
     """The record has moved on (or a lead resolved it): its decisions are settled."""
+
+    code = "closed"
 
 
 def default_exclusion_reasons() -> list[str]:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from grading import services, services_consensus
 from grading.models import Consensus, Extraction, Result, Verdict
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 RESULT = {
     "intervention": "Fewer job seekers per caseworker",

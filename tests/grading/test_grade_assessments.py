@@ -10,7 +10,7 @@ from django.urls import reverse
 from grading import services, services_grade
 from grading.models import GradeAssessment, Verdict
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 RESULT = {
     "intervention": "Fewer job seekers per caseworker",

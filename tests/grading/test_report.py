@@ -10,7 +10,7 @@ from grading import services, services_report
 from grading.models import ReportSnapshot
 from grading.report import checks, tables
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from tests.factories import RecordFactory, SourceFactory
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from grading import services, services_rob
 from grading.models import Result, RobAssessment, Verdict
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 # Every RoB 2 domain Low (effect of assignment); unasked conditional questions are NA.
 ALL_LOW = {

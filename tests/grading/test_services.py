@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from grading import services
 from grading.models import Result, Verdict, VerdictEvent
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from reviewapp import services
 from reviewapp.models import AuditEntry, Membership, Role
+from reviewapp.versioning import EditConflict
 from tests.factories import UserFactory
 
 
@@ -86,7 +87,7 @@ def test_topic_area_update_refuses_a_stale_version(lead, topic_area):
     services.topic_area_update(
         topic_area=topic_area, actor=lead, expected_version=1, title="First editor's title"
     )
-    with pytest.raises(services.EditConflict):
+    with pytest.raises(EditConflict):
         services.topic_area_update(
             topic_area=topic_area, actor=lead, expected_version=1, title="Second editor's title"
         )

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from screening import flow, queries, services
 from screening.models import ScreeningItem, Source, Stage
 from screening.services.flow import flow_reported_update

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reviewapp.models import AuditEntry
-from reviewapp.services import EditConflict
+from reviewapp.versioning import EditConflict
 from screening import services
 from screening.models import Claim, Decision, ScreeningItem, Stage
 from tests.factories import RecordFactory, SourceFactory

@@ -1,0 +1,11 @@
+"""Signals the base app sends for the apps built on it (pretalx's signals/receivers).
+
+The base app must not import the apps above it; when one of its writes concerns them it
+sends a signal from inside the service's transaction, and their `receivers.py` act.
+"""
+
+from django.dispatch import Signal
+
+# Sent by `project_update` when a project's evidence framework changed, inside the
+# transaction, with `project`: every verdict of the project must be graded again.
+project_framework_changed = Signal()
