@@ -33,6 +33,7 @@ from reviewapp.queries import (
     recent_activity,
 )
 from reviewapp.rules import remember_role
+from reviewapp.versioning import EditConflict
 from screening import queries as screening_queries
 
 
@@ -145,7 +146,7 @@ def project_edit(request, project):
                 expected_version=form.cleaned_data["version"],
                 **fields,
             )
-        except services.EditConflict:
+        except EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
             add_errors(form, error)
@@ -215,7 +216,7 @@ def topic_area_edit(request, project, topic_key):
                 expected_version=form.cleaned_data["version"],
                 **form.service_fields(),
             )
-        except services.EditConflict:
+        except EditConflict:
             form.add_error(None, conflict_message())
         except ValidationError as error:
             add_errors(form, error)
