@@ -6,8 +6,10 @@ references between objects use those ids; users are referred to by username. Exp
 importing and exporting again therefore gives the same document (bar the slug, when the
 copy was imported under another one, and the names of copied files).
 
-What is archived is the explicit, ordered REGISTRY below: a model that belongs to a
-project is either in it or in DERIVED with the reason it is left out
+What is archived is explicit and ordered: each app declares its slice (its models in
+import order, the models it leaves out and why, its id-bearing fields and audit values) in
+its own `archiving` module, and the engine here collects them in INSTALLED_APPS order. A
+model that belongs to a project is either archived or left out with a reason
 (tests/reviewapp/test_archive.py fails otherwise). The order is the import order: an
 object's references to earlier models are set as it is created, references to its own or
 later models (a record's canonical record, a snowballed source's parent record) once
@@ -34,79 +36,75 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
+from django.utils.module_loading import autodiscover_modules
 
 from reviewapp.models import Project
 
 FORMAT = "reviewapp-project"
 VERSION = 2
 # Version 1 lacked a decision's stage (kept on the decision since; it is its item's stage),
-# which the import fills in: see _decision_stages.
+# which the import fills in: see screening.archiving.decision_stages.
 READS = (1, 2)
 
-# (model label, the lookup from the model to its project), in import order.
-REGISTRY: list[tuple[str, str]] = [
-    ("reviewapp.membership", "project"),
-    ("reviewapp.topicarea", "project"),
-    ("screening.source", "topic_area__project"),
-    ("screening.record", "topic_area__project"),
-    ("screening.duplicatepair", "topic_area__project"),
-    ("screening.importjob", "topic_area__project"),
-    ("screening.stage", "topic_area__project"),
-    ("screening.screeningitem", "stage__topic_area__project"),
-    ("screening.decision", "item__stage__topic_area__project"),
-    ("screening.fulltext", "record__topic_area__project"),
-    ("grading.interventioncategory", "topic_area__project"),
-    ("grading.extractionfield", "project"),
-    ("grading.study", "topic_area__project"),
-    ("grading.result", "study__topic_area__project"),
-    ("grading.robassessment", "result__study__topic_area__project"),
-    ("grading.extractionsettings", "project"),
-    ("grading.extraction", "result__study__topic_area__project"),
-    ("grading.consensus", "result__study__topic_area__project"),
-    ("grading.verdict", "category__topic_area__project"),
-    ("grading.verdictevent", "verdict__category__topic_area__project"),
-    ("grading.gradeassessment", "category__topic_area__project"),
-    ("grading.reportsettings", "topic_area__project"),
-    ("grading.comment", "project"),
-    # Last: an entry may name any archived object.
-    ("reviewapp.auditentry", "project"),
-]
-
-# Project-owned models left out on purpose, with the reason.
-DERIVED: dict[str, str] = {
-    "screening.claim": "a reviewer's 15-minute hold on a record: transient",
-    "screening.ranking": "a retrain's log; the next retrain rebuilds the ranking",
-    "grading.reportsnapshot": "the stored report tables; report_tables_rebuild rebuilds them",
-}
-
-# Fields that name an object by a kind and a database id instead of a foreign key:
-# label -> (kind field, id field, kind -> the archived label). Archived as archive ids.
-KIND_ID_FIELDS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "grading.comment": (
-        "target_kind",
-        "target_id",
-        {
-            "verdict": "grading.verdict",
-            "category": "grading.interventioncategory",
-            "study": "grading.study",
-            "result": "grading.result",
-            "flow": "reviewapp.topicarea",
-        },
-    ),
-}
-
-# Audit entries name objects by database id in a few before/after values; these are
-# translated to archive ids and back, like the entry's own object.
-AUDIT_ID_VALUES: dict[tuple[str, str], str] = {
-    ("duplicate.confirm", "kept"): "screening.record",
-    ("duplicate.confirm", "merged"): "screening.record",
-    ("duplicate.reject", "record_a"): "screening.record",
-    ("duplicate.reject", "record_b"): "screening.record",
-    ("duplicate.undo", "canonical"): "screening.record",
-}
 AUDIT_LABEL = "reviewapp.auditentry"
-ITEM_LABEL = "screening.screeningitem"
-DECISION_LABEL = "screening.decision"
+
+
+@dataclass(frozen=True)
+class ArchiveSlice:
+    """What one app puts in the archive, declared in its `archiving` module.
+
+    models: (model label, the lookup from the model to its project), in import order.
+    derived: project-owned models left out on purpose -> the reason.
+    kind_id_fields: fields that name an object by a kind and a database id instead of a
+        foreign key: label -> (kind field, id field, kind -> the archived label); archived as
+        archive ids.
+    audit_id_values: (audit action, key) -> label: audit entries that name objects by
+        database id in a before/after value; translated to archive ids and back.
+    upgrade: (objects, version) -> objects, for archives of an older version: fills in or
+        checks what that version lacked, without changing the caller's data.
+    """
+
+    models: list[tuple[str, str]]
+    derived: dict[str, str] = field(default_factory=dict)
+    kind_id_fields: dict[str, tuple[str, str, dict[str, str]]] = field(default_factory=dict)
+    audit_id_values: dict[tuple[str, str], str] = field(default_factory=dict)
+    upgrade: Any = None
+
+
+_slices: list[ArchiveSlice] = []
+
+
+def register(archive_slice: ArchiveSlice) -> ArchiveSlice:
+    """Called by each app's `archiving` module; apps register in INSTALLED_APPS order."""
+    _slices.append(archive_slice)
+    return archive_slice
+
+
+@cache
+def _collected() -> tuple[ArchiveSlice, ...]:
+    autodiscover_modules("archiving")
+    return tuple(_slices)
+
+
+def registry() -> list[tuple[str, str]]:
+    """Every archived model, in import order; the audit log last: an entry may name any
+    archived object."""
+    labels = [pair for piece in _collected() for pair in piece.models]
+    return [*labels, (AUDIT_LABEL, "project")]
+
+
+def derived() -> dict[str, str]:
+    return {label: reason for piece in _collected() for label, reason in piece.derived.items()}
+
+
+def _kind_id_fields() -> dict[str, tuple[str, str, dict[str, str]]]:
+    return {k: v for piece in _collected() for k, v in piece.kind_id_fields.items()}
+
+
+def _audit_id_values() -> dict[tuple[str, str], str]:
+    return {k: v for piece in _collected() for k, v in piece.audit_id_values.items()}
+
+
 PROJECT_FIELDS = [
     "slug",
     "title",
@@ -140,7 +138,7 @@ class Link:
     """A foreign key or many-to-many field: to the project, a user, or an archived model."""
 
     field: models.Field
-    target: str  # "project", "user" or a REGISTRY label
+    target: str  # "project", "user" or an archived label
 
 
 def _label(model) -> str:
@@ -148,7 +146,7 @@ def _label(model) -> str:
 
 
 def registry_models() -> list[tuple[str, type[models.Model], str]]:
-    return [(label, apps.get_model(label), path) for label, path in REGISTRY]
+    return [(label, apps.get_model(label), path) for label, path in registry()]
 
 
 def _target(model, field_: models.Field) -> str:
@@ -158,7 +156,7 @@ def _target(model, field_: models.Field) -> str:
     if related is get_user_model():
         return "user"
     label = _label(related)
-    if label not in dict(REGISTRY):
+    if label not in dict(registry()):
         raise ImproperlyConfigured(
             f"{_label(model)}.{field_.name} refers to {label}, which the archive does not carry"
         )
@@ -264,8 +262,8 @@ def project_export(*, project: Project) -> dict:
                 item[link.field.name] = sorted(
                     ref(link.target, pk, f"{where}.{link.field.name}") for pk in values
                 )
-            if label in KIND_ID_FIELDS:
-                kind_field, id_field, kinds = KIND_ID_FIELDS[label]
+            if label in _kind_id_fields():
+                kind_field, id_field, kinds = _kind_id_fields()[label]
                 target = kinds.get(row[kind_field])
                 # None: the object is gone (the import keeps the entry, naming no object).
                 item[id_field] = ids[target].get(row[id_field]) if target else None
@@ -292,7 +290,7 @@ def project_export(*, project: Project) -> dict:
 @cache
 def _model_name_labels() -> dict[str, str]:
     """An audit entry's object_type (a model name) -> the archive's label for it."""
-    return {label.split(".")[1]: label for label, _path in REGISTRY}
+    return {label.split(".")[1]: label for label, _path in registry()}
 
 
 def _audit_ids_out(item: dict, row: dict, ids: dict, usernames: dict) -> None:
@@ -315,7 +313,7 @@ def _audit_values(action: str, values, translate):
     if not isinstance(values, dict):
         return values
     values = dict(values)
-    for (audited_action, key), label in AUDIT_ID_VALUES.items():
+    for (audited_action, key), label in _audit_id_values().items():
         if action == audited_action and isinstance(values.get(key), int):
             values[key] = translate(label, values[key])
     return values
@@ -374,38 +372,25 @@ def _check_header(data) -> None:
     if unknown:
         raise ArchiveError(f"Unknown top-level keys: {', '.join(sorted(unknown))}.")
     objects = _require(data, "objects", "archive", dict)
-    unknown = set(objects) - {label for label, _path in REGISTRY}
+    unknown = set(objects) - {label for label, _path in registry()}
     if unknown:
         raise ArchiveError(f"objects: unknown kinds {', '.join(sorted(unknown))}.")
-    for label, _path in REGISTRY:
+    for label, _path in registry():
         _require(objects, label, "objects", list)
 
 
-def _decision_stages(objects: dict, *, version: int) -> dict:
-    """The objects with every decision's stage checked to be its item's (version 1: set to
-    it), without changing the caller's data."""
-    items = {
-        item.get("id"): item.get("stage") for item in objects[ITEM_LABEL] if isinstance(item, dict)
-    }
-    decisions = []
-    for decision in objects[DECISION_LABEL]:
-        if isinstance(decision, dict) and decision.get("item") in items:
-            stage = items[decision["item"]]
-            if version == 1:
-                decision = {**decision, "stage": stage}
-            elif "stage" in decision and decision["stage"] != stage:
-                raise ArchiveError(
-                    f"{DECISION_LABEL} {decision.get('id')}.stage: not the stage of its item "
-                    f"{decision['item']} ({stage!r})"
-                )
-        decisions.append(decision)
-    return {**objects, DECISION_LABEL: decisions}
+def _upgraded(objects: dict, *, version: int) -> dict:
+    """The objects as this version archives them: each app's upgrade for older versions."""
+    for piece in _collected():
+        if piece.upgrade is not None:
+            objects = piece.upgrade(objects, version)
+    return objects
 
 
 def _archive_ids(objects: dict) -> dict[str, set[int]]:
     """Every kind's archive ids, checked to be whole numbers, each once."""
     ids: dict[str, set[int]] = {"project": {1}}
-    for label, _path in REGISTRY:
+    for label, _path in registry():
         seen: set[int] = set()
         for position, item in enumerate(objects[label], start=1):
             number = _require(item, "id", f"{label} (entry {position})", int)
@@ -453,7 +438,7 @@ def project_import(*, data, slug: str | None = None, files=None) -> ImportOutcom
 @transaction.atomic
 def _project_import(*, data, slug: str | None, copied: list, files) -> ImportOutcome:
     _check_header(data)
-    objects = _decision_stages(data["objects"], version=data["version"])
+    objects = _upgraded(data["objects"], version=data["version"])
     archive_ids = _archive_ids(objects)
     project = _project_in(_require(data, "project", "archive", dict), slug)
     outcome = ImportOutcome(project=project, counts={})
@@ -513,7 +498,7 @@ def _instance_in(label: str, model, item: dict, expected: set[str], context: _Co
     for field_ in plain:
         if label == AUDIT_LABEL and field_.name == "object_id":
             continue  # an archive id; see _audit_ids_in
-        if label in KIND_ID_FIELDS and field_.name == KIND_ID_FIELDS[label][1]:
+        if label in _kind_id_fields() and field_.name == _kind_id_fields()[label][1]:
             continue  # an archive id; see _kind_id_in
         value = _plain_in(field_, item[field_.name], f"{where}.{field_.name}")
         setattr(instance, field_.attname, value)
@@ -536,10 +521,10 @@ def _instance_in(label: str, model, item: dict, expected: set[str], context: _Co
         elif link.field.null:
             context.deferred.append((label, instance, link, value))
         else:
-            raise ImproperlyConfigured(f"{field_where}: REGISTRY order")
+            raise ImproperlyConfigured(f"{field_where}: registry() order")
     if label == AUDIT_LABEL:
         _audit_ids_in(instance, item, where, context.archive_ids, context.pks, context.users)
-    if label in KIND_ID_FIELDS:
+    if label in _kind_id_fields():
         _kind_id_in(label, instance, item, where, context.archive_ids, context.pks)
     return instance
 
@@ -652,7 +637,7 @@ def _audit_ids_in(instance, item: dict, where: str, archive_ids, pks, users) -> 
 
 
 def _kind_id_in(label, instance, item: dict, where: str, archive_ids, pks) -> None:
-    kind_field, id_field, kinds = KIND_ID_FIELDS[label]
+    kind_field, id_field, kinds = _kind_id_fields()[label]
     target = kinds.get(getattr(instance, kind_field))
     value = item[id_field]
     if value is None or target is None:
@@ -660,7 +645,7 @@ def _kind_id_in(label, instance, item: dict, where: str, archive_ids, pks) -> No
         return
     _check_ref(archive_ids, target, value, f"{where}.{id_field}")
     if target not in pks:
-        raise ImproperlyConfigured(f"{where}.{id_field}: REGISTRY order")
+        raise ImproperlyConfigured(f"{where}.{id_field}: registry() order")
     setattr(instance, id_field, pks[target][value])
 
 

@@ -1,0 +1,13 @@
+"""The base app's part of the project archive (see reviewapp.archive). The audit log is not
+declared here: the engine archives it last, after every object an entry may name."""
+
+from reviewapp.archive import ArchiveSlice, register
+
+register(
+    ArchiveSlice(
+        models=[
+            ("reviewapp.membership", "project"),
+            ("reviewapp.topicarea", "project"),
+        ]
+    )
+)
