@@ -130,7 +130,7 @@ def _table(stored, language, kind, key=None):
 
 @pytest.mark.django_db
 def test_demo_tables_match_the_report():
-    from reviewapp.demo import DEMO_SLUG, demo_load
+    from grading.demo.review import DEMO_SLUG, demo_load
     from reviewapp.models import Project
 
     demo_load()

@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.test import override_settings
 
 from grading import services as grading_services
+from grading.demo.review import DEMO_SLUG, demo_load
 from grading.models import Verdict
 from reviewapp import archive
-from reviewapp.demo import DEMO_SLUG, demo_load
 from reviewapp.models import AuditEntry, Project
 from screening.models import (
     Decision,

@@ -6,6 +6,8 @@ Later capabilities add their own data (records, decisions, studies) here.
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from grading.demo.records import demo_screening_load
+from grading.demo.studies import demo_grading_load
 from reviewapp import services
 from reviewapp.models import Membership, Project, Role, TopicArea
 
@@ -224,10 +226,6 @@ def demo_load() -> list[tuple[str, str, str]]:
             **LIMITS,
             **topic,
         )
-    # Imported here: screening and grading build on the review project, not the reverse.
-    from grading.demo import demo_grading_load
-    from screening.demo import demo_screening_load
-
     reviewers = [users["reviewer1"], users["reviewer2"]]
     for topic_area in project.topic_areas.order_by("position"):
         demo_screening_load(topic_area=topic_area, lead=lead, reviewers=reviewers)

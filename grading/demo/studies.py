@@ -5,9 +5,9 @@ verdicts are computed, not typed. They must equal the report's table 1."""
 from django.db import transaction
 
 from grading import seed_data, services
+from grading.demo.records import TOPIC_KEYS
 from grading.models import InterventionCategory
 from grading.services_report import report_settings_update, report_tables_rebuild
-from screening.demo import TOPIC_KEYS
 
 # The seed report's table 1 (and chapter 2's conclusion): the short statement of each
 # category's results, by seed category key.

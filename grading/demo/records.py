@@ -17,7 +17,7 @@ from screening import services
 from screening.models import ScreeningItem, Source
 from screening.services.flow import flow_reported_update
 
-# Seed topic -> demo topic area key (reviewapp.demo.TOPIC_AREAS).
+# Seed topic -> demo topic area key (grading.demo.review.TOPIC_AREAS).
 TOPIC_KEYS = {"distance_meetings": "distance-meetings", "caseworker_factors": "caseworkers"}
 SNOWBALLED = {"rosholm2017", "rosholm2018", "liljeberg2010"}
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from reviewapp.demo import DEMO_SLUG
+from grading.demo.review import DEMO_SLUG
 from reviewapp.models import AuditEntry, Membership, Project, TopicArea
 
 

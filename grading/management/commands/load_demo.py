@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reviewapp.demo import DEMO_SLUG, demo_load
+from grading.demo.review import DEMO_SLUG, demo_load
 
 
 class Command(BaseCommand):
