@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 from grading import urls as grading_urls
 from reviewapp import views
 from screening import urls as screening_urls
+from screening.views import topic_area
 
 project_patterns = [
     path("", views.project_dashboard, name="project_dashboard"),
@@ -17,7 +18,7 @@ project_patterns = [
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("activity/", views.activity, name="activity"),
     path("topics/new/", views.topic_area_create, name="topic_area_create"),
-    path("topics/<slug:topic_key>/", views.topic_area_detail, name="topic_area_detail"),
+    path("topics/<slug:topic_key>/", topic_area.topic_area_detail, name="topic_area_detail"),
     path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
     path("topics/<slug:topic_key>/", include(screening_urls.topic_patterns)),
     path("topics/<slug:topic_key>/", include(grading_urls.topic_patterns)),

@@ -34,7 +34,6 @@ from reviewapp.queries import (
 )
 from reviewapp.rules import remember_role
 from reviewapp.versioning import EditConflict
-from screening import queries as screening_queries
 
 
 def _project_with_role(user, slug: str) -> Project:
@@ -167,23 +166,6 @@ def topic_area_or_404(project: Project, topic_key: str) -> TopicArea:
     topic_area = get_object_or_404(TopicArea, project=project, key=topic_key)
     topic_area.project = project  # already loaded; saves a query per link to the project
     return topic_area
-
-
-@require_GET
-@project_view("reviewapp.view_project")
-def topic_area_detail(request, project, topic_key):
-    topic_area = topic_area_or_404(project, topic_key)
-    return render_project(
-        request,
-        "reviewapp/topic_area_detail.html",
-        project,
-        topic_area=topic_area,
-        sources=screening_queries.sources_with_counts(topic_area),
-        record_counts=screening_queries.record_counts(topic_area),
-        pending_pairs=screening_queries.pending_pairs(topic_area).count(),
-        **screening_queries.topic_area_flow_figure(topic_area, page_language()),
-        can_import=request.user.has_perm("screening.import_records", project),
-    )
 
 
 @require_http_methods(["GET", "POST"])
