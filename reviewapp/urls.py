@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from grading import urls as grading_urls
 from reviewapp import views
+from reviewapp.api import views as api_views
 from screening import urls as screening_urls
 from screening.views import topic_area
 
@@ -30,7 +31,14 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<slug:slug>/", include(project_patterns)),
     path("healthz", views.healthz, name="healthz"),
+    # The API: the base app's machinery and resources, each app's resources, and last a
+    # 404 in the API's error shape for any other /api/ path.
     path("api/", include("reviewapp.api.urls")),
+    path("api/", include("screening.api.urls")),
+    path("api/", include("grading.api.urls")),
+    re_path(
+        r"^api/(?P<path>[\s\S]*)$", login_not_required(api_views.not_found), name="api-not-found"
+    ),
     path("profile/", include("reviewapp.api.profile_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,0 +1,22 @@
+"""Grading's API resources, under /api/ (included by the URL root)."""
+
+from django.urls import path
+
+from grading.api import views
+from reviewapp.api.urls import PROJECT, PROJECT_PATH, TOPIC, TOPIC_PATH, api_router
+
+router = api_router()
+router.register(
+    PROJECT + "/extraction-fields", views.ExtractionFieldViewSet, basename="api-extraction-field"
+)
+router.register(PROJECT + "/comments", views.CommentViewSet, basename="api-comment")
+router.register(TOPIC + "/studies", views.StudyViewSet, basename="api-study")
+router.register(TOPIC + "/results", views.ResultViewSet, basename="api-result")
+router.register(TOPIC + "/categories", views.CategoryViewSet, basename="api-category")
+router.register(TOPIC + "/verdicts", views.VerdictViewSet, basename="api-verdict")
+
+urlpatterns = [
+    path(PROJECT_PATH + "report/", views.ReportView.as_view(), name="api-report"),
+    path(TOPIC_PATH + "exports/", views.ExportsView.as_view(), name="api-exports"),
+    *router.urls,
+]

@@ -1,0 +1,316 @@
+"""Grading's API views: validate with a serializer, call one service, answer with the resource.
+
+Permissions are the pages' (see reviewapp.api.base.ProjectScoped and docs/api.md); every
+write goes through the service the page's view calls, so audit entries, locks, recomputation
+and version checks are the same whichever way a change comes in.
+"""
+
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from grading import queries as grading_queries
+from grading import queries_report, services_report
+from grading import services as grading_services
+from grading.api import serializers as s
+from grading.models import Comment, ExtractionField, Result, Verdict, VerdictEvent
+from reviewapp.api.base import TopicScoped, expected_version, query_filters, validated
+from reviewapp.api.permissions import ProjectScoped
+from screening.models import Record
+
+
+@extend_schema_view(partial_update=extend_schema(request=s.ExtractionFieldActiveSerializer))
+class ExtractionFieldViewSet(ProjectScoped, viewsets.GenericViewSet):
+    """The project's own extraction fields; their values are the results' `extra`."""
+
+    lookup_value_regex = "[0-9]+"
+
+    serializer_class = s.ExtractionFieldSerializer
+    action_permissions = dict.fromkeys(
+        ["create", "partial_update"], "grading.manage_extraction_form"
+    )
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ExtractionField.objects.none()
+        return self.project.extraction_fields.all()
+
+    def list(self, request, project_slug):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, project_slug, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request, project_slug):
+        data = validated(s.ExtractionFieldSerializer, request.data)
+        field = grading_services.extraction_field_create(
+            project=self.project, actor=request.user, **data
+        )
+        return Response(self.get_serializer(field).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, project_slug, pk):
+        data = validated(s.ExtractionFieldActiveSerializer, request.data)
+        field = grading_services.extraction_field_set_active(
+            field=self.get_object(), actor=request.user, active=data["active"]
+        )
+        return Response(self.get_serializer(field).data)
+
+
+class StudyViewSet(TopicScoped):
+    """Included studies; reviewers and leads enter and edit them."""
+
+    serializer_class = s.StudySerializer
+    action_permissions = dict.fromkeys(["create", "partial_update"], "grading.extract")
+
+    def topic_queryset(self):
+        return (
+            self.topic_area.studies.annotate(result_count=Count("results"))
+            .prefetch_related(Prefetch("records", queryset=Record.objects.only("id")))
+            .order_by("year", "label", "id")
+        )
+
+    def create(self, request, project_slug, topic_key):
+        data = validated(s.StudySerializer, request.data, topic_area=self.topic_area)
+        data.pop("version", None)
+        study = grading_services.study_create(
+            topic_area=self.topic_area, actor=request.user, **data
+        )
+        body = self.get_serializer(self.get_queryset().get(pk=study.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, project_slug, topic_key, pk):
+        study = self.get_object()
+        data = validated(s.StudySerializer, request.data, partial=True, topic_area=self.topic_area)
+        version = expected_version(request, data)
+        if "records" in data:
+            raise exceptions.ValidationError(
+                {"records": [_("A study's records are set when it is created.")]}
+            )
+        study.topic_area = self.topic_area
+        grading_services.study_update(
+            study=study, actor=request.user, expected_version=version, **data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=study.pk)).data)
+
+
+@extend_schema_view(list=extend_schema(parameters=[s.ResultFilterSerializer]))
+class ResultViewSet(TopicScoped):
+    """Results of the studies, one per intervention; saving one recomputes its verdict."""
+
+    serializer_class = s.ResultSerializer
+    action_permissions = dict.fromkeys(["create", "partial_update"], "grading.extract")
+
+    def topic_queryset(self):
+        return (
+            Result.objects.filter(study__topic_area=self.topic_area)
+            .select_related("category", "study")
+            .order_by("study_id", "id")
+        )
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        filters = query_filters(s.ResultFilterSerializer, self.request)
+        if "study" in filters:
+            queryset = queryset.filter(study_id=filters["study"])
+        if "category" in filters:
+            queryset = queryset.filter(category__key=filters["category"])
+        return queryset
+
+    def create(self, request, project_slug, topic_key):
+        data = validated(s.ResultSerializer, request.data, topic_area=self.topic_area)
+        data.pop("version", None)
+        study = data.pop("study")
+        study.topic_area = self.topic_area
+        result = grading_services.result_save(study=study, actor=request.user, **data)
+        body = self.get_serializer(self.get_queryset().get(pk=result.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, project_slug, topic_key, pk):
+        result = self.get_object()
+        data = validated(s.ResultSerializer, request.data, partial=True, topic_area=self.topic_area)
+        version = expected_version(request, data)
+        if data.pop("study", result.study) != result.study:
+            raise exceptions.ValidationError({"study": [_("A result stays with its study.")]})
+        study = result.study
+        study.topic_area = self.topic_area
+        grading_services.result_save(
+            study=study, actor=request.user, result=result, expected_version=version, **data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
+
+
+class CategoryViewSet(TopicScoped):
+    """Intervention categories: the unit a verdict is given for. Leads add them."""
+
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    serializer_class = s.CategorySerializer
+    lookup_field = "key"
+    lookup_url_kwarg = "category_key"
+    action_permissions = {"create": "grading.manage_categories"}
+
+    def topic_queryset(self):
+        return grading_queries.categories_with_verdicts(self.topic_area).order_by("position", "id")
+
+    def create(self, request, project_slug, topic_key):
+        data = validated(s.CategorySerializer, request.data)
+        category = grading_services.category_create(
+            topic_area=self.topic_area, actor=request.user, **data
+        )
+        body = self.get_serializer(self.get_queryset().get(pk=category.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses=s.VerdictDetailSerializer),
+    final=extend_schema(request=s.VerdictFinalSerializer, responses=s.VerdictDetailSerializer),
+)
+class VerdictViewSet(TopicScoped):
+    """Verdicts of the graded categories: computed level and its trace, the final level a
+    lead set and why, and (one verdict) its history."""
+
+    serializer_class = s.VerdictSerializer
+    lookup_field = "category__key"
+    lookup_url_kwarg = "category_key"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    action_permissions = {"final": "grading.set_final_verdict"}
+
+    def get_serializer_class(self):
+        return s.VerdictSerializer if self.action == "list" else s.VerdictDetailSerializer
+
+    def topic_queryset(self):
+        verdicts = Verdict.objects.filter(category__topic_area=self.topic_area).select_related(
+            "category", "decided_by"
+        )
+        if self.action != "list":
+            events = VerdictEvent.objects.select_related("actor")
+            verdicts = verdicts.prefetch_related(Prefetch("events", queryset=events))
+        return verdicts.order_by("category__position", "category_id")
+
+    @action(detail=True, methods=["post"])
+    def final(self, request, project_slug, topic_key, category_key):
+        """Set the final level (empty: the computed one stands); a different level needs a
+        rationale."""
+        verdict = self.get_object()
+        data = validated(s.VerdictFinalSerializer, request.data)
+        version = expected_version(request, data)
+        grading_services.verdict_set_final(
+            verdict=verdict, actor=request.user, expected_version=version, **data
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=verdict.pk)).data)
+
+
+# url name, format, and which kwargs beyond the topic area's; see ExportsView.
+TOPIC_EXPORTS = [
+    ("flow_svg", "svg"),
+    ("flow_csv", "csv"),
+    ("agreement_csv", "csv"),
+]
+
+
+class ExportsView(ProjectScoped, APIView):
+    """Links to every export of the topic area (the same files as the pages' buttons)."""
+
+    @extend_schema(responses=s.ExportLinkSerializer(many=True))
+    def get(self, request, project_slug, topic_key):
+        kwargs = {"slug": self.project.slug, "topic_key": self.topic_area.key}
+        links = [
+            {"name": name, "format": fmt, "url": reverse(name, kwargs=kwargs)}
+            for name, fmt in TOPIC_EXPORTS
+        ]
+        for category in self.topic_area.categories.all():
+            for tool in ("rob2", "robins_i"):
+                for chart in ("traffic_light", "summary"):
+                    name = f"rob_{chart}_svg"
+                    links.append(
+                        {
+                            "name": f"{name}:{category.key}:{tool}",
+                            "format": "svg",
+                            "url": reverse(
+                                name, kwargs={**kwargs, "category_key": category.key, "tool": tool}
+                            ),
+                        }
+                    )
+        report = reverse("report_export", kwargs={"slug": self.project.slug})
+        links += [
+            {"name": f"report:{fmt}", "format": fmt, "url": f"{report}?format={fmt}"}
+            for fmt in services_report.EXPORT_FORMATS
+        ]
+        for link in links:
+            link["url"] = request.build_absolute_uri(link["url"])
+        return Response(s.ExportLinkSerializer(links, many=True).data)
+
+
+class ReportView(ProjectScoped, APIView):
+    """The report's tables as JSON, per topic area, as stored (rebuilt where missing)."""
+
+    action_permissions = {"get": "grading.view_report"}
+
+    @extend_schema(responses=s.ReportTablesSerializer(many=True))
+    def get(self, request, project_slug):
+        entries = services_report.report_tables_for(self.project)
+        return Response(s.ReportTablesSerializer(entries, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.CommentFilterSerializer]),
+    create=extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer}),
+    reply=extend_schema(request=s.CommentReplySerializer, responses={201: s.CommentSerializer}),
+    resolve=extend_schema(request=s.CommentResolveSerializer),
+)
+class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
+    """Comments on verdicts, categories, studies, results and flow diagrams: any member
+    comments (peer reviewers too); the thread's author or a lead replies; leads resolve."""
+
+    serializer_class = s.CommentSerializer
+    lookup_value_regex = "[0-9]+"
+    action_permissions = {
+        "create": "grading.comment",
+        "reply": "grading.comment",
+        "resolve": "grading.resolve_comment",
+    }
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Comment.objects.none()
+        return queries_report.comments_for(self.project)
+
+    def list(self, request, project_slug):
+        comments = self.get_queryset()
+        if query_filters(s.CommentFilterSerializer, request).get("open"):
+            comments = comments.filter(parent__isnull=True, resolved_at__isnull=True)
+        page = self.paginate_queryset(comments)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, project_slug, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request, project_slug):
+        data = validated(s.CommentCreateSerializer, request.data)
+        comment = services_report.comment_create(project=self.project, author=request.user, **data)
+        body = self.get_serializer(self.get_queryset().get(pk=comment.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def reply(self, request, project_slug, pk):
+        data = validated(s.CommentReplySerializer, request.data)
+        reply = services_report.comment_reply(
+            comment=self.get_object(), author=request.user, body=data["body"]
+        )
+        body = self.get_serializer(self.get_queryset().get(pk=reply.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, project_slug, pk):
+        data = validated(s.CommentResolveSerializer, request.data)
+        comment = services_report.comment_resolve(
+            comment=self.get_object(), actor=request.user, resolved=data["resolved"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=comment.pk)).data)

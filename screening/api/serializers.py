@@ -1,0 +1,376 @@
+"""Serializers of screening's API resources: sources, imports, records, duplicates, stages,
+decisions and items, agreement and the flow. They never save (see reviewapp.api.serializers)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
+from reviewapp.models import Role
+from screening.forms import checked_upload
+from screening.models import (
+    Decision,
+    DuplicatePair,
+    ImportJob,
+    Record,
+    ScreeningItem,
+    Source,
+    Stage,
+)
+from screening.parsers import CSV_FIELDS, FORMATS
+from screening.services.imports import import_progress
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    records_stored = serializers.IntegerField(read_only=True)
+    unique_records = serializers.IntegerField(read_only=True)
+    duplicates_in_file = serializers.IntegerField(read_only=True)
+    duplicates_existing = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "run_date",
+            "query",
+            "reported_hits",
+            "file_name",
+            "file_format",
+            "parent_record",
+            "records_read",
+            "records_missing_title",
+            "records_stored",
+            "unique_records",
+            "duplicates_in_file",
+            "duplicates_existing",
+            "created_at",
+        ]
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    summary = serializers.DictField(
+        read_only=True, help_text="Counts of the import once done (records, imported, ...)."
+    )
+    csv_mapping = serializers.DictField(child=serializers.CharField(), read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "status",
+            "original_name",
+            "requested_format",
+            "detected_format",
+            "csv_mapping",
+            "source_kind",
+            "source_name",
+            "run_date",
+            "query",
+            "reported_hits",
+            "summary",
+            "error",
+            "source",
+            "progress",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, job) -> dict[str, int | None]:
+        if job.finished:
+            return {"records": job.summary.get("records", 0), "percent": 100}
+        return import_progress(job)
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    upload = serializers.FileField(help_text="The export file (multipart/form-data).")
+    source_name = serializers.CharField(max_length=200)
+    requested_format = serializers.ChoiceField(
+        choices=["auto", *FORMATS], default="auto", required=False
+    )
+    source_kind = serializers.ChoiceField(
+        choices=Source.Kind.choices, default=Source.Kind.DATABASE, required=False
+    )
+    run_date = serializers.DateField(required=False, allow_null=True)
+    query = serializers.CharField(required=False, allow_blank=True, default="")
+    reported_hits = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2_000_000_000
+    )
+
+    def validate_upload(self, upload):
+        try:
+            return checked_upload(upload)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class ImportMappingSerializer(serializers.Serializer):
+    mapping = serializers.DictField(
+        child=serializers.CharField(max_length=300),
+        help_text=f"Record field -> CSV column. Fields: {', '.join(CSV_FIELDS)}; title needed.",
+    )
+
+    def validate_mapping(self, mapping):
+        unknown = sorted(set(mapping) - set(CSV_FIELDS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown record fields: %(fields)s") % {"fields": ", ".join(unknown)}
+            )
+        if not mapping.get("title"):
+            raise serializers.ValidationError(_("Say which column holds the title."))
+        columns = set(self.context["columns"])
+        missing = sorted(column for column in mapping.values() if column and column not in columns)
+        if missing:
+            raise serializers.ValidationError(
+                _("Not columns of the file: %(columns)s") % {"columns": ", ".join(missing)}
+            )
+        return mapping
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    authors = texts(read_only=True)
+    keywords = texts(read_only=True)
+    stage_status = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The record's status at the stage filtered by (?stage=); null without one.",
+    )
+
+    class Meta:
+        model = Record
+        fields = [
+            "id",
+            "source",
+            "position",
+            "source_line",
+            "title",
+            "abstract",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+            "url",
+            "keywords",
+            "language",
+            "publication_type",
+            "canonical",
+            "duplicate_score",
+            "duplicate_reason",
+            "merged_at",
+            "stage_status",
+        ]
+        read_only_fields = fields
+
+
+class RecordFilterSerializer(serializers.Serializer):
+    source = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    stage = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    status = serializers.ChoiceField(
+        choices=ScreeningItem.Status.choices,
+        required=False,
+        help_text="The status at the stage given by ?stage= (needs it).",
+    )
+    duplicate = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only duplicates merged into another record; false: only unique ones.",
+    )
+    search = serializers.CharField(
+        required=False, max_length=200, help_text="Words in the title or abstract."
+    )
+
+    def validate(self, data):
+        if data.get("status") and not data.get("stage"):
+            raise serializers.ValidationError(
+                {"status": _("Filter by a stage to filter by status.")}
+            )
+        return data
+
+
+class RecordBriefSerializer(serializers.ModelSerializer):
+    source_name = serializers.CharField(source="source.name", read_only=True)
+
+    class Meta:
+        model = Record
+        fields = ["id", "title", "year", "doi", "source", "source_name"]
+        read_only_fields = fields
+
+
+class DuplicatePairSerializer(serializers.ModelSerializer):
+    record_a = RecordBriefSerializer(read_only=True)
+    record_b = RecordBriefSerializer(read_only=True)
+
+    class Meta:
+        model = DuplicatePair
+        fields = ["id", "record_a", "record_b", "score", "reason", "status", "decided_at"]
+        read_only_fields = fields
+
+
+class DuplicateFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=DuplicatePair.Status.choices, default=DuplicatePair.Status.PENDING, required=False
+    )
+
+
+class StageSerializer(VersionedSerializer):
+    reviewers = serializers.SlugRelatedField(
+        many=True,
+        slug_field="username",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text="Usernames taking part; empty: every lead and reviewer.",
+    )
+    exclusion_reasons = texts(required=False)
+    include_keywords = texts(required=False)
+    exclude_keywords = texts(required=False)
+    total = serializers.IntegerField(read_only=True)
+    pending = serializers.IntegerField(read_only=True)
+    maybe = serializers.IntegerField(read_only=True)
+    conflicts = serializers.IntegerField(read_only=True)
+    included = serializers.IntegerField(read_only=True)
+    excluded = serializers.IntegerField(read_only=True)
+    not_retrieved = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Stage
+        fields = [
+            "id",
+            "position",
+            "name",
+            "kind",
+            "reviewers_required",
+            "reviewers",
+            "exclusion_reasons",
+            "reason_required",
+            "include_keywords",
+            "exclude_keywords",
+            "show_decisions_after",
+            "version",
+            "total",
+            "pending",
+            "maybe",
+            "conflicts",
+            "included",
+            "excluded",
+            "not_retrieved",
+        ]
+        read_only_fields = ["id", "position"]
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if project is not None:
+            self.fields["reviewers"].child_relation.queryset = get_user_model().objects.filter(
+                memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
+            )
+
+
+class StagesSetUpSerializer(serializers.Serializer):
+    preset = serializers.ChoiceField(
+        choices=[("three", "title; title and abstract; full text"), ("two", "abstract; full text")]
+    )
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    record = serializers.IntegerField(source="item.record_id", read_only=True)
+    stage = serializers.IntegerField(source="item.stage_id", read_only=True)
+    reviewer = serializers.CharField(source="reviewer.username", read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "record", "stage", "reviewer", "value", "reason", "note", "decided_at"]
+        read_only_fields = fields
+
+
+class DecisionCreateSerializer(serializers.Serializer):
+    record = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The record's id.")
+    value = serializers.ChoiceField(choices=Decision.Value.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    """A record at a stage: its status there and (where the viewer may see them) decisions."""
+
+    record_title = serializers.CharField(source="record.title", read_only=True)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", read_only=True, allow_null=True, default=None
+    )
+    decisions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScreeningItem
+        fields = [
+            "id",
+            "record",
+            "record_title",
+            "status",
+            "decisions_made",
+            "exclusion_reason",
+            "resolved_by",
+            "resolution_note",
+            "resolved_at",
+            "decisions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DecisionSerializer(many=True))
+    def get_decisions(self, item):
+        blind_for = self.context.get("blind_for")
+        decisions = [
+            decision
+            for decision in item.decisions.all()
+            if blind_for is None or decision.reviewer_id == blind_for.pk
+        ]
+        return DecisionSerializer(decisions, many=True).data
+
+
+class ItemFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ScreeningItem.Status.choices, required=False)
+
+
+class ResolutionSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=[Decision.Value.INCLUDE, Decision.Value.EXCLUDE])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AgreementSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    reviewer_a = serializers.CharField()
+    reviewer_b = serializers.CharField()
+    n = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+    kappa = serializers.FloatField(allow_null=True)
+    ac1 = serializers.FloatField(allow_null=True)
+    pabak = serializers.FloatField(allow_null=True)
+
+
+class FlowProblemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    box = serializers.CharField()
+    expected = serializers.IntegerField()
+    actual = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class FlowSerializer(serializers.Serializer):
+    rows = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField(allow_blank=True)),
+        help_text="The PRISMA2020 template's rows with their counts (as flow-prisma.csv).",
+    )
+    problems = FlowProblemSerializer(many=True)
+    undecided = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Records still undecided, by stage name."
+    )

@@ -1,0 +1,21 @@
+"""Screening's API resources, under /api/ (included by the URL root)."""
+
+from django.urls import path
+
+from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
+from screening.api import views
+
+router = api_router()
+router.register(TOPIC + "/sources", views.SourceViewSet, basename="api-source")
+router.register(TOPIC + "/imports", views.ImportViewSet, basename="api-import")
+router.register(TOPIC + "/records", views.RecordViewSet, basename="api-record")
+router.register(TOPIC + "/duplicates", views.DuplicateViewSet, basename="api-duplicate")
+router.register(TOPIC + "/stages", views.StageViewSet, basename="api-stage")
+router.register(STAGE + "/decisions", views.DecisionViewSet, basename="api-decision")
+router.register(STAGE + "/items", views.ItemViewSet, basename="api-item")
+
+urlpatterns = [
+    path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),
+    path(TOPIC_PATH + "flow/", views.FlowView.as_view(), name="api-flow"),
+    *router.urls,
+]

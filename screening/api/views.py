@@ -1,0 +1,319 @@
+"""Screening's API views: validate with a serializer, call one service, answer with the resource.
+
+Permissions are the pages' (see reviewapp.api.base.ProjectScoped and docs/api.md); every
+write goes through the service the page's view calls, so audit entries, locks, recomputation
+and version checks are the same whichever way a change comes in.
+"""
+
+from functools import cached_property
+
+from django.db.models import CharField, F, Q, Value
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviewapp.api.base import TopicScoped, expected_version, query_filters, validated
+from reviewapp.api.errors import Closed
+from reviewapp.api.permissions import ProjectScoped
+from reviewapp.views import page_language
+from screening import flow
+from screening import queries as screening_queries
+from screening import services as screening_services
+from screening.api import serializers as s
+from screening.models import Decision, ImportJob, ScreeningItem, Stage
+from screening.parsers import ParseError, csv_columns
+
+
+class SourceViewSet(TopicScoped):
+    """Where the records came from, with records and duplicates counted (read only)."""
+
+    serializer_class = s.SourceSerializer
+
+    def topic_queryset(self):
+        return screening_queries.sources_with_counts(self.topic_area)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request={"multipart/form-data": s.ImportCreateSerializer},
+        responses={201: s.ImportJobSerializer},
+    ),
+    mapping=extend_schema(request=s.ImportMappingSerializer, responses=s.ImportJobSerializer),
+)
+class ImportViewSet(TopicScoped):
+    """Upload an export file; the import runs in the background: poll the job's status."""
+
+    serializer_class = s.ImportJobSerializer
+    action_permissions = dict.fromkeys(["create", "mapping"], "screening.import_records")
+
+    def topic_queryset(self):
+        return self.topic_area.import_jobs.select_related("topic_area")
+
+    def create(self, request, project_slug, topic_key):
+        data = validated(s.ImportCreateSerializer, request.data)
+        job = screening_services.import_job_create(
+            topic_area=self.topic_area, actor=request.user, **data
+        )
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def mapping(self, request, project_slug, topic_key, pk):
+        """Which CSV column holds which record field, for a job waiting for it."""
+        job = self.get_object()
+        if job.status != ImportJob.Status.NEEDS_MAPPING:
+            raise Closed(_("This import is not waiting for a column mapping."))
+        try:
+            columns = csv_columns(job.upload.path)
+        except ParseError as error:
+            raise exceptions.ValidationError({"mapping": [str(error)]}) from None
+        data = validated(s.ImportMappingSerializer, request.data, context={"columns": columns})
+        job = screening_services.import_job_set_mapping(job=job, mapping=data["mapping"])
+        return Response(self.get_serializer(job).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.RecordFilterSerializer]),
+    unmerge=extend_schema(request=None, responses=s.RecordSerializer),
+)
+class RecordViewSet(TopicScoped):
+    """Records with filters; a merged duplicate points at its canonical record."""
+
+    serializer_class = s.RecordSerializer
+    action_permissions = {"unmerge": "screening.resolve_duplicates"}
+
+    def topic_queryset(self):
+        return self.topic_area.records.order_by("id")
+
+    def filter_queryset(self, queryset):
+        no_stage = Value(None, output_field=CharField())
+        if self.action != "list":
+            return queryset.annotate(stage_status=no_stage)
+        filters = query_filters(s.RecordFilterSerializer, self.request)
+        if "source" in filters:
+            queryset = queryset.filter(source_id=filters["source"])
+        if filters.get("duplicate") is not None:
+            queryset = queryset.filter(canonical__isnull=not filters["duplicate"])
+        if filters.get("search"):
+            words = filters["search"]
+            queryset = queryset.filter(Q(title__icontains=words) | Q(abstract__icontains=words))
+        if "stage" not in filters:
+            return queryset.annotate(stage_status=no_stage)
+        at_stage = {"screening_items__stage_id": filters["stage"]}
+        if filters.get("status"):
+            at_stage["screening_items__status"] = filters["status"]
+        # One filter() call, so the annotation reads the row of the same join.
+        return queryset.filter(**at_stage).annotate(stage_status=F("screening_items__status"))
+
+    @action(detail=True, methods=["post"])
+    def unmerge(self, request, project_slug, topic_key, pk):
+        """Undo a merge: the record is separate again, and never merged back."""
+        record = screening_services.record_unmerge(record=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(record).data)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.DuplicateFilterSerializer]),
+    confirm=extend_schema(request=None),
+    reject=extend_schema(request=None),
+)
+class DuplicateViewSet(TopicScoped):
+    """Pairs de-duplication was unsure about (pending by default); leads decide them."""
+
+    serializer_class = s.DuplicatePairSerializer
+    action_permissions = dict.fromkeys(["confirm", "reject"], "screening.resolve_duplicates")
+
+    def topic_queryset(self):
+        return self.topic_area.duplicate_pairs.select_related(
+            "record_a__source", "record_b__source"
+        )
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        return queryset.filter(
+            status=query_filters(s.DuplicateFilterSerializer, self.request)["status"]
+        )
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, project_slug, topic_key, pk):
+        """The two records are one: merged (undo with the record's unmerge)."""
+        pair = screening_services.duplicate_pair_confirm(pair=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pair.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, project_slug, topic_key, pk):
+        """The two records stay apart, and are never proposed again."""
+        pair = screening_services.duplicate_pair_reject(pair=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=pair.pk)).data)
+
+
+@extend_schema_view(
+    set_up=extend_schema(request=s.StagesSetUpSerializer, responses=s.StageSerializer(many=True))
+)
+class StageViewSet(TopicScoped):
+    """Screening stages with their progress; leads set them up and edit them."""
+
+    serializer_class = s.StageSerializer
+    action_permissions = dict.fromkeys(["partial_update", "set_up"], "screening.manage_stages")
+
+    def topic_queryset(self):
+        return screening_queries.stages_with_progress(self.topic_area).prefetch_related("reviewers")
+
+    def partial_update(self, request, project_slug, topic_key, pk):
+        stage = self.get_object()
+        data = validated(s.StageSerializer, request.data, partial=True, project=self.project)
+        version = expected_version(request, data)
+        reviewers = data.pop("reviewers", None)
+        screening_services.stage_update(
+            stage=stage,
+            actor=request.user,
+            expected_version=version,
+            reviewer_ids=None if reviewers is None else [user.pk for user in reviewers],
+            **data,
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=stage.pk)).data)
+
+    @action(detail=False, methods=["post"], url_path="set-up")
+    def set_up(self, request, project_slug, topic_key):
+        """Create the stages of a preset (until the first decision); records enter the first."""
+        data = validated(s.StagesSetUpSerializer, request.data)
+        screening_services.stages_set_up(
+            topic_area=self.topic_area, actor=request.user, preset=data["preset"]
+        )
+        return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+
+class StageScoped(TopicScoped):
+    """Under one stage: /api/projects/<slug>/topic-areas/<key>/stages/<stage_id>/..."""
+
+    @cached_property
+    def stage(self) -> Stage:
+        stage = get_object_or_404(Stage, topic_area=self.topic_area, pk=self.kwargs["stage_id"])
+        stage.topic_area = self.topic_area
+        return stage
+
+    def blind_for(self):
+        """At a blind (dual) stage a reviewer sees only their own decisions; leads and
+        peer reviewers see everyone's, as on the stage's records page."""
+        if (
+            self.stage.dual
+            and not self.can("screening.resolve_conflicts")
+            and self.can("screening.screen")
+        ):
+            return self.request.user
+        return None
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer})
+)
+class DecisionViewSet(StageScoped):
+    """Decisions at a stage. A reviewer records (or changes) their own, by record id."""
+
+    serializer_class = s.DecisionSerializer
+    action_permissions = {"create": "screening.screen"}
+
+    def topic_queryset(self):
+        decisions = Decision.objects.filter(item__stage=self.stage).select_related(
+            "item", "reviewer"
+        )
+        blind_for = self.blind_for()
+        if blind_for is not None:
+            decisions = decisions.filter(reviewer=blind_for)
+        return decisions.order_by("decided_at", "id")
+
+    def create(self, request, project_slug, topic_key, stage_id):
+        data = validated(s.DecisionCreateSerializer, request.data)
+        item = ScreeningItem.objects.filter(stage=self.stage, record_id=data.pop("record")).first()
+        if item is None:
+            raise exceptions.ValidationError({"record": [_("The record is not at this stage.")]})
+        item.stage = self.stage
+        decision = screening_services.decision_record(item=item, reviewer=request.user, **data)
+        decision.reviewer = request.user
+        return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.ItemFilterSerializer]),
+    resolve=extend_schema(request=s.ResolutionSerializer),
+    reopen=extend_schema(request=None),
+)
+class ItemViewSet(StageScoped):
+    """Records at a stage with their status; ?status=conflict lists the conflicts, which
+    leads resolve (or reopen)."""
+
+    serializer_class = s.ItemSerializer
+    action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["blind_for"] = self.blind_for()
+        return context
+
+    def topic_queryset(self):
+        return screening_queries.stage_items(self.stage)
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        wanted = query_filters(s.ItemFilterSerializer, self.request).get("status")
+        return queryset.filter(status=wanted) if wanted else queryset
+
+    def _item(self) -> ScreeningItem:
+        item = self.get_object()
+        item.stage = self.stage
+        return item
+
+    def _answer(self, item):
+        return Response(self.get_serializer(self.get_queryset().get(pk=item.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, project_slug, topic_key, stage_id, pk):
+        data = validated(s.ResolutionSerializer, request.data)
+        item = screening_services.conflict_resolve(item=self._item(), actor=request.user, **data)
+        return self._answer(item)
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, project_slug, topic_key, stage_id, pk):
+        item = screening_services.screening_item_reopen(item=self._item(), actor=request.user)
+        return self._answer(item)
+
+
+class AgreementView(ProjectScoped, APIView):
+    """Agreement of each pair of reviewers on the records both decided, per dual stage."""
+
+    @extend_schema(responses=s.AgreementSerializer(many=True))
+    def get(self, request, project_slug, topic_key):
+        stages = self.topic_area.stages.order_by("position")
+        rows = screening_queries.agreement_rows(
+            stages, screening_queries.reviewer_names(self.project)
+        )
+        return Response(s.AgreementSerializer(rows, many=True).data)
+
+
+class FlowView(ProjectScoped, APIView):
+    """The PRISMA 2020 flow counts, their checks, and what is still undecided."""
+
+    @extend_schema(responses=s.FlowSerializer)
+    def get(self, request, project_slug, topic_key):
+        language = page_language()
+        counts, undecided = screening_queries.topic_area_flow(self.topic_area, language)
+        index = 0 if language == "da" else 1
+        problems = [
+            {
+                "code": problem.code,
+                "severity": str(problem.severity),
+                "box": problem.box,
+                "expected": problem.expected,
+                "actual": problem.actual,
+                "message": problem.message[index],
+            }
+            for problem in flow.flow_check(counts)
+        ]
+        body = {"rows": flow.flow_prisma_csv(counts), "problems": problems, "undecided": undecided}
+        return Response(s.FlowSerializer(body).data)
