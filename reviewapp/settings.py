@@ -5,9 +5,11 @@ run eagerly in the web process, DEBUG on, uploads on local disk.
 DATABASE_URL switches to PostgreSQL; CELERY_BROKER_URL to Redis with real workers.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.env import (
@@ -34,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -63,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reviewapp.urls"
@@ -79,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviewapp.context_processors.outages",
             ],
         },
     },
@@ -104,9 +111,23 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: django-axes refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Login throttling (django-axes, failures kept in the database, so it holds with the cache
+# down): AXES_FAILURE_LIMIT wrong passwords for one username from one address lock that
+# pair out for AXES_COOLOFF_MINUTES; a success resets the count. By username and address
+# together, so that nobody can lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reviewapp.throttling.login_locked_out"
+AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "reviewapp.throttling.client_ip"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -175,23 +196,55 @@ _cache_url = env_str("CACHE_URL", CELERY_BROKER_URL or "")
 if _cache_url.startswith("redis"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache that answers as a miss while Redis is down (reviewapp.cache).
+            "BACKEND": "reviewapp.cache.TolerantRedisCache",
             "LOCATION": _cache_url,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
-    # Every page reads the session: from Redis, with the database behind it. Only
-    # with a shared cache, so that a logout in one process ends the session in all.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions live in the database alone (one indexed read a request), never in the cache: a
+# logout while Redis is down could not delete the cached copy, which would log the person
+# back in once Redis returned. With the database the site logs in and out whatever Redis does.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
-X_FRAME_OPTIONS = "SAMEORIGIN"
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# No page may be framed, except a full text's PDF beside its decision form (same origin; see
+# screening.views.fulltext.fulltext_pdf).
+X_FRAME_OPTIONS = "DENY"
+# HSTS once the site is served over TLS (production): a year, subdomains included.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading binds the whole domain and its subdomains to HTTPS in browsers for months: the
+# domain owner's decision (SECURE_HSTS_PRELOAD=true), not a default; its deploy check is
+# silenced only while it is off.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# Production is served over TLS (docs/deploy.md): plain http is redirected, except the health
+# check that compose and load balancers call on the container's own port.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+# Django's own Content-Security-Policy: scripts, styles and everything else only from this
+# site's static files, no inline script or style at all (templates carry none; progress bars
+# get their width from static/js/app.js). data: images for Bootstrap's inline SVG icons.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,8 @@ import logging
 from celery import current_app
 from django.db import transaction
 
+from reviewapp.outages import outage_report
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,6 +26,7 @@ def enqueue_on_commit(task_name: str, *, countdown: float = 0, **kwargs) -> None
         try:
             current_app.tasks[task_name].apply_async(kwargs=kwargs, countdown=countdown)
         except Exception:
+            outage_report("broker")
             logger.warning("could not enqueue %s(%s)", task_name, kwargs, exc_info=True)
 
     transaction.on_commit(send, robust=True)

@@ -4,6 +4,7 @@ import kombu
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
@@ -25,6 +26,7 @@ from reviewapp.forms import (
     TopicAreaForm,
 )
 from reviewapp.models import Membership, Project, TopicArea
+from reviewapp.outages import outage_clear
 from reviewapp.queries import (
     activity_entries,
     activity_kinds,
@@ -375,7 +377,11 @@ def activity(request, project):
 @never_cache
 @require_GET
 def healthz(request):
-    """Database and broker reachability, for operators and compose health checks."""
+    """Database, broker and cache reachability, for operators and compose health checks.
+
+    "ok" (200): all reachable. "degraded" (200): the database answers but the broker or the
+    cache does not; pages and saves still work (background work waits or runs later), so the
+    container is healthy and must not be restarted for it. "fail" (503): no database."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -391,9 +397,27 @@ def healthz(request):
             with kombu.Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = {"ok": True, "mode": "worker"}
+            outage_clear("broker")
         except Exception as error:  # noqa: BLE001
             checks["broker"] = {"ok": False, "error": str(error)}
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "fail", **checks}, status=200 if healthy else 503
-    )
+    checks["cache"] = _cache_check()
+    if not checks["database"]["ok"]:
+        status = "fail"
+    elif all(check["ok"] for check in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return JsonResponse({"status": status, **checks}, status=503 if status == "fail" else 200)
+
+
+def _cache_check() -> dict:
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    if backend != "TolerantRedisCache":
+        return {"ok": True, "mode": "process memory"}
+    client = caches["default"]._cache.get_client(write=False)
+    try:
+        client.ping()
+    except Exception as error:  # noqa: BLE001
+        return {"ok": False, "mode": "redis", "error": str(error)}
+    outage_clear("cache")
+    return {"ok": True, "mode": "redis"}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from reviewapp.views import project_view, render_project, topic_area_or_404
@@ -167,6 +168,7 @@ def fulltext_remove(request, project, topic_key, stage_id, record_id):
 
 
 @require_GET
+@xframe_options_sameorigin  # shown in an <object> beside the decision form; no other page frames
 @project_view("reviewapp.view_project")
 def fulltext_pdf(request, project, topic_key, stage_id, record_id):
     stage, item = _stage_item(project, topic_key, stage_id, record_id)

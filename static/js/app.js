@@ -1,5 +1,17 @@
 // Progressive enhancement only: every form also works without JavaScript.
+
+// Progress bars carry their width as data-progress: the Content-Security-Policy allows no
+// inline style attributes, and setting the style from a script file is allowed. htmx:load
+// fires for every piece of the page htmx swaps in (an import's progress as it polls).
+function showProgress(root) {
+  for (const bar of root.querySelectorAll("[data-progress]")) {
+    bar.style.width = `${Number(bar.dataset.progress) || 0}%`;
+  }
+}
+document.addEventListener("htmx:load", (event) => showProgress(event.target));
+
 document.addEventListener("DOMContentLoaded", () => {
+  showProgress(document);
   // The language <select> submits on change; its button stays for keyboard and no-JS users.
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());

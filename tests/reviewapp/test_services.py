@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from reviewapp import services
 from reviewapp.models import AuditEntry, Membership, Role
@@ -68,7 +69,8 @@ def test_membership_create_user_makes_an_account_that_can_log_in(lead, project, 
         role=Role.PEER_REVIEWER,
     )
     assert membership.role == Role.PEER_REVIEWER
-    assert client.login(username="newcomer", password="a-long-Passphrase-9")
+    # django-axes checks every password login against its lockouts: it needs the request.
+    assert client.login(request=HttpRequest(), username="newcomer", password="a-long-Passphrase-9")
 
 
 def test_membership_create_user_refuses_a_taken_username(lead, reviewer, project):
