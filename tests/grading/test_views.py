@@ -7,7 +7,7 @@ from grading import services
 from grading.models import Result, Study, Verdict
 from screening import services as screening_services
 from screening.models import ScreeningItem
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 @pytest.fixture

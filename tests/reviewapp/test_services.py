@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from reviewapp import services
 from reviewapp.models import AuditEntry, Membership, Role
 from reviewapp.versioning import EditConflict
-from tests.factories import UserFactory
+from tests.factories.reviewapp import UserFactory
 
 
 @pytest.mark.django_db
