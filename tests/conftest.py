@@ -3,7 +3,12 @@
 import pytest
 
 from reviewapp.models import Role
-from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
+from tests.factories.reviewapp import (
+    MembershipFactory,
+    ProjectFactory,
+    TopicAreaFactory,
+    UserFactory,
+)
 
 pytest_plugins = ["tests.worker"]
 

@@ -11,7 +11,7 @@ from grading.models import Result, Verdict
 from reviewapp.api.tokens import api_token_create
 from reviewapp.models import Project
 from screening.models import Decision, ImportJob
-from tests.factories import UserFactory
+from tests.factories.reviewapp import UserFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 

@@ -1,6 +1,6 @@
 """What the browser tests share."""
 
-from tests.factories import PASSWORD
+from tests.factories.reviewapp import PASSWORD
 
 
 def login(page, base, username, password=PASSWORD):

@@ -7,7 +7,12 @@ import pytest
 from grading import services, services_consensus
 from reviewapp.models import Role
 from tests.browser.helpers import login
-from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
+from tests.factories.reviewapp import (
+    MembershipFactory,
+    ProjectFactory,
+    TopicAreaFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 from screening.models import FullText
 from screening.services.screening import stage_enter_records, stages_set_up
 from tests.browser.helpers import login
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 from tests.screening.test_fulltext_services import tiny_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ import pytest
 from grading import services
 from reviewapp.models import Role
 from tests.browser.helpers import login
-from tests.factories import (
+from tests.factories.reviewapp import (
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,

@@ -11,7 +11,7 @@ from reviewapp.models import Role
 from screening import services
 from screening.models import DuplicatePair, ImportJob, Record, Source
 from tests.browser.helpers import login
-from tests.factories import (
+from tests.factories.reviewapp import (
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,

@@ -8,7 +8,7 @@ import pytest
 
 from reviewapp.models import Role
 from tests.browser.helpers import login
-from tests.factories import (
+from tests.factories.reviewapp import (
     MembershipFactory,
     ProjectFactory,
     TopicAreaFactory,

@@ -7,14 +7,13 @@ from reviewapp.models import Role
 from screening import services
 from screening.models import Decision, ScreeningItem, Stage
 from tests.browser.helpers import login
-from tests.factories import (
+from tests.factories.reviewapp import (
     MembershipFactory,
     ProjectFactory,
-    RecordFactory,
-    SourceFactory,
     TopicAreaFactory,
     UserFactory,
 )
+from tests.factories.screening import RecordFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -91,7 +91,7 @@ def test_every_member_comments_on_each_kind_of_target(
 
 @pytest.mark.django_db
 def test_a_comment_on_another_projects_item_is_refused(client, project, report_data, cast):
-    from tests.factories import ProjectFactory, TopicAreaFactory
+    from tests.factories.reviewapp import ProjectFactory, TopicAreaFactory
 
     other = TopicAreaFactory(project=ProjectFactory(slug="other-review"))
     client.force_login(cast["peer_reviewer"])

@@ -9,13 +9,8 @@ from django.urls import reverse
 from grading import services, services_consensus
 from grading.models import Consensus, Extraction, Result, Verdict
 from reviewapp.versioning import EditConflict
+from tests.factories.grading import ResultFactory
 
-RESULT = {
-    "intervention": "Fewer job seekers per caseworker",
-    "effect": "Unemployment lower",
-    "direction": "positive",
-    "risk_of_bias": "low",
-}
 A = {"direction": "positive", "risk_of_bias": "low", "quality": "high", "effect": "Lower"}
 B = {"direction": "no_effect", "risk_of_bias": "low", "quality": "high", "effect": "None"}
 
@@ -29,23 +24,8 @@ def dual(topic_area, lead):
 
 
 @pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
-
-
-def _result(topic_area, lead, category, label="Hainmueller et al. (2016)"):
-    study = services.study_create(
-        topic_area=topic_area, actor=lead, label=label, title=label, design="matching"
-    )
-    return services.result_save(study=study, actor=lead, category=category, **RESULT)
-
-
-@pytest.fixture
-def result(dual, lead, category, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return _result(dual, lead, category)
+def result(dual, category):
+    return ResultFactory(category=category, study__label="Hainmueller et al. (2016)")
 
 
 def _extract(result, reviewer, values, version=0):
@@ -127,7 +107,7 @@ def test_extraction_save_a_stale_version_raises_edit_conflict(extracted, reviewe
 def test_extraction_save_needs_dual_extraction_and_a_reviewer(
     topic_area, lead, reviewer, peer_reviewer, category
 ):
-    result = _result(topic_area, lead, category)
+    result = ResultFactory(category=category)
     with pytest.raises(ValidationError, match="does not use dual extraction"):
         _extract(result, reviewer, A)
     with pytest.raises(PermissionDenied):
@@ -177,10 +157,12 @@ def test_extraction_agreement_kappa_over_the_extracted_results(
         ("positive", "positive"),
     ]
     for number, (first, second) in enumerate(pairs):
-        result = _result(dual, lead, category, label=f"Study {number} (2020)")
+        result = ResultFactory(category=category, study__label=f"Study {number} (2020)")
         _extract(result, reviewer, A | {"direction": first})
         _extract(result, second_reviewer, A | {"direction": second})
-    _extract(_result(dual, lead, category, "Single (2021)"), reviewer, A)  # one only: left out
+    _extract(
+        ResultFactory(category=category, study__label="Single (2021)"), reviewer, A
+    )  # one only: left out
 
     stats = services_consensus.extraction_agreement(dual)
 
@@ -314,12 +296,11 @@ def test_agreement_page_shows_kappa_per_field(client, extracted, peer_reviewer):
 
 
 def test_agreement_page_lists_the_results_waiting_for_consensus(
-    client, extracted, lead, reviewer, category, django_capture_on_commit_callbacks
+    client, extracted, lead, reviewer, category
 ):
     topic_area = extracted.study.topic_area
-    with django_capture_on_commit_callbacks(execute=True):
-        half = _result(topic_area, lead, category, label="Behncke et al. (2010)")
-        _result(topic_area, lead, category, label="Rosholm (2014)")
+    half = ResultFactory(category=category, study__label="Behncke et al. (2010)")
+    ResultFactory(category=category, study__label="Rosholm (2014)")
     _extract(half, reviewer, A)
     url = reverse(
         "extraction_agreement", kwargs={"slug": topic_area.project.slug, "topic_key": "caseload"}
@@ -348,9 +329,7 @@ def test_agreement_page_lists_the_results_waiting_for_consensus(
     assert 'data-testid="count-agreed">1<' in body
 
 
-def test_agreement_page_queries_do_not_grow_with_the_results(
-    client, extracted, lead, category, django_capture_on_commit_callbacks
-):
+def test_agreement_page_queries_do_not_grow_with_the_results(client, extracted, lead, category):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -361,9 +340,8 @@ def test_agreement_page_queries_do_not_grow_with_the_results(
     client.force_login(lead)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
-    with django_capture_on_commit_callbacks(execute=True):
-        for number in range(4):
-            _result(topic_area, lead, category, label=f"Study {number}")
+    for number in range(4):
+        ResultFactory(category=category, study__label=f"Study {number}")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
 

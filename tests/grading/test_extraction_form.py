@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from grading import services
 from grading.models import Result
+from tests.factories.grading import StudyFactory
 
 POST = {
     "intervention": "Fewer job seekers per caseworker",
@@ -16,13 +17,8 @@ POST = {
 
 
 @pytest.fixture
-def setup(topic_area, lead):
-    category = services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
-    study = services.study_create(
-        topic_area=topic_area, actor=lead, label="Koning (2009)", title="PES", design="other"
-    )
+def setup(topic_area, lead, category):
+    study = StudyFactory(topic_area=topic_area, label="Koning (2009)", title="PES", design="other")
     project = topic_area.project
     fields = {
         "months": services.extraction_field_create(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from grading import services
 from grading.forms import ResultForm
 from grading.models import Result, Verdict
+from tests.factories.grading import StudyFactory
 
 RESULT_POST = {
     "intervention": "Fewer job seekers per caseworker",
@@ -28,18 +29,10 @@ def weighted(topic_area):
 
 
 @pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
-
-
-@pytest.fixture
-def study(topic_area, lead):
+def study(topic_area):
     # Econometric, Danish, not in a journal: the jobeffekter.dk worked example's study.
-    return services.study_create(
+    return StudyFactory(
         topic_area=topic_area,
-        actor=lead,
         label="Rosholm et al. (2017)",
         title="Caseloads",
         design="difference_in_differences",

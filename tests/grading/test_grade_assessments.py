@@ -11,6 +11,7 @@ from grading import services, services_grade
 from grading.models import GradeAssessment, Verdict
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
+from tests.factories.grading import InterventionCategoryFactory, ResultFactory
 
 RESULT = {
     "intervention": "Fewer job seekers per caseworker",
@@ -30,26 +31,21 @@ def grade_project(topic_area):
     return project
 
 
-def _category(topic_area, lead, key="caseload", title="Reduced caseload"):
-    return services.category_create(topic_area=topic_area, actor=lead, key=key, title=title)
-
-
-def _result(topic_area, lead, category, label, design="matching", participants=None):
-    study = services.study_create(
-        topic_area=topic_area, actor=lead, label=label, title=label, design=design
-    )
-    return services.result_save(
-        study=study, actor=lead, category=category, participants=participants, **RESULT
-    )
-
-
 @pytest.fixture
-def category(grade_project, topic_area, lead, django_capture_on_commit_callbacks):
-    """A category with two observational results (start: low), its verdict up to date."""
-    with django_capture_on_commit_callbacks(execute=True):
-        category = _category(topic_area, lead)
-        _result(topic_area, lead, category, "Hainmueller et al. (2016)", participants=1200)
-        _result(topic_area, lead, category, "Behncke et al. (2010)", participants=800)
+def category(grade_project, category):
+    """The category with two observational results (start: low), its verdict up to date."""
+    for label, participants in [
+        ("Hainmueller et al. (2016)", 1200),
+        ("Behncke et al. (2010)", 800),
+    ]:
+        ResultFactory(
+            category=category,
+            study__label=label,
+            study__design="matching",
+            participants=participants,
+            **RESULT,
+        )
+    services.verdict_recompute(category=category)
     return category
 
 
@@ -305,8 +301,10 @@ def test_summary_of_findings_costs_the_same_queries_for_one_and_three_outcomes(
     one = count()
     with django_capture_on_commit_callbacks(execute=True):
         for key in ("meetings", "assignment"):
-            other = _category(topic_area, lead, key=key, title=key.title())
-            _result(topic_area, lead, other, f"{key} (2019)")
+            other = InterventionCategoryFactory(topic_area=topic_area, key=key, title=key.title())
+            ResultFactory(
+                category=other, study__label=f"{key} (2019)", study__design="matching", **RESULT
+            )
             _save(other, lead, steps={"imprecision": 1}, reasons={"imprecision": "Few"})
 
     assert count() == one

@@ -11,7 +11,7 @@ from grading.models import ReportSnapshot
 from grading.report import checks, tables
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 def build_small_report(topic_area, lead):

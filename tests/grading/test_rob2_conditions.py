@@ -5,10 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading import services, services_rob
+from grading import services_rob
 from grading.models import Result, RobAssessment
 from grading.rob import rob2, rob2_cluster
 from grading.rob.base import Answer, is_asked, not_asked, settle_answers
+from tests.factories.grading import ResultFactory
 from tests.grading.test_rob_assessments import ALL_LOW, LOW, RESULT, _url
 
 LOW_J, SOME, HIGH = "low", "some_concerns", "high"
@@ -194,22 +195,14 @@ def test_individually_randomised_trials_have_no_domain_1b():
 
 
 @pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
+def cluster_result(category):
+    return ResultFactory(
+        category=category,
+        study__label="Rosholm et al. (2017)",
+        study__title="Early meetings",
+        study__design="randomised_cluster",
+        **RESULT,
     )
-
-
-@pytest.fixture
-def cluster_result(topic_area, lead, category):
-    study = services.study_create(
-        topic_area=topic_area,
-        actor=lead,
-        label="Rosholm et al. (2017)",
-        title="Early meetings",
-        design="randomised_cluster",
-    )
-    return services.result_save(study=study, actor=lead, category=category, **RESULT)
 
 
 def test_rob_assessment_save_cluster_tool_needs_and_keeps_domain_1b(cluster_result, reviewer):

@@ -14,6 +14,7 @@ from grading import services, services_rob
 from grading.models import Result, RobAssessment, Verdict
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
+from tests.factories.grading import ResultFactory
 
 # Every RoB 2 domain Low (effect of assignment); unasked conditional questions are NA.
 ALL_LOW = {
@@ -51,26 +52,11 @@ RESULT = {
 
 
 @pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
-
-
-@pytest.fixture
-def result(topic_area, lead, category, django_capture_on_commit_callbacks):
-    """A result whose verdict is computed and up to date."""
-    with django_capture_on_commit_callbacks(execute=True):
-        return _result(topic_area, lead, category)
-
-
-def _result(
-    topic_area, lead, category, label="Hainmueller et al. (2016)", design="randomised_individual"
-):
-    study = services.study_create(
-        topic_area=topic_area, actor=lead, label=label, title=label, design=design
-    )
-    return services.result_save(study=study, actor=lead, category=category, **RESULT)
+def result(category):
+    """A result of a randomised study whose verdict is computed and up to date."""
+    result = ResultFactory(category=category, study__label="Hainmueller et al. (2016)", **RESULT)
+    services.verdict_recompute(category=category)
+    return result
 
 
 def _save(result, actor, **changes):
@@ -375,7 +361,10 @@ def _robins_i(result, actor, overall, worst="moderate"):
 def charted(topic_area, lead, category):
     """Two non-randomised results charted with ROBINS-I, a third not charted."""
     labels = ["Hainmueller et al. (2016)", "Behncke <& Frölich> (2010)", "Unassessed (2020)"]
-    results = [_result(topic_area, lead, category, label, design="matching") for label in labels]
+    results = [
+        ResultFactory(category=category, study__label=label, study__design="matching", **RESULT)
+        for label in labels
+    ]
     _robins_i(results[0], lead, "moderate")
     _robins_i(results[1], lead, "critical", worst="critical")
     return category

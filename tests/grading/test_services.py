@@ -7,24 +7,7 @@ from grading import services
 from grading.models import Result, Verdict, VerdictEvent
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
-
-
-@pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
-
-
-def _study(topic_area, lead, label, **fields):
-    return services.study_create(
-        topic_area=topic_area,
-        actor=lead,
-        label=label,
-        title=f"Study of {label}",
-        design=fields.pop("design", "randomised_individual"),
-        **fields,
-    )
+from tests.factories.grading import StudyFactory
 
 
 def _result(study, actor, category, **fields):
@@ -42,7 +25,7 @@ def _result(study, actor, category, **fields):
 def test_saving_a_result_enqueues_one_recompute_on_commit_and_it_grades(
     topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
 ):
-    study = _study(topic_area, lead, "Hainmueller et al. (2016)")
+    study = StudyFactory(topic_area=topic_area, label="Hainmueller et al. (2016)")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         _result(study, reviewer, category)
     assert len(callbacks) == 1
@@ -57,7 +40,7 @@ def test_saving_a_result_enqueues_one_recompute_on_commit_and_it_grades(
 def test_a_burst_of_saves_asks_for_one_recompute(
     topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
 ):
-    study = _study(topic_area, lead, "Koning (2009)")
+    study = StudyFactory(topic_area=topic_area, label="Koning (2009)")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for _ in range(20):
             _result(study, reviewer, category)
@@ -70,7 +53,7 @@ def test_a_rolled_back_save_enqueues_nothing(
 ):
     from django.db import transaction
 
-    study = _study(topic_area, lead, "Koning (2009)")
+    study = StudyFactory(topic_area=topic_area, label="Koning (2009)")
     Verdict.objects.filter(category=category).update(recompute_requested_at=None)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
@@ -86,7 +69,7 @@ def test_a_rolled_back_save_enqueues_nothing(
 def test_recompute_is_idempotent_and_skips_unchanged_inputs(
     topic_area, lead, reviewer, category, django_capture_on_commit_callbacks
 ):
-    study = _study(topic_area, lead, "Hainmueller et al. (2016)")
+    study = StudyFactory(topic_area=topic_area, label="Hainmueller et al. (2016)")
     with django_capture_on_commit_callbacks(execute=True):
         _result(study, reviewer, category)
     first = Verdict.objects.get(category=category)
@@ -110,21 +93,26 @@ def test_the_verdict_follows_the_evidence(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for label in ("A (2010)", "B (2012)"):
-            _result(_study(topic_area, lead, label), reviewer, category)
+            _result(StudyFactory(topic_area=topic_area, label=label), reviewer, category)
     assert Verdict.objects.get(category=category).computed_level == "moderate"
 
     with django_capture_on_commit_callbacks(execute=True):
-        _result(_study(topic_area, lead, "C (2014)"), reviewer, category)
+        _result(StudyFactory(topic_area=topic_area, label="C (2014)"), reviewer, category)
     assert Verdict.objects.get(category=category).computed_level == "strong"
 
     with django_capture_on_commit_callbacks(execute=True):
         for label in ("D (2015)", "E (2016)", "F (2017)"):
-            _result(_study(topic_area, lead, label), reviewer, category, direction="negative")
+            _result(
+                StudyFactory(topic_area=topic_area, label=label),
+                reviewer,
+                category,
+                direction="negative",
+            )
     assert Verdict.objects.get(category=category).computed_level == "conflicting"
 
 
 def test_a_quality_other_than_the_default_needs_a_reason(topic_area, lead, reviewer, category):
-    study = _study(topic_area, lead, "Cheung et al. (2017)")
+    study = StudyFactory(topic_area=topic_area, label="Cheung et al. (2017)")
     with pytest.raises(ValidationError, match="needs a reason"):
         _result(study, reviewer, category, risk_of_bias="moderate", quality_override="high")
     result = _result(
@@ -139,7 +127,7 @@ def test_a_quality_other_than_the_default_needs_a_reason(topic_area, lead, revie
 
 
 def test_concurrent_result_edits_do_not_overwrite_each_other(topic_area, lead, reviewer, category):
-    result = _result(_study(topic_area, lead, "A (2010)"), reviewer, category)
+    result = _result(StudyFactory(topic_area=topic_area, label="A (2010)"), reviewer, category)
     services.result_save(
         study=result.study, actor=reviewer, result=result, expected_version=1, effect="Longer"
     )
@@ -156,7 +144,7 @@ def test_final_level_needs_a_rationale_and_a_lead_and_keeps_history(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for label in ("A (2010)", "B (2012)", "C (2014)"):
-            _result(_study(topic_area, lead, label), reviewer, category)
+            _result(StudyFactory(topic_area=topic_area, label=label), reviewer, category)
     verdict = Verdict.objects.get(category=category)
     assert verdict.computed_level == "strong"
 
@@ -196,7 +184,7 @@ def test_broker_down_keeps_the_save_and_the_sweep_catches_up(
 ):
     from reviewapp.celery import app
 
-    study = _study(topic_area, lead, "A (2010)")
+    study = StudyFactory(topic_area=topic_area, label="A (2010)")
     # A broker nobody listens on: publishing fails at once (no retries in the request path).
     app.conf.task_always_eager = False
     original = app.conf.broker_url
@@ -222,7 +210,7 @@ def test_ungraded_categories_get_no_verdict(topic_area, lead, reviewer):
     other = services.category_create(
         topic_area=topic_area, actor=lead, key="other", title="Other studies", graded=False
     )
-    _result(_study(topic_area, lead, "A (2010)"), reviewer, other)
+    _result(StudyFactory(topic_area=topic_area, label="A (2010)"), reviewer, other)
     assert not Verdict.objects.filter(category=other).exists()
 
 
@@ -235,7 +223,7 @@ def test_a_recompute_waits_while_saves_keep_coming_then_runs(
 
     from reviewapp.celery import app
 
-    study = _study(topic_area, lead, "A (2010)")
+    study = StudyFactory(topic_area=topic_area, label="A (2010)")
     with django_capture_on_commit_callbacks(execute=False):
         _result(study, reviewer, category)
     now = timezone.now()
@@ -298,7 +286,7 @@ def test_choosing_another_framework_grades_every_verdict_again(
     from reviewapp.services import project_update
 
     with django_capture_on_commit_callbacks(execute=True):
-        _result(_study(topic_area, lead, "A (2010)"), reviewer, category)
+        _result(StudyFactory(topic_area=topic_area, label="A (2010)"), reviewer, category)
     assert Verdict.objects.get(category=category).computed_level == "indication"
 
     project = topic_area.project

@@ -7,24 +7,12 @@ from grading import services
 from grading.models import Result, Study, Verdict
 from screening import services as screening_services
 from screening.models import ScreeningItem
-from tests.factories import RecordFactory, SourceFactory
-
-
-@pytest.fixture
-def category(topic_area, lead):
-    return services.category_create(
-        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
-    )
+from tests.factories.grading import StudyFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 def _kw(topic_area, **extra):
     return {"slug": topic_area.project.slug, "topic_key": topic_area.key, **extra}
-
-
-def _study(topic_area, lead, label="Hainmueller et al. (2016)"):
-    return services.study_create(
-        topic_area=topic_area, actor=lead, label=label, title="Lower caseloads", design="matching"
-    )
 
 
 RESULT_POST = {
@@ -40,7 +28,7 @@ RESULT_POST = {
 def test_a_reviewer_extracts_a_result_and_the_verdict_follows(
     client, reviewer, topic_area, lead, category, django_capture_on_commit_callbacks
 ):
-    study = _study(topic_area, lead)
+    study = StudyFactory(topic_area=topic_area, label="Hainmueller et al. (2016)")
     client.force_login(reviewer)
     url = reverse("result_create", kwargs=_kw(topic_area, study_id=study.pk))
 
@@ -58,7 +46,7 @@ def test_a_reviewer_extracts_a_result_and_the_verdict_follows(
 def test_a_bad_result_names_the_field_and_saves_nothing(
     client, reviewer, topic_area, lead, category
 ):
-    study = _study(topic_area, lead)
+    study = StudyFactory(topic_area=topic_area, label="Hainmueller et al. (2016)")
     client.force_login(reviewer)
     response = client.post(
         reverse("result_create", kwargs=_kw(topic_area, study_id=study.pk)),
@@ -183,7 +171,7 @@ def test_evidence_and_studies_pages_use_a_fixed_number_of_queries(
             topic_area=topic_area, actor=lead, key=f"c{i}", title=f"Category {i}"
         )
         services.result_save(
-            study=_study(topic_area, lead, f"S{i} (2010)"),
+            study=StudyFactory(topic_area=topic_area, label=f"S{i} (2010)"),
             actor=lead,
             category=category,
             intervention="x",

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from reviewapp import services
 from reviewapp.models import AuditEntry
-from tests.factories import TopicAreaFactory
+from tests.factories.reviewapp import TopicAreaFactory
 
 
 def _log(response) -> str:

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from reviewapp import services
 from reviewapp.models import AuditEntry, Membership, Role
 from reviewapp.versioning import EditConflict
-from tests.factories import UserFactory
+from tests.factories.reviewapp import UserFactory
 
 
 @pytest.mark.django_db

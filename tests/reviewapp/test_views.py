@@ -2,7 +2,12 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.models import AuditEntry, Membership, Role
-from tests.factories import MembershipFactory, ProjectFactory, TopicAreaFactory, UserFactory
+from tests.factories.reviewapp import (
+    MembershipFactory,
+    ProjectFactory,
+    TopicAreaFactory,
+    UserFactory,
+)
 
 
 def _dashboard(project):

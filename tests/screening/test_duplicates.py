@@ -94,7 +94,7 @@ def test_late_duplicate_merges_into_the_record_already_being_screened(imported, 
 
 
 def test_a_merge_never_crosses_topic_areas(imported, topic_area, lead, project):
-    from tests.factories import TopicAreaFactory
+    from tests.factories.reviewapp import TopicAreaFactory
 
     imported("a.ris", STUDIES, "EconLit")
     other = TopicAreaFactory(project=project)
@@ -143,7 +143,7 @@ def _review(topic_area):
 
 
 def test_two_imports_of_one_file_merge_alike(imported, topic_area, lead, project):
-    from tests.factories import TopicAreaFactory
+    from tests.factories.reviewapp import TopicAreaFactory
 
     text = ris_text(STUDIES + COPIES)
     first = imported("a.ris", STUDIES + COPIES, "EconLit")
@@ -165,7 +165,7 @@ def test_two_imports_of_one_file_merge_alike(imported, topic_area, lead, project
 
 def test_merges_set_each_record_s_canonical_record_score_and_reason(topic_area):
     from screening.services.duplicates import _merge_records
-    from tests.factories import RecordFactory, SourceFactory
+    from tests.factories.screening import RecordFactory, SourceFactory
 
     source = SourceFactory(topic_area=topic_area)
     first, second, third = (RecordFactory(source=source) for _ in range(3))
@@ -194,7 +194,8 @@ def test_merges_by_copy_and_by_bulk_update_set_the_same_fields(topic_area, proje
         _merge_records_by_bulk_update,
         _merge_records_by_copy,
     )
-    from tests.factories import RecordFactory, SourceFactory, TopicAreaFactory
+    from tests.factories.reviewapp import TopicAreaFactory
+    from tests.factories.screening import RecordFactory, SourceFactory
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY needs PostgreSQL (CI runs this on it)")

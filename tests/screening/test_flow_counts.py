@@ -11,7 +11,7 @@ from reviewapp.versioning import EditConflict
 from screening import flow, queries, services
 from screening.models import ScreeningItem, Source, Stage
 from screening.services.flow import flow_reported_update
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 @pytest.fixture

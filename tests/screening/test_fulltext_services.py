@@ -22,7 +22,7 @@ from screening.services.screening import (
     stage_enter_records,
     stages_set_up,
 )
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 def tiny_pdf(text: str = "A study of caseloads") -> bytes:

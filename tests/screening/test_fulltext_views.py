@@ -8,7 +8,7 @@ from django.urls import reverse
 from screening.models import FullText, ScreeningItem, Stage
 from screening.services import fulltext as services
 from screening.services.screening import stage_enter_records
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 from tests.screening import test_fulltext_services as shared
 from tests.screening.test_fulltext_services import HTML_PAGE, pdf_upload, tiny_pdf, zip_upload
 

@@ -9,7 +9,7 @@ from reviewapp.models import AuditEntry
 from screening import queries, services
 from screening.models import Ranking, Record, ScreeningItem, Stage
 from screening.services import ranking as ranking_services
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 from tests.worker import wait_for
 
 Status = ScreeningItem.Status

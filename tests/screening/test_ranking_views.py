@@ -7,7 +7,7 @@ from django.urls import reverse
 from reviewapp.models import AuditEntry, Project
 from screening import services
 from screening.models import Ranking, ScreeningItem, Stage
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def test_peer_reviewer_reads_the_decisions(client, peer_reviewer, screened):
 
 
 def test_history_of_another_topic_areas_record_is_404(client, lead, screened, project):
-    from tests.factories import TopicAreaFactory
+    from tests.factories.reviewapp import TopicAreaFactory
 
     other = TopicAreaFactory(project=project, key="other")
     client.force_login(lead)

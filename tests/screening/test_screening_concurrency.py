@@ -10,7 +10,8 @@ from django.db import connection, connections
 from reviewapp.models import Role
 from screening import services
 from screening.models import Claim, Decision, ScreeningItem
-from tests.factories import MembershipFactory, RecordFactory, SourceFactory, UserFactory
+from tests.factories.reviewapp import MembershipFactory, UserFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 pytestmark = pytest.mark.postgres
 

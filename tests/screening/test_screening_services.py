@@ -8,7 +8,7 @@ from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
 from screening import services
 from screening.models import Claim, Decision, ScreeningItem, Stage
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 Status = ScreeningItem.Status
 

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from screening import services
 from screening.models import Decision, ScreeningItem, Stage
-from tests.factories import RecordFactory, SourceFactory, TopicAreaFactory
+from tests.factories.reviewapp import TopicAreaFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from screening import queries, services
 from screening.models import ImportJob, Record, ScreeningItem, Source
-from tests.factories import RecordFactory, SourceFactory
+from tests.factories.screening import RecordFactory, SourceFactory
 
 REFERENCES_RIS = """TY  - JOUR
 TI  - Sanctions and the exit from unemployment
