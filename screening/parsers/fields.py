@@ -66,15 +66,22 @@ class RawFields:
 
     def add(self, tag: str, value: str, number: int) -> None:
         """A new value of `tag`, read on line `number`."""
-        self._close()
-        if not self._room(number):
+        # Called for nearly every line of a file: the common case is kept short.
+        if self._open is not None:
+            self._close()
+        if self._values >= RECORD_VALUES_LIMIT or self._characters >= RECORD_CHARACTERS_LIMIT:
+            self._full(number)
             return
         if len(value) > FIELD_LIMIT:
             value = value[:FIELD_LIMIT]
             self._warn_cut(tag, number)
         self._values += 1
         self._characters += len(value)
-        self.raw.setdefault(tag, []).append(value)
+        values = self.raw.get(tag)
+        if values is None:
+            self.raw[tag] = [value]
+        else:
+            values.append(value)
 
     def extend(self, tag: str, text: str, number: int, separator: str) -> None:
         """More of the last value of `tag` (a continuation line), joined by `separator`."""
@@ -86,7 +93,8 @@ class RawFields:
             self._open, self._open_size = (tag, separator, [last]), len(last)
         if self._open_size > FIELD_LIMIT:
             return  # already cut, and warned
-        if not self._room(number):
+        if self._characters >= RECORD_CHARACTERS_LIMIT:
+            self._full(number)
             return
         room = FIELD_LIMIT - self._open_size - len(separator)
         if len(text) > room:
@@ -109,20 +117,18 @@ class RawFields:
             self.raw[tag][-1] = separator.join(part for part in parts if part)
             self._open = None
 
-    def _room(self, number: int) -> bool:
-        if self._values < RECORD_VALUES_LIMIT and self._characters < RECORD_CHARACTERS_LIMIT:
-            return True
-        if not self._cut:
-            self._cut = True
-            warn(
-                self._warnings,
-                self._filename,
-                f"the record starting at line {self.line} holds more than "
-                f"{RECORD_VALUES_LIMIT:,} values or {RECORD_CHARACTERS_LIMIT:,} characters; "
-                "the values from here to its end were left out.",
-                line=number,
-            )
-        return False
+    def _full(self, number: int) -> None:
+        if self._cut:
+            return
+        self._cut = True
+        warn(
+            self._warnings,
+            self._filename,
+            f"the record starting at line {self.line} holds more than "
+            f"{RECORD_VALUES_LIMIT:,} values or {RECORD_CHARACTERS_LIMIT:,} characters; "
+            "the values from here to its end were left out.",
+            line=number,
+        )
 
     def _warn_cut(self, tag: str, number: int) -> None:
         warn(
