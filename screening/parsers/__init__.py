@@ -14,6 +14,11 @@ Decisions that hold for every format:
   a year "abcd" gives year None, not an error for the whole file.
 - Text outside records (headers, numbering, links) is skipped; a file with no
   record at all is a ParseError.
+- What is read with a repair is reported, never silent: a record cut short at the end
+  of the file, a value over FIELD_LIMIT (1 M characters) shortened, lines in another
+  encoding than the rest (see `warnings` below).
+- Sizes are bounded whatever the file's shape: lines, values and records are capped
+  as they are read, so memory does not grow with the longest line.
 """
 
 from collections.abc import Iterator
@@ -26,18 +31,20 @@ from .delimited import CSV_FIELDS, CSV_PRESETS, csv_columns, csv_guess_mapping, 
 from .detect import FORMATS, detect_format
 from .endnote_tagged import read_endnote_tagged
 from .endnote_xml import read_endnote_xml
-from .errors import ParseError
+from .errors import ParseError, ParseWarning
 from .medline import read_medline
 from .pubmed_xml import read_pubmed_xml
 from .ris import read_ris
-from .textio import detect_encoding
+from .textio import FIELD_LIMIT, detect_encoding, text_encoding
 from .wos import read_wos, read_wos_tab
 
 __all__ = [
     "CSV_FIELDS",
     "CSV_PRESETS",
+    "FIELD_LIMIT",
     "FORMATS",
     "ParseError",
+    "ParseWarning",
     "csv_columns",
     "csv_guess_mapping",
     "csv_preset",
@@ -64,24 +71,28 @@ def parse_file(
     filename: str | None = None,
     encoding: str | None = None,
     csv_mapping: dict[str, str] | None = None,
+    warnings: list[ParseWarning] | None = None,
 ) -> Iterator[ParsedRecord]:
     """The records of an export file, one at a time.
 
     `filename` is the name the user uploaded (path may be a temporary file) and is
     what messages show. `encoding` overrides detection; XML files otherwise follow
     their own declaration. `csv_mapping` (field -> column) applies to "csv" only.
+    `warnings`, when given, receives a ParseWarning for each repair made on the way
+    (a record cut short, a value over FIELD_LIMIT shortened, lines in another
+    encoding); it is complete once the records are exhausted.
     """
     path = Path(path)
     filename = filename or path.name
     if format == "auto":
         format = detect_format(path, filename)  # noqa: A001
     if format in _XML_READERS:
-        yield from _XML_READERS[format](path, filename, encoding)
+        yield from _XML_READERS[format](path, filename, encoding, warnings)
         return
     if format not in _TEXT_READERS and format != "csv":
         raise ValueError(f"unknown format {format!r}; expected one of {sorted(FORMATS)}")
-    encoding = encoding or detect_encoding(path)
+    encoding = encoding or text_encoding(path)
     if format == "csv":
-        yield from read_csv(path, filename, encoding, csv_mapping)
+        yield from read_csv(path, filename, encoding, csv_mapping, warnings)
     else:
-        yield from _TEXT_READERS[format](path, filename, encoding)
+        yield from _TEXT_READERS[format](path, filename, encoding, warnings)

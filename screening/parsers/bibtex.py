@@ -35,29 +35,49 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import find_doi, first_year, one_line, page_range
+from .errors import ParseError, ParseWarning, warn
+from .fields import RECORD_CHARACTERS_LIMIT, RawFields, find_doi, first_year, one_line, page_range
 from .textio import read_lines
 
 _ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 _BARE_SPECIALS = re.compile(r"(?<!\\)([%&#])")
 _EUROPE_PMC_KEY = re.compile(r"^PMID:(\d+)$")
 _latex = LatexNodes2Text(math_mode="verbatim")
+_BRACES = re.compile(r"[{}]")
+# A macro or accent is dropped, an escaped special kept: "\\textbf{x} \\'e \\& y" -> "{x} e & y".
+_MACRO = re.compile(r"\\(?:[A-Za-z]+\*?|([&%$#_{}])|.?)", re.S)
+LATEX_LIMIT = 20_000  # characters pylatexenc is given at most (about 0.3 s)
+LATEX_DEPTH = 30  # brace levels; real titles nest three or four
+# One entry's text at most; a longer one has lost a closing brace and swallows the file.
+PIECE_LIMIT = RECORD_CHARACTERS_LIMIT
 
 
-def read_bibtex(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
+def read_bibtex(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
     strings: list[String] = []
     piece: list[str] = []
+    piece_size = 0
     piece_start = 1
     found = False
-    for number, text in read_lines(path, encoding, filename):
-        if piece and _ENTRY_START.match(text):
-            for record in _parse_piece("\n".join(piece), piece_start, strings, filename):
+    for number, text in read_lines(path, encoding, filename, warnings):
+        if _ENTRY_START.match(text):
+            for record in _parse_piece("\n".join(piece), piece_start, strings, filename, warnings):
                 found = True
                 yield record
-            piece, piece_start = [], number
+            piece, piece_size, piece_start = [], 0, number
+        elif not piece:
+            continue  # text before the first entry is a comment to BibTeX
+        piece_size += len(text) + 1
+        if piece_size > PIECE_LIMIT:
+            raise ParseError(
+                filename,
+                f"the entry starting at line {piece_start} runs on for more than "
+                f"{PIECE_LIMIT:,} characters; a brace may be unbalanced.",
+                line=number,
+            )
         piece.append(text)
-    for record in _parse_piece("\n".join(piece), piece_start, strings, filename):
+    for record in _parse_piece("\n".join(piece), piece_start, strings, filename, warnings):
         found = True
         yield record
     if not found:
@@ -65,8 +85,14 @@ def read_bibtex(path: Path, filename: str, encoding: str) -> Iterator[ParsedReco
 
 
 def _parse_piece(
-    text: str, first_line: int, strings: list[String], filename: str
+    text: str,
+    first_line: int,
+    strings: list[String],
+    filename: str,
+    warnings: list[ParseWarning] | None = None,
 ) -> Iterator[ParsedRecord]:
+    if not text:
+        return
     library = Library(blocks=list(strings))
     try:
         bibtexparser.parse_string(text, library=library)
@@ -93,7 +119,9 @@ def _parse_piece(
             _with_duplicates(block, strings) if isinstance(block, DuplicateFieldKeyBlock) else block
         )
         if isinstance(entry, Entry):
-            yield bibtex_record(entry, first_line + (entry.start_line or 0))
+            yield bibtex_record(
+                entry, first_line + (entry.start_line or 0), filename=filename, warnings=warnings
+            )
 
 
 def _with_duplicates(block: DuplicateFieldKeyBlock, strings: list[String]) -> Entry:
@@ -114,17 +142,28 @@ def _with_duplicates(block: DuplicateFieldKeyBlock, strings: list[String]) -> En
     return entry
 
 
-def bibtex_record(entry: Entry, line: int) -> ParsedRecord:
-    raw: dict[str, list[str]] = {"ENTRYTYPE": [entry.entry_type], "ID": [entry.key]}
+def bibtex_record(
+    entry: Entry, line: int, *, filename: str = "", warnings: list[ParseWarning] | None = None
+) -> ParsedRecord:
+    fields_read = RawFields(filename, line, warnings)
+    fields_read.add("ENTRYTYPE", entry.entry_type, line)
+    fields_read.add("ID", entry.key, line)
     for field in entry.fields:
-        raw.setdefault(field.key, []).append(str(field.value))
+        fields_read.add(field.key, str(field.value), line)
+    raw = fields_read.done()
     # Field names are case-insensitive in BibTeX (WoS writes "Title", Scopus "title").
     fields: dict[str, str] = {}
     for key, found in raw.items():
         fields.setdefault(key.lower(), found[0].strip())
 
     def text(*names: str) -> str:
-        return next((decode_latex(fields[name]) for name in names if fields.get(name)), "")
+        name = next((name for name in names if fields.get(name)), None)
+        if name is None:
+            return ""
+        decoded, problem = decode_latex_checked(fields[name])
+        if problem:
+            warn(warnings, filename, problem, line=line, field=name)
+        return decoded
 
     def identifier(*names: str) -> str:
         return next((unescape_identifier(fields[name]) for name in names if fields.get(name)), "")
@@ -136,7 +175,9 @@ def bibtex_record(entry: Entry, line: int) -> ParsedRecord:
     return ParsedRecord(
         title=one_line(text("title")),
         abstract=one_line(text("abstract")),  # TeX reads a line break in a value as a space
-        authors=split_names(fields.get("author", "")),
+        authors=split_names(
+            fields.get("author", ""), filename=filename, warnings=warnings, line=line
+        ),
         year=first_year(identifier("year"), identifier("date")),
         journal=one_line(text("journal", "journaltitle", "booktitle")),
         volume=identifier("volume"),
@@ -159,28 +200,72 @@ def unescape_identifier(value: str) -> str:
 
 
 def decode_latex(value: str) -> str:
-    """LaTeX and HTML escapes to plain text: '{\\"u}' -> 'ü', '\\&' -> '&', '&apos;' -> "'".
+    """LaTeX and HTML escapes to plain text: '{\\"u}' -> 'ü', '\\&' -> '&', '&apos;' -> "'"."""
+    return decode_latex_checked(value)[0]
 
-    pylatexenc is slow (about a millisecond a value), so it only sees values with a
-    backslash; a bare % or & there is text from a database, not LaTeX, and is escaped
-    first (else % would cut the rest of an abstract as a comment).
+
+def decode_latex_checked(value: str) -> tuple[str, str]:
+    """The plain text of a value, and why it was decoded the rough way ("" when it was not).
+
+    pylatexenc is slow (about a millisecond a value, 20 s for a megabyte), so it only
+    sees values with a backslash; a bare % or & there is text from a database, not
+    LaTeX, and is escaped first (else % would cut the rest of an abstract as a comment).
+    It recurses once per brace level and fails on a few hundred, so a value longer than
+    LATEX_LIMIT or nested deeper than LATEX_DEPTH has its macros dropped instead.
     """
+    problem = ""
     if "\\" in value:
-        value = _latex.latex_to_text(_BARE_SPECIALS.sub(r"\\\1", value))
+        if len(value) > LATEX_LIMIT:
+            problem = f"longer than {LATEX_LIMIT:,} characters"
+        elif _brace_depth(value) > LATEX_DEPTH:
+            problem = f"braces nested deeper than {LATEX_DEPTH} levels"
+        else:
+            try:
+                value = _latex.latex_to_text(_BARE_SPECIALS.sub(r"\\\1", value))
+            except Exception as error:  # noqa: BLE001 - any failure falls back to plain text
+                problem = f"LaTeX that cannot be read ({type(error).__name__})"
+        if problem:
+            value = _MACRO.sub(lambda match: match.group(1) or "", value)
+            problem = (
+                f"this value has {problem}: its LaTeX commands were dropped, not decoded; "
+                "accented letters may read as plain ones."
+            )
     value = value.replace("{", "").replace("}", "")
     if "&" in value:
         value = html.unescape(value)
-    return value
+    return value, problem
 
 
-def split_names(value: str) -> list[str]:
+def _brace_depth(value: str) -> int:
+    depth = deepest = 0
+    for match in _BRACES.finditer(value):
+        if match.group() == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+def split_names(
+    value: str,
+    *,
+    filename: str = "",
+    warnings: list[ParseWarning] | None = None,
+    line: int | None = None,
+) -> list[str]:
     """'Seidel, Stefan and vom Brocke, Jan' -> ['Seidel, Stefan', 'vom Brocke, Jan']."""
     names = []
+    problems = set()
     for name in split_multiple_persons_names(value) if value.strip() else []:
         # An odd name is kept as written, never lost.
         with contextlib.suppress(Exception):
             name = parse_single_name_into_parts(name, strict=False).merge_last_name_first
-        name = one_line(decode_latex(name))
+        name, problem = decode_latex_checked(name)
+        if problem and problem not in problems:
+            problems.add(problem)
+            warn(warnings, filename, problem, line=line, field="author")
+        name = one_line(name)
         if name:
             names.append(name)
     return names

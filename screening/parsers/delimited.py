@@ -17,14 +17,16 @@ import ast
 import csv
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import one_line, page_range, paragraphs, parse_year
-from .textio import detect_encoding, undecodable, without_boms
+from .errors import ParseError, ParseWarning
+from .fields import RawFields, one_line, page_range, paragraphs, parse_year
+from .textio import CELL_LIMIT, LINE_LIMIT, detect_encoding, table_lines
 
 CSV_FIELDS: list[str] = [
     "title",
@@ -262,6 +264,8 @@ _EMBASE_SOURCE = re.compile(
 _PUBMED_CITATION = re.compile(
     r";\s*(?P<volume>[^(:;\s]+)?(?:\((?P<issue>[^)]+)\))?:(?P<pages>[^.;\s]+)"
 )
+# Longer cells are text, never parsed as a literal: the parse costs 50 times the cell.
+_LITERAL_LIMIT = 100_000
 _ENDS_IN_INITIALS = re.compile(r"\s(?:[A-Z]\.?-?)+$")
 # SpringerLink writes "Andy SmithTom Weber": a lower-case letter runs into a capitalised given name.
 _SPRINGER_JOIN = re.compile(r"(?<=[a-z])(?=[A-Z][a-z]+ )")
@@ -274,10 +278,13 @@ def _normalised(column: str) -> str:
 def csv_columns(path: Path, encoding: str | None = None) -> list[str]:
     """The header row, for the column-mapping step. Empty for an empty file."""
     encoding = encoding or detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as handle:
-        delimiter = sniff_delimiter(handle.readline())
-        handle.seek(0)
-        header = next(csv.reader(handle, delimiter=delimiter), [])
+    try:
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            # Capped: a file of one 300 MB line is no table, and must not fill memory.
+            first = handle.readline(LINE_LIMIT)
+            header = next(csv.reader([first], delimiter=sniff_delimiter(first)), [])
+    except (csv.Error, LookupError):
+        return []  # the import itself then says what is wrong, with the line
     return _clean_header(header)
 
 
@@ -314,17 +321,21 @@ def csv_guess_mapping(columns: list[str]) -> dict[str, str]:
 
 
 def read_csv(
-    path: Path, filename: str, encoding: str, mapping: dict[str, str] | None
+    path: Path,
+    filename: str,
+    encoding: str,
+    mapping: dict[str, str] | None,
+    warnings: list[ParseWarning] | None = None,
 ) -> Iterator[ParsedRecord]:
     # Long abstracts and reference lists outgrow csv's default 128 KB per cell.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+    csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
     line = 0
     try:
-        with open(path, encoding=encoding, newline="") as handle:
-            delimiter = sniff_delimiter(handle.readline())
-            handle.seek(0)
+        with closing(table_lines(path, encoding, filename, warnings)) as lines:
+            first = next(lines, "")
+            delimiter = sniff_delimiter(first)
             # strict: an unclosed quote is an error here, not the rest of the file in one cell.
-            rows = csv.reader(without_boms(handle), delimiter=delimiter, strict=True)
+            rows = csv.reader(chain([first], lines), delimiter=delimiter, strict=True)
             header = _clean_header(next(rows, []))
             line = rows.line_num
             mapping = _checked_mapping(header, mapping, filename)
@@ -336,9 +347,7 @@ def read_csv(
                     or [cell.strip() for cell in row] == header
                 ):
                     continue
-                yield _csv_record(header, row, mapping, preset, start)
-    except UnicodeDecodeError as error:
-        raise undecodable(filename, encoding, line + 1, error) from error
+                yield _csv_record(header, row, mapping, preset, start, filename, warnings)
     except csv.Error as error:
         raise ParseError(
             filename,
@@ -385,12 +394,18 @@ def _checked_mapping(
 
 
 def _csv_record(
-    header: list[str], row: list[str], mapping: dict[str, str], preset: str | None, line: int
+    header: list[str],
+    row: list[str],
+    mapping: dict[str, str],
+    preset: str | None,
+    line: int,
+    filename: str = "",
+    warnings: list[ParseWarning] | None = None,
 ) -> ParsedRecord:
-    raw: dict[str, list[str]] = {}
+    fields = RawFields(filename, line, warnings)
     for index, cell in enumerate(row):
-        name = header[index] if index < len(header) else f"column {index + 1}"
-        raw.setdefault(name, []).append(cell)
+        fields.add(header[index] if index < len(header) else f"column {index + 1}", cell, line)
+    raw = fields.done()
 
     def cell(field: str) -> str:
         column = mapping.get(field)
@@ -476,11 +491,13 @@ def split_outside_brackets(cell: str, separator: str | None = None) -> list[str]
 def _list_literal(cell: str) -> list[str] | None:
     """ASReview and pandas write lists as Python literals: "['Marx, Karl', 'Lindgren, Astrid']"."""
     cell = cell.strip()
-    if not (cell.startswith("[") and cell.endswith("]")):
+    if not (cell.startswith("[") and cell.endswith("]")) or len(cell) > _LITERAL_LIMIT:
         return None
     try:
         value = ast.literal_eval(cell)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except Exception:  # noqa: BLE001 - any cell that is no list literal is text
+        # ValueError, SyntaxError, MemoryError, RecursionError; TypeError for a dict
+        # with a list as key ("[{[]: 1}]"), which literal_eval builds before failing.
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return None

@@ -13,43 +13,43 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import first, first_year, one_line, page_range, paragraphs, values
+from .errors import ParseError, ParseWarning
+from .fields import RawFields, first, first_year, one_line, page_range, paragraphs, values
 from .textio import read_lines
 
 _TAG = re.compile(r"^%(\S)(?: (.*))?$")
 _LINE_PER_VALUE = frozenset({"A", "E", "K", "Y", "?"})
 
 
-def read_endnote_tagged(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
-    raw: dict[str, list[str]] = {}
-    start = 0
+def read_endnote_tagged(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
+    record: RawFields | None = None
     last_tag = ""
     found = False
-    for number, text in read_lines(path, encoding, filename):
+    for number, text in read_lines(path, encoding, filename, warnings):
         if not text.strip():
-            if raw:
-                yield endnote_record(raw, start)
-                raw = {}
+            if record:
+                yield endnote_record(record.done(), record.line)
+            record = None
             continue
         match = _TAG.match(text)
         if match:
             tag, value = match.group(1), (match.group(2) or "").strip()
-            if tag == "0" and "0" in raw:
-                yield endnote_record(raw, start)
-                raw = {}
-            if not raw:
-                start, found = number, True
-            raw.setdefault(tag, []).append(value)
+            if tag == "0" and record and "0" in record.raw:
+                yield endnote_record(record.done(), record.line)
+                record = None
+            if not record:
+                record, found = RawFields(filename, number, warnings), True
+            record.add(tag, value, number)
             last_tag = tag
-        elif raw:
-            continued = raw[last_tag]
+        elif record:
             if last_tag in _LINE_PER_VALUE:
-                continued.append(text.strip())
+                record.add(last_tag, text.strip(), number)
             else:
-                continued[-1] = f"{continued[-1]}\n{text.strip()}".strip()
-    if raw:
-        yield endnote_record(raw, start)
+                record.extend(last_tag, text.strip(), number, "\n")
+    if record:
+        yield endnote_record(record.done(), record.line)
     if not found:
         raise ParseError(filename, "no EndNote tagged records found: no line like '%T Title'.")
 

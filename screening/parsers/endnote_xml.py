@@ -9,16 +9,18 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
+from .errors import ParseError, ParseWarning
 from .fields import first, first_year, one_line, page_range, paragraphs, values
 from .xmltools import flatten, iter_records
 
 
-def read_endnote_xml(path: Path, filename: str, encoding: str | None) -> Iterator[ParsedRecord]:
+def read_endnote_xml(
+    path: Path, filename: str, encoding: str | None, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
     found = False
     for element in iter_records(path, filename, ("record",), encoding):
         found = True
-        yield endnote_xml_record(flatten(element), element.sourceline or 0)
+        yield endnote_xml_record(flatten(element, filename, warnings), element.sourceline or 0)
     if not found:
         raise ParseError(filename, "no EndNote records found: no <record> element.")
 

@@ -1,4 +1,16 @@
-"""The one error type the importers raise for files they cannot read."""
+"""What the importers report: ParseError for a file they cannot read, ParseWarning for
+a file they read with a repair the user should hear about."""
+
+from dataclasses import dataclass
+
+
+def _place(filename: str, line: int | None, field: str | None) -> str:
+    place = filename
+    if line is not None:
+        place += f", line {line}"
+    if field is not None:
+        place += f", field {field}"
+    return place
 
 
 class ParseError(Exception):
@@ -18,12 +30,7 @@ class ParseError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        place = self.filename
-        if self.line is not None:
-            place += f", line {self.line}"
-        if self.field is not None:
-            place += f", field {self.field}"
-        return f"{place}: {self.reason}"
+        return f"{_place(self.filename, self.line, self.field)}: {self.reason}"
 
     def __reduce__(self):
         # Keyword-only arguments need this to survive pickling (Celery results, multiprocessing).
@@ -32,3 +39,44 @@ class ParseError(Exception):
 
 def _rebuild(filename: str, reason: str, line: int | None, field: str | None) -> ParseError:
     return ParseError(filename, reason, line=line, field=field)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something read with a repair: a record cut short, a value shortened, a line re-decoded.
+
+    The records are still yielded; the warning says what was changed and where, in the
+    same words as a ParseError: "scopus.ris, line 120, field AB: ...". Readers append
+    them to the `warnings` list the caller hands to `parse_file`; a list is complete
+    once the record stream is exhausted.
+    """
+
+    filename: str
+    reason: str
+    line: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return f"{_place(self.filename, self.line, self.field)}: {self.reason}"
+
+
+# Warnings listed per file; a hostile file could otherwise produce one per line. The last
+# one kept says how many more there were.
+WARNINGS_LISTED = 100
+
+
+def warn(
+    warnings: list[ParseWarning] | None,
+    filename: str,
+    reason: str,
+    *,
+    line: int | None = None,
+    field: str | None = None,
+) -> None:
+    """Add a warning to the caller's list (nothing when the caller passed none)."""
+    if warnings is None:
+        return
+    if len(warnings) < WARNINGS_LISTED:
+        warnings.append(ParseWarning(filename, reason, line=line, field=field))
+    elif len(warnings) == WARNINGS_LISTED:
+        warnings.append(ParseWarning(filename, "more warnings like the ones above were left out."))

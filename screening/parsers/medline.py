@@ -14,40 +14,40 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import find_doi, first, one_line, page_range, paragraphs, parse_year, values
+from .errors import ParseError, ParseWarning
+from .fields import RawFields, find_doi, first, one_line, page_range, paragraphs, parse_year, values
 from .textio import read_lines
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}-(?: (.*))?$")
 
 
-def read_medline(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
-    raw: dict[str, list[str]] = {}
-    start = 0
+def read_medline(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
+    record: RawFields | None = None
     last_tag = ""
     found = False
-    for number, text in read_lines(path, encoding, filename):
+    for number, text in read_lines(path, encoding, filename, warnings):
         if not text.strip():
-            if raw:
-                yield medline_record(raw, start)
-                raw = {}
+            if record:
+                yield medline_record(record.done(), record.line)
+            record = None
             continue
         match = None if text[0].isspace() else _TAG.match(text)
         if match:
             tag, value = match.group(1), (match.group(2) or "").strip()
-            if tag == "PMID" and "PMID" in raw:
-                yield medline_record(raw, start)
-                raw = {}
-            if not raw:
-                start, found = number, True
-            raw.setdefault(tag, []).append(value)
+            if tag == "PMID" and record and "PMID" in record.raw:
+                yield medline_record(record.done(), record.line)
+                record = None
+            if not record:
+                record, found = RawFields(filename, number, warnings), True
+            record.add(tag, value, number)
             last_tag = tag
-        elif raw:
-            continued = raw[last_tag]
-            continued[-1] = f"{continued[-1]} {text.strip()}".strip()
+        elif record:
+            record.extend(last_tag, text.strip(), number, " ")
         # A line that is neither a tag nor inside a record is stray text: skipped.
-    if raw:
-        yield medline_record(raw, start)
+    if record:
+        yield medline_record(record.done(), record.line)
     if not found:
         raise ParseError(filename, "no PubMed (MEDLINE) records found: no line like 'PMID- '.")
 

@@ -5,23 +5,27 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
+from .errors import ParseError, ParseWarning
 from .fields import first_year, page_range
 from .xmltools import flatten, iter_records, text_of
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
 
 
-def read_pubmed_xml(path: Path, filename: str, encoding: str | None) -> Iterator[ParsedRecord]:
+def read_pubmed_xml(
+    path: Path, filename: str, encoding: str | None, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
     found = False
     for element in iter_records(path, filename, _RECORD_TAGS, encoding):
         found = True
-        yield pubmed_record(element)
+        yield pubmed_record(element, filename, warnings)
     if not found:
         raise ParseError(filename, "no PubMed records found: no <PubmedArticle> element.")
 
 
-def pubmed_record(element) -> ParsedRecord:
+def pubmed_record(
+    element, filename: str = "", warnings: list[ParseWarning] | None = None
+) -> ParsedRecord:
     # Journal articles keep their data in MedlineCitation/Article, books in BookDocument.
     article = element.find("MedlineCitation/Article")
     if article is None:
@@ -54,7 +58,7 @@ def pubmed_record(element) -> ParsedRecord:
         + [text_of(keyword) for keyword in element.iterfind(".//KeywordList/Keyword")],
         language=text_of(article.find("Language")),
         publication_type=text_of(article.find("PublicationTypeList/PublicationType")),
-        raw=flatten(element),
+        raw=flatten(element, filename, warnings),
         line=element.sourceline or 0,
     )
 

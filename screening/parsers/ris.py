@@ -11,7 +11,7 @@ independent writer for round trips.
 Reading rules (each covers a real export, see tests/screening/test_parsers.py):
 - A record runs from a `TY  - ` line to the next `ER  - ` line. A new `TY` before
   any `ER` closes the open record (a hand-edited file lost its `ER`); a record still
-  open at the end of the file is kept.
+  open at the end of the file is kept, with a warning: the file may have been cut.
 - Anything outside TY..ER is not a record and is skipped: Ovid's "1." numbers,
   search-query lines and "Link to the Ovid Full Text" lines, JSTOR's
   "Provider:" headers, Ovid's stray `NL  - ` line after `ER`.
@@ -32,8 +32,17 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import find_doi, first, first_year, one_line, page_range, paragraphs, values
+from .errors import ParseError, ParseWarning, warn
+from .fields import (
+    RawFields,
+    find_doi,
+    first,
+    first_year,
+    one_line,
+    page_range,
+    paragraphs,
+    values,
+)
 from .textio import read_lines
 
 _STANDARD_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?:\s(.*))?$")
@@ -66,13 +75,14 @@ def split_tag(line: str) -> tuple[str, str] | None:
     return match.group(1), (match.group(2) or "").strip()
 
 
-def read_ris(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
-    raw: dict[str, list[str]] | None = None
-    start = 0
+def read_ris(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
+    record: RawFields | None = None
     last_tag = ""
     found = False
     standard_starts = _STANDARD_STARTS
-    for number, text in read_lines(path, encoding, filename):
+    for number, text in read_lines(path, encoding, filename, warnings):
         # Most lines of an export are standard tag lines ("AU  - Name"): read them
         # without a regular expression; split_tag takes everything else.
         if (
@@ -85,33 +95,34 @@ def read_ris(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]
             tag, value = tagged
         else:
             tag = value = ""
-        if raw is not None and tag and tag != "TY" and tag != "ER":
-            values_of = raw.get(tag)
-            if values_of is None:
-                raw[tag] = [value]
-            else:
-                values_of.append(value)
+        if record is not None and tag and tag != "TY" and tag != "ER":
+            record.add(tag, value, number)
             last_tag = tag
         elif tag == "ER" and not value:
-            if raw is not None:
-                yield ris_record(raw, start)
-            raw = None
+            if record is not None:
+                yield ris_record(record.done(), record.line)
+            record = None
         elif tag == "TY":
-            if raw is not None:
-                yield ris_record(raw, start)
-            raw, start, last_tag, found = {"TY": [value]}, number, "TY", True
-        elif raw is None:
+            if record is not None:
+                yield ris_record(record.done(), record.line)
+            record, last_tag, found = RawFields(filename, number, warnings), "TY", True
+            record.add("TY", value, number)
+        elif record is None:
             continue  # between records: headers, numbers, links
         elif stripped := text.strip():  # a continuation line, including "ER - positive ..."
-            continued = raw[last_tag]
             if last_tag in _LINE_PER_VALUE:
-                continued.append(stripped)
-            elif continued[-1]:
-                continued[-1] += "\n" + stripped
+                record.add(last_tag, stripped, number)
             else:
-                continued[-1] = stripped
-    if raw is not None:
-        yield ris_record(raw, start)
+                record.extend(last_tag, stripped, number, "\n")
+    if record is not None:
+        warn(
+            warnings,
+            filename,
+            f"the last record (from line {record.line}) has no 'ER  - ' line: the file may "
+            "have been cut short. It was imported as far as it goes; check it.",
+            line=record.line,
+        )
+        yield ris_record(record.done(), record.line)
     if not found:
         raise ParseError(filename, "no RIS records found: no line starts with 'TY  - '.")
 
@@ -135,13 +146,22 @@ def ris_record(raw: dict[str, list[str]], line: int) -> ParsedRecord:
         doi=normalise_doi(first(raw, "DO"))
         or find_doi(*raw.get("M3", ()), *raw.get("L2", ()), *raw.get("L3", ()), *urls),
         pmid=pmid,
-        url=urls[0].split(";")[0].split()[0] if urls else "",
+        url=_first_url(urls),
         keywords=[one_line(keyword) for keyword in values(raw, "KW")],
         language=first(raw, "LA"),
         publication_type=first(raw, "TY"),
         raw=raw,
         line=line,
     )
+
+
+def _first_url(urls: list[str]) -> str:
+    """The first link in UR values, which may hold several ("a; b", "a b") or none (";")."""
+    for value in urls:
+        for part in value.split(";"):
+            for link in part.split(None, 1)[:1]:
+                return link
+    return ""
 
 
 def _leading_number(text: str) -> str:

@@ -14,61 +14,79 @@ the "Windows" option, and sometimes CR-only line ends. Both share `wos_record`.
 import csv
 import re
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError
-from .fields import first, first_year, one_line, page_range, paragraphs, split_list, values
-from .textio import read_lines, undecodable, without_boms
+from .errors import ParseError, ParseWarning, warn
+from .fields import (
+    RawFields,
+    first,
+    first_year,
+    one_line,
+    page_range,
+    paragraphs,
+    split_list,
+    values,
+)
+from .textio import CELL_LIMIT, read_lines, table_lines, undecodable
 
 _TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
 _LINE_PER_VALUE = frozenset({"AU", "AF", "BA", "BF", "BE", "CA", "GP", "C1", "C3", "CR", "RP"})
 
 
-def read_wos(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
-    raw: dict[str, list[str]] | None = None
-    start = 0
+def read_wos(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
+    record: RawFields | None = None
     last_tag = ""
     found = False
-    for number, text in read_lines(path, encoding, filename):
+    for number, text in read_lines(path, encoding, filename, warnings):
         if text.startswith("   "):
-            if raw is not None and last_tag:
-                continued = raw[last_tag]
+            if record is not None and last_tag:
                 if last_tag in _LINE_PER_VALUE:
-                    continued.append(text.strip())
+                    record.add(last_tag, text.strip(), number)
                 else:
-                    continued[-1] = f"{continued[-1]} {text.strip()}".strip()
+                    record.extend(last_tag, text.strip(), number, " ")
             continue
         match = _TAG.match(text.rstrip())
         if not match:
             continue  # blank lines, stray text between records
         tag, value = match.group(1), (match.group(2) or "").strip()
         if tag == "PT":
-            if raw is not None:
-                yield wos_record(raw, start)
-            raw, start, found = {}, number, True
-        elif raw is None:
+            if record is not None:
+                yield wos_record(record.done(), record.line)
+            record, found = RawFields(filename, number, warnings), True
+        elif record is None:
             continue  # FN, VR, EF and anything else outside a record
         elif tag == "ER":
-            yield wos_record(raw, start)
-            raw = None
+            yield wos_record(record.done(), record.line)
+            record = None
             continue
-        raw.setdefault(tag, []).append(value)
+        record.add(tag, value, number)
         last_tag = tag
-    if raw is not None:
-        yield wos_record(raw, start)
+    if record is not None:
+        warn(
+            warnings,
+            filename,
+            f"the last record (from line {record.line}) has no 'ER' line: the file may have "
+            "been cut short. It was imported as far as it goes; check it.",
+            line=record.line,
+        )
+        yield wos_record(record.done(), record.line)
     if not found:
         raise ParseError(filename, "no Web of Science records found: no line starts with 'PT '.")
 
 
-def read_wos_tab(path: Path, filename: str, encoding: str) -> Iterator[ParsedRecord]:
+def read_wos_tab(
+    path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[ParsedRecord]:
+    csv.field_size_limit(max(csv.field_size_limit(), CELL_LIMIT))
     line = 0
     try:
-        with open(path, encoding=encoding, newline="") as handle:
-            rows = csv.reader(
-                without_boms(handle), delimiter="\t", quoting=csv.QUOTE_NONE, strict=True
-            )
+        with closing(table_lines(path, encoding, filename, warnings)) as lines:
+            rows = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE, strict=True)
             header = [name.lstrip("\ufeff").strip() for name in next(rows, [])]
             line = rows.line_num
             if "PT" not in header and "TI" not in header:
@@ -82,10 +100,10 @@ def read_wos_tab(path: Path, filename: str, encoding: str) -> Iterator[ParsedRec
                 start, line = line + 1, rows.line_num
                 if not any(cell.strip() for cell in row) or row == header:
                     continue  # blank line, or the header of a second pasted export
-                raw: dict[str, list[str]] = {}
+                record = RawFields(filename, start, warnings)
                 for name, cell in zip(header, row, strict=False):
-                    raw.setdefault(name, []).append(cell)
-                yield wos_record(raw, start)
+                    record.add(name, cell, start)
+                yield wos_record(record.done(), start)
     except UnicodeDecodeError as error:
         raise undecodable(filename, encoding, line + 1, error) from error
     except csv.Error as error:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import ParseError
+from .errors import ParseError, ParseWarning
+from .fields import RawFields, one_line
+from .textio import FIELD_LIMIT
 
 # Elements that are markup inside a value (<i>, <sup> in PubMed titles, EndNote's
 # <style> runs), not fields of their own.
@@ -28,6 +30,9 @@ def iter_records(
         "load_dtd": False,
         "no_network": True,
         "recover": False,
+        # libxml2's own limits stay on: 256 levels of nesting, 10 MB per text node,
+        # and its guard against entity expansion ("billion laughs").
+        "huge_tree": False,
     }
     if encoding:
         parser_options["encoding"] = encoding
@@ -48,34 +53,40 @@ def iter_records(
 
 
 def text_of(element: etree._Element | None) -> str:
-    """All text inside an element, markup runs included, whitespace collapsed."""
+    """All text inside an element, markup runs included, whitespace collapsed, cut at
+    FIELD_LIMIT (`flatten` warns about such a value)."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    return one_line("".join(element.itertext())[:FIELD_LIMIT])
 
 
-def flatten(record: etree._Element) -> dict[str, list[str]]:
+def flatten(
+    record: etree._Element, filename: str = "", warnings: list[ParseWarning] | None = None
+) -> dict[str, list[str]]:
     """Every value in a record as `path -> [values]`, paths relative to the record.
 
     A value is an element without child elements, or one whose children are only
     inline markup (a title with <i>, an EndNote field in <style> runs). Attributes
     are kept as `path@name`, so that e.g. an ArticleId's IdType stays beside it.
     """
-    raw: dict[str, list[str]] = {}
-    _flatten_into(raw, record, "")
-    return raw
+    line = record.sourceline or 0
+    raw = RawFields(filename, line, warnings)
+    _flatten_into(raw, record, "", line)
+    return raw.done()
 
 
-def _flatten_into(raw: dict[str, list[str]], element: etree._Element, path: str) -> None:
+def _flatten_into(raw: RawFields, element: etree._Element, path: str, line: int) -> None:
+    # Recursion is bounded by libxml2's 256 levels (huge_tree off).
     for name, value in element.attrib.items():
-        raw.setdefault(f"{path}@{_local(name)}", []).append(value)
+        raw.add(f"{path}@{_local(name)}", value, line)
     children = [child for child in element if isinstance(child.tag, str)]
     if path and (not children or all(_local(child.tag) in INLINE_TAGS for child in children)):
-        raw.setdefault(path, []).append(text_of(element))
+        # Not text_of: that cuts silently, and here the cut is what warns.
+        raw.add(path, one_line("".join(element.itertext())[: FIELD_LIMIT + 1]), line)
         return
     for child in children:
         name = _local(child.tag)
-        _flatten_into(raw, child, f"{path}/{name}" if path else name)
+        _flatten_into(raw, child, f"{path}/{name}" if path else name, child.sourceline or line)
 
 
 def _local(name: str) -> str:
