@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories.reviewapp import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "the-right-Passphrase-7"
