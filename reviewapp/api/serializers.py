@@ -22,6 +22,7 @@ from grading.models import (
 )
 from grading.services import RESULT_FIELDS
 from reviewapp.models import Membership, Project, Role, TopicArea
+from screening.bibrecord import RECORD_FIELDS
 from screening.forms import checked_upload
 from screening.models import (
     Decision,
@@ -33,6 +34,8 @@ from screening.models import (
     Stage,
 )
 from screening.parsers import CSV_FIELDS, FORMATS
+from screening.queries import items_mark_blinding
+from screening.services.imports import import_progress
 
 # The largest id the databases store (64-bit): a larger one in a filter would overflow.
 MAX_ID = 2**63 - 1
@@ -198,8 +201,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_progress(self, job) -> dict[str, int | None]:
-        from screening.services.imports import import_progress
-
         if job.finished:
             return {"records": job.summary.get("records", 0), "percent": 100}
         return import_progress(job)
@@ -266,20 +267,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "source",
             "position",
             "source_line",
-            "title",
-            "abstract",
-            "authors",
-            "year",
-            "journal",
-            "volume",
-            "issue",
-            "pages",
-            "doi",
-            "pmid",
-            "url",
-            "keywords",
-            "language",
-            "publication_type",
+            *RECORD_FIELDS,
             "canonical",
             "duplicate_score",
             "duplicate_reason",
@@ -446,13 +434,15 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DecisionSerializer(many=True))
     def get_decisions(self, item):
-        blind_for = self.context.get("blind_for")
-        decisions = [
-            decision
-            for decision in item.decisions.all()
-            if blind_for is None or decision.reviewer_id == blind_for.pk
-        ]
-        return DecisionSerializer(decisions, many=True).data
+        # The view reads the decisions the user may see (`can_see_others_decisions`).
+        return DecisionSerializer(item.decisions.all(), many=True).data
+
+    def to_representation(self, item):
+        data = super().to_representation(item)
+        # The stage's reason is derived from the decisions: hidden where they are.
+        items_mark_blinding(self.context["request"].user, [item])
+        data["exclusion_reason"] = item.reason_shown
+        return data
 
 
 class ItemFilterSerializer(serializers.Serializer):
