@@ -64,7 +64,7 @@ def main() -> None:
     from reviewapp.services import project_create, topic_area_create
     from screening.models import Record, ScreeningItem, Source
     from screening.services import ranking as ranking_services
-    from screening.services import stages_set_up
+    from screening.services.screening import stages_set_up
 
     call_command("migrate", verbosity=0)
     Project.objects.filter(slug=SLUG).delete()

@@ -12,7 +12,7 @@
    titles, abstracts, author lists and the stored raw tags have real sizes; a lead
    and N reviewers, members of the project.
 2. Before each run the project's screening is wiped (raw SQL) and set up again with
-   screening.services.stages_set_up(preset="three"): every record pending at stage 1
+   screening.services.screening.stages_set_up(preset="three"): every record pending at stage 1
    (title, one reviewer per record). Each reviewer gets a session written directly
    into the session table (no password hashing, no login page).
    The cache and the sessions are in Redis (--cache, database 13 by default, cleared
@@ -278,13 +278,13 @@ def fresh_screening(project, lead):
     from django.db import connection, transaction
 
     from reviewapp.models import TopicArea
-    from screening import services
     from screening.models import Claim, Decision, ScreeningItem
+    from screening.services.screening import stages_set_up
 
     with transaction.atomic(), connection.cursor() as cursor:
         reset_screening(project, cursor=cursor)
     topic = TopicArea.objects.get(project=project, key=TOPIC_KEY)
-    stages = services.stages_set_up(topic_area=topic, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic, actor=lead, preset="three")
     with connection.cursor() as cursor:  # every run starts from the same table state
         for model in (ScreeningItem, Decision, Claim):
             cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
@@ -661,13 +661,13 @@ def profile(*, project, topic, stage, session_key, rounds, full_page) -> dict:
     from django.urls import reverse
 
     import reviewapp.views
-    import screening.services
+    import screening.services.screening as screening_services
     import screening.views.screening as view_module
     from screening import queries
 
     sections = Sections()
-    sections.wrap(screening.services, "decision_record", "decision_record")
-    sections.wrap(screening.services, "screening_next", "screening_next")
+    sections.wrap(screening_services, "decision_record", "decision_record")
+    sections.wrap(screening_services, "screening_next", "screening_next")
     sections.wrap(view_module, "_screen_context", "page (_screen_context)")
     sections.wrap(queries, "stage_progress", "page: stage_progress")
     sections.wrap(reviewapp.views, "project_permissions", "page: project_permissions")

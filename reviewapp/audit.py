@@ -1,5 +1,7 @@
 """The audit log, written by services for every change."""
 
+from collections.abc import Callable, Iterable
+
 from django.db import models
 
 from reviewapp.models import AuditEntry, Project
@@ -35,3 +37,28 @@ def audit_record(
         before=before,
         after=after,
     )
+
+
+# Which entries' values a user may not read on the activity page, as each app decides for
+# its own entries (screening: other reviewers' blind decisions). The apps register a filter
+# when they are ready; the base app knows none of their rules.
+ValueFilter = Callable[[object, Project, list[AuditEntry]], Iterable[AuditEntry]]
+_value_filters: list[ValueFilter] = []
+
+
+def register_value_filter(value_filter: ValueFilter) -> ValueFilter:
+    """Register `value_filter(user, project, entries)`, which returns those of the entries
+    whose before/after values the user may not read. Returns it (usable as a decorator)."""
+    if value_filter not in _value_filters:
+        _value_filters.append(value_filter)
+    return value_filter
+
+
+def entries_with_values_hidden(user, project: Project, entries) -> set[int]:
+    """The ids of the entries whose values some app hides from the user."""
+    entries = list(entries)
+    return {
+        entry.pk
+        for value_filter in _value_filters
+        for entry in value_filter(user, project, entries)
+    }

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp import services
+from reviewapp.audit import entries_with_values_hidden
 from reviewapp.forms import (
     ActivityFilterForm,
     MemberAddForm,
@@ -322,14 +323,19 @@ def member_remove(request, project, membership_id):
     return redirect("members", slug=project.slug)
 
 
-# Other reviewers' screening decisions and dual extractions: a reviewer does blind work,
-# so the log shows them that these happened, not the values. Leads (who resolve) and
-# peer reviewers (who do no blind work) see the values.
-BLIND_ACTIONS = ("decision.", "extraction.")
+# Other reviewers' dual extractions: a reviewer does blind work, so the log shows them that
+# these happened, not the values. Leads (who resolve) and peer reviewers (who do no blind
+# work) see the values. Screening decides for its decisions (a registered value filter).
+BLIND_ACTIONS = ("extraction.",)
 
 
 def _hide_blind_values(request, project, entries) -> None:
     user = request.user
+    entries = list(entries)
+    hidden = entries_with_values_hidden(user, project, entries)
+    for entry in entries:
+        if entry.pk in hidden:
+            entry.values_hidden = True
     if user.has_perm("reviewapp.change_project", project):
         return
     if not user.has_perm("reviewapp.do_review_work", project):

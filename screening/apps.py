@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = _("Screening")
+
+    def ready(self) -> None:
+        # The services enqueue tasks by name (reviewapp.tasking): the task module must be
+        # loaded for Celery to know them, in the web process too.
+        from reviewapp.audit import register_value_filter  # noqa: PLC0415 -- models load once the app registry is ready
+        from screening import tasks  # noqa: F401, PLC0415 -- registers the tasks once the app registry is ready
+        from screening.queries import decision_entries_values_hidden  # noqa: PLC0415 -- models load once the app registry is ready
+
+        # The activity page (in the base app) hides blind decisions by screening's rule.
+        register_value_filter(decision_entries_values_hidden)

@@ -25,6 +25,7 @@ from screening.models import (
     Source,
     Stage,
 )
+from screening.rules import can_see_others_decisions, others_decisions_filter
 
 
 def sources_with_counts(topic_area: TopicArea) -> QuerySet[Source]:
@@ -141,13 +142,22 @@ def _stage_figures(stage: Stage) -> dict[str, int]:
     return figures
 
 
-def stage_items(stage: Stage, *, status: str = "", reviewer=None) -> QuerySet[ScreeningItem]:
-    """Items of a stage with their record and decisions, for the read-only list."""
+def stage_items(
+    stage: Stage, *, viewer, status: str = "", reviewer=None
+) -> QuerySet[ScreeningItem]:
+    """Items of a stage with their record and the decisions `viewer` may see (blinding:
+    `screening.rules.can_see_others_decisions`), for the read-only list. `reviewer`: only
+    the items that reviewer decided."""
     items = (
         stage.items.filter(record__canonical__isnull=True)
         .select_related("record__source", "resolved_by")
         .prefetch_related(
-            Prefetch("decisions", queryset=Decision.objects.select_related("reviewer"))
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.filter(
+                    others_decisions_filter(viewer, stage)
+                ).select_related("reviewer"),
+            )
         )
         .order_by("order_key", "id")
     )
@@ -156,6 +166,29 @@ def stage_items(stage: Stage, *, status: str = "", reviewer=None) -> QuerySet[Sc
     if reviewer is not None:
         items = items.filter(decisions__reviewer=reviewer)
     return items
+
+
+def decisions_visible_to(user, stage: Stage) -> QuerySet[Decision]:
+    """The stage's decisions the user may see (blinding: `can_see_others_decisions`)."""
+    return Decision.objects.filter(stage=stage).filter(others_decisions_filter(user, stage))
+
+
+def items_mark_blinding(user, items) -> None:
+    """Mark each item (its stage and topic area known) with what the user may see of the
+    others' work: `others_hidden`, and `reason_shown`, the stage's exclusion reason unless
+    it was derived from decisions the user may not see (a lead's resolution is the lead's)."""
+    for item in items:
+        item.others_hidden = not can_see_others_decisions(user, item)
+        item.reason_shown = (
+            item.exclusion_reason if item.resolved_by_id or not item.others_hidden else ""
+        )
+
+
+def decisions_shown(user, item: ScreeningItem, decisions) -> list[Decision]:
+    """Of one item's decisions (read by the caller), those the user may see."""
+    if can_see_others_decisions(user, item):
+        return list(decisions)
+    return [decision for decision in decisions if decision.reviewer_id == user.pk]
 
 
 def screened_in_order(stage: Stage) -> list[bool]:
@@ -421,3 +454,40 @@ def fulltext_counts(stage: Stage) -> dict[str, int]:
         },
     )
     return figures
+
+
+# The audit actions that carry a reviewer's decision values (before/after name the stage).
+DECISION_ACTIONS = ("decision.change", "decision.undo")
+
+
+def decision_entries_values_hidden(user, project, entries) -> list:
+    """Of the audit entries, the other reviewers' decision changes whose values the user
+    may not read (blinding: `can_see_others_decisions` on the record at the entry's stage,
+    as it stands now). Registered with the activity page by the app's config."""
+    wanted = [
+        entry
+        for entry in entries
+        if entry.action in DECISION_ACTIONS
+        and entry.actor_id != user.pk
+        and entry.object_type == "record"
+    ]
+    if not wanted:
+        return []
+    items = {
+        (item.record_id, item.stage.name): item
+        for item in ScreeningItem.objects.filter(
+            stage__topic_area__project=project,
+            record_id__in={int(entry.object_id) for entry in wanted if entry.object_id.isdigit()},
+        ).select_related("stage__topic_area")
+    }
+    for item in items.values():
+        item.stage.topic_area.project = project
+    hidden = []
+    for entry in wanted:
+        stage_name = (entry.before or entry.after or {}).get("stage")
+        item = items.get((int(entry.object_id) if entry.object_id.isdigit() else None, stage_name))
+        # A record no longer at the stage (merged away, stages replaced): nothing to check
+        # the rule on, so its values stay hidden.
+        if item is None or not can_see_others_decisions(user, item):
+            hidden.append(entry)
+    return hidden

@@ -77,8 +77,8 @@ def text_features(texts: Sequence[str]) -> sparse.csr_matrix:
     """TF-IDF rows for the texts: word 1-2-grams, sublinear term frequency, terms in more
     than 95 % of the texts left out. Unsupervised: it uses no decision, so it is computed
     once per record set and kept."""
-    from scipy import sparse
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from scipy import sparse  # noqa: PLC0415 -- seconds to import: web processes import this module
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415 -- seconds to import: web processes import this module
 
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, max_df=0.95, min_df=1, dtype=np.float32
@@ -130,7 +130,7 @@ def _model_scores(
 ) -> np.ndarray:
     """The learner's raw scores (higher: more likely relevant) of `score_rows` (default:
     every row), fitted on `rows` with `labels`."""
-    from sklearn.svm import LinearSVC
+    from sklearn.svm import LinearSVC  # noqa: PLC0415 -- seconds to import: web processes import this module
 
     model = LinearSVC(C=0.11, loss="squared_hinge", dual="auto", random_state=seed)
     model.fit(features[rows], labels, sample_weight=balanced_weights(labels))
@@ -323,7 +323,7 @@ def remaining_estimate(
     found = sum(relevant_in_order)
     if n == 0:
         return Estimate(float(unscreened), 0.0, float(unscreened), 0, 0, unscreened, found)
-    from scipy.stats import beta
+    from scipy.stats import beta  # noqa: PLC0415 -- seconds to import: web processes import this module
 
     # Clopper-Pearson interval of the rate.
     low_rate = beta.ppf(0.025, k, n - k + 1) if k > 0 else 0.0
@@ -361,7 +361,7 @@ def recall_test_p(
     population; seeing as few relevant records as we did in the sample is then unlikely
     when p is small. p < 1 - confidence: stop, the target is reached at that confidence.
     """
-    from scipy.stats import hypergeom
+    from scipy.stats import hypergeom  # noqa: PLC0415 -- seconds to import: web processes import this module
 
     found = sum(relevant_in_order)
     total_needed = math.floor(found / recall_target) + 1

@@ -1,6 +1,7 @@
 import rules
+from django.db.models import Q
 
-from reviewapp.rules import is_lead, is_reviewer
+from reviewapp.rules import is_lead, is_peer_reviewer, is_reviewer
 
 rules.add_perm("screening.import_records", is_lead | is_reviewer)
 rules.add_perm("screening.resolve_duplicates", is_lead)
@@ -9,3 +10,49 @@ rules.add_perm("screening.manage_stages", is_lead)
 rules.add_perm("screening.resolve_conflicts", is_lead)
 rules.add_perm("screening.report_flow", is_lead)
 rules.add_perm("screening.manage_fulltexts", is_lead | is_reviewer)
+
+
+# Blinding: who may see another reviewer's decision. Every page, the API, the exports and
+# the activity log ask `can_see_others_decisions` (one record) or filter with
+# `others_decisions_filter` (a list: the same rule as a condition on decision rows).
+
+
+def is_blinded_at(user, stage) -> bool:
+    """Whether the stage keeps the user from the other reviewers' decisions: a stage where
+    two reviewers decide independently, and a user who screens there. A lead (who resolves
+    conflicts) and a peer reviewer (who does not screen) are not blinded."""
+    if not stage.dual:
+        return False
+    project = stage.topic_area.project
+    return not (is_lead(user, project) or is_peer_reviewer(user, project))
+
+
+def _others_shown_once_complete(stage) -> bool:
+    """At a blind stage: whether the others' decisions show once the record has all the
+    decisions it needs (the stage's `show_decisions_after`)."""
+    return stage.show_decisions_after
+
+
+@rules.predicate
+def can_see_others_decisions(user, item) -> bool:
+    """Whether the user may see the other reviewers' decisions on the item (a
+    ScreeningItem; its `stage` and the stage's topic area are read). One's own decisions
+    are always visible."""
+    stage = item.stage
+    if not is_blinded_at(user, stage):
+        return True
+    return _others_shown_once_complete(stage) and item.decisions_made >= stage.reviewers_required
+
+
+def others_decisions_filter(user, stage) -> Q:
+    """`can_see_others_decisions` as a condition on the stage's Decision rows: the rows the
+    user may see (their own always)."""
+    if not is_blinded_at(user, stage):
+        return Q()
+    shown = Q(reviewer=user)
+    if _others_shown_once_complete(stage):
+        shown |= Q(item__decisions_made__gte=stage.reviewers_required)
+    return shown
+
+
+rules.add_perm("screening.see_others_decisions", can_see_others_decisions)

@@ -1,15 +1,19 @@
+"""Thin Celery tasks. Tasks are leaves: each imports its service inside the body, and the
+services enqueue them by name (`reviewapp.tasking.enqueue_on_commit`), so no import cycle
+runs through this module."""
+
 import contextlib
 
 from celery import shared_task
 
 from screening.models import ImportJob, Stage
 from screening.parsers import ParseError
-from screening.services import import_run
-from screening.services.ranking import ranking_retrain
 
 
 @shared_task(acks_late=True)
 def import_file_task(*, job_id: int) -> None:
+    from screening.services.imports import import_run  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
     # RUNNING too: a worker that died mid-import rolled its transaction back, and
     # the redelivered task starts over from the file.
     job = (
@@ -26,6 +30,8 @@ def import_file_task(*, job_id: int) -> None:
 
 @shared_task
 def ranking_retrain_task(*, stage_id: int) -> None:
+    from screening.services.ranking import ranking_retrain  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
     stage = Stage.objects.filter(pk=stage_id).first()
     if stage is None:
         return

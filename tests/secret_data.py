@@ -10,8 +10,8 @@ def secret_review_data(topic_area, lead, reviewer2) -> dict:
     from django.core.files.base import ContentFile
 
     from grading import services as grading_services
-    from screening import services
     from screening.models import DuplicatePair, ImportJob, Record, Source
+    from screening.services.screening import decision_record, stages_set_up
 
     job = ImportJob(
         topic_area=topic_area,
@@ -34,8 +34,8 @@ def secret_review_data(topic_area, lead, reviewer2) -> dict:
     pair = DuplicatePair.objects.create(
         topic_area=topic_area, record_a=first, record_b=second, score=0.8
     )
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
-    decision = services.decision_record(
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    decision = decision_record(
         item=stage.items.get(record=first),
         reviewer=reviewer2,
         value="include",

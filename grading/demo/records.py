@@ -13,9 +13,10 @@ from django.db import transaction
 
 from grading import seed_data
 from reviewapp.models import TopicArea
-from screening import services
 from screening.models import ScreeningItem, Source
 from screening.services.flow import flow_reported_update
+from screening.services.imports import import_job_create, import_run
+from screening.services.screening import decision_record, stage_update, stages_set_up
 
 # Seed topic -> demo topic area key (grading.demo.review.TOPIC_AREAS).
 TOPIC_KEYS = {"distance_meetings": "distance-meetings", "caseworker_factors": "caseworkers"}
@@ -60,7 +61,7 @@ def _ris(studies) -> bytes:
 def _import(topic_area, lead, studies, *, name: str, kind: str) -> None:
     if not studies:
         return
-    job = services.import_job_create(
+    job = import_job_create(
         topic_area=topic_area,
         actor=lead,
         upload=ContentFile(_ris(studies), name=f"demo-{topic_area.key}-{kind}.ris"),
@@ -69,7 +70,7 @@ def _import(topic_area, lead, studies, *, name: str, kind: str) -> None:
         requested_format="ris",
         enqueue=False,
     )
-    services.import_run(job=job)
+    import_run(job=job)
 
 
 @transaction.atomic
@@ -93,14 +94,12 @@ def demo_screening_load(*, topic_area: TopicArea, lead, reviewers) -> None:
         name="Kædesøgning (snowballing)",
         kind=Source.Kind.SNOWBALLING,
     )
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     for stage in stages:
-        services.stage_update(
-            stage=stage, actor=lead, expected_version=stage.version, reviewers_required=2
-        )
+        stage_update(stage=stage, actor=lead, expected_version=stage.version, reviewers_required=2)
         for item in ScreeningItem.objects.filter(stage=stage).order_by("order_key"):
             for reviewer in reviewers:
-                services.decision_record(item=item, reviewer=reviewer, value="include")
+                decision_record(item=item, reviewer=reviewer, value="include")
     topic_area.refresh_from_db()
     flow_reported_update(
         topic_area=topic_area,

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
 from reviewapp.models import Role
+from screening.bibrecord import RECORD_FIELDS
 from screening.forms import checked_upload
 from screening.models import (
     Decision,
@@ -20,6 +21,7 @@ from screening.models import (
     Stage,
 )
 from screening.parsers import CSV_FIELDS, FORMATS
+from screening.queries import items_mark_blinding
 from screening.services.imports import import_progress
 
 
@@ -149,20 +151,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "source",
             "position",
             "source_line",
-            "title",
-            "abstract",
-            "authors",
-            "year",
-            "journal",
-            "volume",
-            "issue",
-            "pages",
-            "doi",
-            "pmid",
-            "url",
-            "keywords",
-            "language",
-            "publication_type",
+            *RECORD_FIELDS,
             "canonical",
             "duplicate_score",
             "duplicate_reason",
@@ -326,13 +315,15 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DecisionSerializer(many=True))
     def get_decisions(self, item):
-        blind_for = self.context.get("blind_for")
-        decisions = [
-            decision
-            for decision in item.decisions.all()
-            if blind_for is None or decision.reviewer_id == blind_for.pk
-        ]
-        return DecisionSerializer(decisions, many=True).data
+        # The view reads the decisions the user may see (`can_see_others_decisions`).
+        return DecisionSerializer(item.decisions.all(), many=True).data
+
+    def to_representation(self, item):
+        data = super().to_representation(item)
+        # The stage's reason is derived from the decisions: hidden where they are.
+        items_mark_blinding(self.context["request"].user, [item])
+        data["exclusion_reason"] = item.reason_shown
+        return data
 
 
 class ItemFilterSerializer(serializers.Serializer):

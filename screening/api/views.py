@@ -22,10 +22,12 @@ from reviewapp.api.permissions import ProjectScoped
 from reviewapp.views import page_language
 from screening import flow
 from screening import queries as screening_queries
-from screening import services as screening_services
 from screening.api import serializers as s
-from screening.models import Decision, ImportJob, ScreeningItem, Stage
+from screening.models import ImportJob, ScreeningItem, Stage
 from screening.parsers import ParseError, csv_columns
+from screening.services import duplicates as duplicate_services
+from screening.services import imports as import_services
+from screening.services import screening as screening_services
 
 
 class SourceViewSet(TopicScoped):
@@ -55,7 +57,7 @@ class ImportViewSet(TopicScoped):
 
     def create(self, request, project_slug, topic_key):
         data = validated(s.ImportCreateSerializer, request.data)
-        job = screening_services.import_job_create(
+        job = import_services.import_job_create(
             topic_area=self.topic_area, actor=request.user, **data
         )
         return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
@@ -71,7 +73,7 @@ class ImportViewSet(TopicScoped):
         except ParseError as error:
             raise exceptions.ValidationError({"mapping": [str(error)]}) from None
         data = validated(s.ImportMappingSerializer, request.data, context={"columns": columns})
-        job = screening_services.import_job_set_mapping(job=job, mapping=data["mapping"])
+        job = import_services.import_job_set_mapping(job=job, mapping=data["mapping"])
         return Response(self.get_serializer(job).data)
 
 
@@ -111,7 +113,7 @@ class RecordViewSet(TopicScoped):
     @action(detail=True, methods=["post"])
     def unmerge(self, request, project_slug, topic_key, pk):
         """Undo a merge: the record is separate again, and never merged back."""
-        record = screening_services.record_unmerge(record=self.get_object(), actor=request.user)
+        record = duplicate_services.record_unmerge(record=self.get_object(), actor=request.user)
         return Response(self.get_serializer(record).data)
 
 
@@ -141,13 +143,13 @@ class DuplicateViewSet(TopicScoped):
     @action(detail=True, methods=["post"])
     def confirm(self, request, project_slug, topic_key, pk):
         """The two records are one: merged (undo with the record's unmerge)."""
-        pair = screening_services.duplicate_pair_confirm(pair=self.get_object(), actor=request.user)
+        pair = duplicate_services.duplicate_pair_confirm(pair=self.get_object(), actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=pair.pk)).data)
 
     @action(detail=True, methods=["post"])
     def reject(self, request, project_slug, topic_key, pk):
         """The two records stay apart, and are never proposed again."""
-        pair = screening_services.duplicate_pair_reject(pair=self.get_object(), actor=request.user)
+        pair = duplicate_services.duplicate_pair_reject(pair=self.get_object(), actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=pair.pk)).data)
 
 
@@ -196,17 +198,6 @@ class StageScoped(TopicScoped):
         stage.topic_area = self.topic_area
         return stage
 
-    def blind_for(self):
-        """At a blind (dual) stage a reviewer sees only their own decisions; leads and
-        peer reviewers see everyone's, as on the stage's records page."""
-        if (
-            self.stage.dual
-            and not self.can("screening.resolve_conflicts")
-            and self.can("screening.screen")
-        ):
-            return self.request.user
-        return None
-
 
 @extend_schema_view(
     create=extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer})
@@ -218,12 +209,10 @@ class DecisionViewSet(StageScoped):
     action_permissions = {"create": "screening.screen"}
 
     def topic_queryset(self):
-        decisions = Decision.objects.filter(item__stage=self.stage).select_related(
-            "item", "reviewer"
-        )
-        blind_for = self.blind_for()
-        if blind_for is not None:
-            decisions = decisions.filter(reviewer=blind_for)
+        # Blinding: the decisions the user may see (`can_see_others_decisions`).
+        decisions = screening_queries.decisions_visible_to(
+            self.request.user, self.stage
+        ).select_related("item", "reviewer")
         return decisions.order_by("decided_at", "id")
 
     def create(self, request, project_slug, topic_key, stage_id):
@@ -249,14 +238,9 @@ class ItemViewSet(StageScoped):
     serializer_class = s.ItemSerializer
     action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["blind_for"] = self.blind_for()
-        return context
-
     def topic_queryset(self):
-        return screening_queries.stage_items(self.stage)
+        # Blinding: each item's decisions are those the user may see.
+        return screening_queries.stage_items(self.stage, viewer=self.request.user)
 
     def filter_queryset(self, queryset):
         if self.action != "list":

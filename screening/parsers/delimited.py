@@ -22,28 +22,14 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
-from screening.bibrecord import ParsedRecord, normalise_doi
+from screening.bibrecord import RECORD_FIELDS, ParsedRecord, normalise_doi
 
 from .errors import ParseError, ParseWarning
 from .fields import RawFields, one_line, page_range, paragraphs, parse_year
 from .textio import CELL_LIMIT, LINE_LIMIT, detect_encoding, table_lines
 
-CSV_FIELDS: list[str] = [
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "url",
-    "keywords",
-    "language",
-    "publication_type",
-]
+# The fields a CSV column can map to: the record's fields (screening.bibrecord).
+CSV_FIELDS: list[str] = list(RECORD_FIELDS)
 
 # Common header names per field, compared lower-case with everything but letters and
 # digits removed ("Publication Year" -> "publicationyear"). Earlier names win.

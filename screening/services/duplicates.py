@@ -14,23 +14,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from reviewapp.audit import audit_record
+from screening.bibrecord import DEDUP_COMPARED_FIELDS
 from screening.dedup import DedupRecord, deduplicate
 from screening.models import DuplicatePair, Record, ScreeningItem
 from screening.services.screening import records_left_screening, topic_area_enter_new_records
 
 # The columns de-duplication reads, in DedupRecord's field order.
-DEDUP_FIELDS = [
-    "id",
-    "title",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-]
+DEDUP_FIELDS = ["id", *DEDUP_COMPARED_FIELDS]
 # Rows fetched per round trip (a server-side cursor on PostgreSQL).
 READ_CHUNK = 5000
 # Columns a merge sets, written through a temporary table on PostgreSQL.

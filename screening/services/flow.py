@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
 from reviewapp.models import TopicArea
-from reviewapp.versioning import EditConflict
+from reviewapp.versioning import check_version
 from screening import flow
 
 
@@ -16,8 +16,7 @@ def flow_reported_update(
 ) -> TopicArea:
     """Replace the reported counts (None or a missing key: count it from the records)."""
     locked = TopicArea.objects.select_for_update().get(pk=topic_area.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
+    check_version(locked, expected_version)
     allowed = set(flow.reported_keys(locked.stages.exclude(kind="fulltext").count()))
     unknown = sorted(set(counts) - allowed)
     if unknown:

@@ -18,9 +18,17 @@ from django.utils import timezone
 
 from reviewapp.audit import audit_record
 from reviewapp.models import TopicArea
-from screening.bibrecord import ParsedRecord
+from reviewapp.tasking import enqueue_on_commit
+from screening.bibrecord import RECORD_FIELDS, ParsedRecord
 from screening.models import ImportJob, Record, Source
-from screening.parsers import ParseError, csv_columns, detect_format, parse_file
+from screening.parsers import (
+    ParseError,
+    csv_columns,
+    csv_guess_mapping,
+    csv_preset,
+    detect_format,
+    parse_file,
+)
 from screening.services.duplicates import deduplicate_new_records
 from screening.services.screening import topic_area_enter_new_records
 
@@ -111,8 +119,6 @@ def import_job_create(
 
 
 def _csv_needs_mapping(path: Path) -> bool:
-    from screening.parsers import csv_guess_mapping, csv_preset
-
     columns = csv_columns(path)
     return csv_preset(columns) is None and "title" not in csv_guess_mapping(columns)
 
@@ -126,9 +132,7 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> Import
 
 
 def _enqueue(job: ImportJob) -> None:
-    from screening.tasks import import_file_task
-
-    transaction.on_commit(lambda: import_file_task.delay(job_id=job.pk), robust=True)
+    enqueue_on_commit("screening.tasks.import_file_task", job_id=job.pk)
 
 
 def import_run(*, job: ImportJob) -> ImportSummary:
@@ -263,25 +267,14 @@ def _record_row(source: Source, position: int, parsed: ParsedRecord) -> Record:
     )
 
 
+# The order of _copy_row's values: the record's fields (screening.bibrecord) among the
+# row's own columns.
 COPY_COLUMNS = [
     "topic_area_id",
     "source_id",
     "position",
     "source_line",
-    "title",
-    "abstract",
-    "authors",
-    "year",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "doi",
-    "pmid",
-    "url",
-    "keywords",
-    "language",
-    "publication_type",
+    *RECORD_FIELDS,
     "raw",
     "duplicate_reason",
 ]
@@ -337,7 +330,7 @@ def _record_writer(source: Source):
             [_record_row(source, first + offset, parsed) for offset, parsed in enumerate(batch)]
         )
         return
-    from psycopg.copy import QueuedLibpqWriter
+    from psycopg.copy import QueuedLibpqWriter  # noqa: PLC0415 -- PostgreSQL only: SQLite never loads psycopg
 
     columns = ", ".join(COPY_COLUMNS)
     statement = f"COPY screening_record ({columns}) FROM STDIN"  # noqa: S608 - fixed columns

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
+from reviewapp.tasking import enqueue_on_commit
 from screening import ranking
 from screening.models import Ranking, Record, ScreeningItem, Stage
 
@@ -76,21 +77,22 @@ def ranking_request_if_due(*, stage: Stage, item: ScreeningItem) -> None:
 def _request_on_commit(stage_id: int, *, seen: int | None, labels: int) -> None:
     """Enqueue the retrain once the transaction commits, if the stage's request mark is
     still `seen` (None: whatever it is)."""
-    from screening.tasks import ranking_retrain_task
 
-    def send():
+    def request():
         requested = Stage.objects.filter(pk=stage_id)
         if seen is not None:
             requested = requested.filter(ranking_requested_labels=seen)
         if not requested.update(ranking_requested_labels=labels):
             return  # another reviewer's decision has just asked
-        try:
-            ranking_retrain_task.delay(stage_id=stage_id)
-        except Exception:  # broker down: the next decisions ask again
-            logger.warning("could not enqueue the ranking of stage %s", stage_id)
-            Stage.objects.filter(pk=stage_id).update(ranking_requested_labels=0)
+        # Outside any transaction by now, so this sends at once; with the broker down the
+        # mark goes back, and the next decisions ask again.
+        enqueue_on_commit(
+            "screening.tasks.ranking_retrain_task",
+            stage_id=stage_id,
+            on_failure=lambda: Stage.objects.filter(pk=stage_id).update(ranking_requested_labels=0),
+        )
 
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(request, robust=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +122,7 @@ def _stage_features(stage: Stage, rows: list[tuple]):
     """The TF-IDF rows of the stage's records (in `rows` order, a scipy sparse matrix),
     computed once per record set and kept in a file (a cache: deleting it costs one
     recomputation)."""
-    from scipy import sparse  # seconds to import: in the worker only
+    from scipy import sparse  # noqa: PLC0415 -- seconds to import: in the worker only
 
     path = _features_path(stage, _records_fingerprint(stage, rows))
     if path.exists():

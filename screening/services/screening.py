@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
 from reviewapp.models import Membership, Role, TopicArea
-from reviewapp.versioning import EditConflict, StateConflict
+from reviewapp.versioning import StateConflict, check_version
 from screening import progression
 from screening.models import Claim, Decision, ScreeningItem, Stage
 from screening.services.ranking import ranking_request_if_due
@@ -124,8 +124,7 @@ def stage_update(
     *, stage: Stage, actor, expected_version: int, reviewer_ids: list[int] | None = None, **fields
 ) -> Stage:
     locked = Stage.objects.select_for_update().get(pk=stage.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
+    check_version(locked, expected_version)
     allowed = STAGE_FIELDS_ONCE_STARTED if stage_has_decisions(locked) else STAGE_FIELDS
     refused = [name for name in set(fields) - set(allowed) if getattr(locked, name) != fields[name]]
     if refused:

@@ -8,25 +8,20 @@ from django.views.decorators.http import require_GET
 
 from reviewapp.models import AuditEntry
 from reviewapp.views import project_view, render_project, topic_area_or_404
+from screening import queries
 from screening.models import Decision, DuplicatePair, FullText, Record, ScreeningItem
 
 DECISION_ACTIONS = ("decision.change", "decision.undo")
 
 
-def _hidden_stage_names(request, project, items) -> set[str]:
-    """Stages where the page must not show this user the decisions yet: a reviewer at a
-    dual stage sees the others' decisions only once the record has all it needs (as the
-    stage's record list does); leads and read-only members see them."""
-    can_resolve = request.user.has_perm("screening.resolve_conflicts", project)
-    screens = request.user.has_perm("screening.screen", project)
-    return {
-        item.stage.name
-        for item in items
-        if item.stage.dual
-        and not can_resolve
-        and screens
-        and item.decisions_made < item.stage.reviewers_required
-    }
+def _blind_stage_names(user, items) -> set[str]:
+    """Mark what the page shows of each item's decisions (blinding:
+    `can_see_others_decisions`); returns the stages where the others' decisions are hidden
+    from the user, whose decision entries in the log are left out too."""
+    queries.items_mark_blinding(user, items)
+    for item in items:
+        item.shown_decisions = queries.decisions_shown(user, item, item.decisions.all())
+    return {item.stage.name for item in items if item.others_hidden}
 
 
 def record_audit_entries(record: Record):
@@ -72,11 +67,17 @@ def record_history(request, project, topic_key, record_id):
         )
         .order_by("stage__position")
     )
-    hidden = _hidden_stage_names(request, project, items)
+    for item in items:
+        item.stage.topic_area = topic_area
+    hidden = _blind_stage_names(request.user, items)
     entries = [
         entry
         for entry in record_audit_entries(record)
-        if not (entry.action in DECISION_ACTIONS and ((entry.before or {}).get("stage") in hidden))
+        if not (
+            entry.action in DECISION_ACTIONS
+            and entry.actor_id != request.user.pk
+            and (entry.before or {}).get("stage") in hidden
+        )
     ]
     pairs = (
         DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
@@ -93,7 +94,6 @@ def record_history(request, project, topic_key, record_id):
         duplicates=record.duplicates.select_related("merged_by", "source").order_by("pk"),
         pairs=pairs,
         items=items,
-        hidden=hidden,
         fulltext=FullText.objects.filter(record=record).select_related("uploaded_by").first(),
         entries=entries,
     )

@@ -9,14 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.views import project_view, render_project, topic_area_or_404
-from screening import queries, services
+from screening import queries
 from screening.forms import (
     CsvMappingForm,
     ImportForm,
 )
 from screening.models import DuplicatePair, ImportJob, Record
 from screening.parsers import ParseError, csv_columns, csv_guess_mapping
-from screening.services.imports import import_progress
+from screening.services import duplicates as duplicate_services
+from screening.services.imports import import_job_create, import_job_set_mapping, import_progress
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,9 +26,7 @@ def import_create(request, project, topic_key):
     topic_area = topic_area_or_404(project, topic_key)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = services.import_job_create(
-            topic_area=topic_area, actor=request.user, **form.cleaned_data
-        )
+        job = import_job_create(topic_area=topic_area, actor=request.user, **form.cleaned_data)
         if job.status == ImportJob.Status.NEEDS_MAPPING:
             return redirect("import_mapping", slug=project.slug, topic_key=topic_key, job_id=job.pk)
         return redirect(job)
@@ -81,7 +80,7 @@ def import_mapping(request, project, topic_key, job_id):
         request.POST or None, columns=columns, initial_mapping=csv_guess_mapping(columns)
     )
     if request.method == "POST" and form.is_valid():
-        job = services.import_job_set_mapping(job=job, mapping=form.mapping())
+        job = import_job_set_mapping(job=job, mapping=form.mapping())
         return redirect(job)
     return render_project(
         request,
@@ -119,7 +118,7 @@ def _pair(topic_area, pair_id) -> DuplicatePair:
 @project_view("screening.resolve_duplicates")
 def duplicate_confirm(request, project, topic_key, pair_id):
     topic_area = topic_area_or_404(project, topic_key)
-    services.duplicate_pair_confirm(pair=_pair(topic_area, pair_id), actor=request.user)
+    duplicate_services.duplicate_pair_confirm(pair=_pair(topic_area, pair_id), actor=request.user)
     messages.success(request, _("Merged: the two records are now one."))
     return redirect("duplicates", slug=project.slug, topic_key=topic_key)
 
@@ -128,7 +127,7 @@ def duplicate_confirm(request, project, topic_key, pair_id):
 @project_view("screening.resolve_duplicates")
 def duplicate_reject(request, project, topic_key, pair_id):
     topic_area = topic_area_or_404(project, topic_key)
-    services.duplicate_pair_reject(pair=_pair(topic_area, pair_id), actor=request.user)
+    duplicate_services.duplicate_pair_reject(pair=_pair(topic_area, pair_id), actor=request.user)
     messages.success(request, _("Kept apart: the two records stay separate."))
     return redirect("duplicates", slug=project.slug, topic_key=topic_key)
 
@@ -139,7 +138,7 @@ def record_unmerge(request, project, topic_key, record_id):
     topic_area = topic_area_or_404(project, topic_key)
     record = get_object_or_404(Record, topic_area=topic_area, pk=record_id)
     try:
-        services.record_unmerge(record=record, actor=request.user)
+        duplicate_services.record_unmerge(record=record, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

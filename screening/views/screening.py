@@ -23,7 +23,7 @@ from reviewapp.views import (
     render_project,
     topic_area_or_404,
 )
-from screening import agreement, queries, ranking, services
+from screening import agreement, queries, ranking
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -33,6 +33,7 @@ from screening.forms import (
 from screening.highlight import highlight
 from screening.models import ScreeningItem, Stage
 from screening.services import ranking as ranking_services
+from screening.services import screening as services
 
 
 def _stage(project, topic_key, stage_id, *, reviewer=None) -> Stage:
@@ -149,13 +150,8 @@ def _screen_context(request, stage, item, *, form=None, status=200, undecided=Fa
     if item is not None and not undecided:
         decisions = list(item.decisions.select_related("reviewer"))
         mine = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
-        # Blind: another reviewer's decision shows only once both have decided.
-        if (
-            mine is not None
-            and stage.show_decisions_after
-            and item.decisions_made >= stage.reviewers_required
-        ):
-            others = [d for d in decisions if d.reviewer_id != reviewer.pk]
+        # Blinding: the others' decisions show where `can_see_others_decisions` lets them.
+        others = [d for d in queries.decisions_shown(reviewer, item, decisions) if d is not mine]
     if form is None:
         initial = {"value": mine.value, "reason": mine.reason, "note": mine.note} if mine else {}
         form = DecisionForm(stage=stage, initial=initial)
@@ -278,8 +274,12 @@ def stage_records(request, project, topic_key, stage_id):
     if status not in STATUS_FILTERS:
         status = ""
     mine = request.GET.get("mine") == "1"
-    items = queries.stage_items(stage, status=status, reviewer=request.user if mine else None)
+    items = queries.stage_items(
+        stage, viewer=request.user, status=status, reviewer=request.user if mine else None
+    )
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    # The decisions read are those the user may see: mark where the others' are hidden.
+    queries.items_mark_blinding(request.user, page)
     can_resolve = request.user.has_perm("screening.resolve_conflicts", project)
     return render_project(
         request,
@@ -294,7 +294,6 @@ def stage_records(request, project, topic_key, stage_id):
         can_snowball=request.user.has_perm("screening.import_records", project),
         last_stage=not stage.topic_area.stages.filter(position__gt=stage.position).exists(),
         resolution_form=ResolutionForm(stage=stage) if can_resolve else None,
-        blind=stage.dual and not can_resolve and request.user.has_perm("screening.screen", project),
     )
 
 

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
 from reviewapp.views import project_view, render_project, topic_area_or_404
-from screening import services
 from screening.forms import SnowballForm
 from screening.models import ImportJob, Record
+from screening.services.snowballing import record_finally_included, snowball_references_add
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,7 +27,7 @@ def snowball(request, project, topic_key, record_id):
         status = 400
         if form.is_valid():
             try:
-                job = services.snowball_references_add(
+                job = snowball_references_add(
                     record=record, actor=request.user, **form.service_arguments()
                 )
             except ValidationError as error:
@@ -45,7 +45,7 @@ def snowball(request, project, topic_key, record_id):
         topic_area=topic_area,
         record=record,
         form=form,
-        included=services.record_finally_included(record),
+        included=record_finally_included(record),
         sources=record.snowballed_sources.order_by("created_at"),
     )
     response.status_code = status

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from grading import services as grading_services
-from screening import services
 from screening.models import DuplicatePair, Record, Stage
+from screening.services.screening import decision_record, topic_area_enter_new_records
 from tests.api.conftest import topic_url
 
 
@@ -67,14 +67,19 @@ def dual_stage(topic_area, review_data, cast):
     stage = Stage.objects.get(pk=review_data["stage"].pk)
     review_data["item"].stage = stage
     item = review_data["item"]
-    services.decision_record(item=item, reviewer=cast["reviewer"], value="include", note="Mine")
-    services.decision_record(
+    decision_record(item=item, reviewer=cast["reviewer"], value="include", note="Mine")
+    decision_record(
         item=item, reviewer=cast["reviewer2"], value="exclude", note="Secret decision note"
     )
     return stage
 
 
-def test_a_reviewer_sees_only_their_own_decisions_at_a_blind_stage(api, topic_area, dual_stage):
+def test_a_reviewer_sees_only_their_own_decisions_where_the_stage_never_shows_them(
+    api, topic_area, dual_stage
+):
+    # With it on, both reviewers have decided, so each sees the other's (tests/screening/
+    # test_blinding.py): the one rule of every page and the API.
+    Stage.objects.filter(pk=dual_stage.pk).update(show_decisions_after=False)
     url = topic_url(topic_area, f"stages/{dual_stage.pk}/decisions/")
 
     mine = api["reviewer"].get(url).json()["results"]
@@ -243,9 +248,9 @@ def _more(topic_area, data, cast):
         record = Record.objects.create(
             topic_area=topic_area, source=source, position=n, title=f"R{n}"
         )
-        services.topic_area_enter_new_records(topic_area=topic_area)
+        topic_area_enter_new_records(topic_area=topic_area)
         item = data["stage"].items.get(record=record)
-        services.decision_record(item=item, reviewer=cast["reviewer"], value="exclude")
+        decision_record(item=item, reviewer=cast["reviewer"], value="exclude")
         DuplicatePair.objects.create(
             topic_area=topic_area, record_a=data["record_first"], record_b=record, score=0.7
         )

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reviewapp.models import Role
-from screening import services
 from screening.models import DuplicatePair, ImportJob, Record, Source
+from screening.services.imports import import_job_create, import_run
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
     MembershipFactory,
@@ -256,7 +256,7 @@ def test_a_pdf_is_rejected_with_a_reason_and_nothing_is_kept(live_server, page, 
 def test_job_page_polls_until_the_import_is_done(live_server, page, review, axe_check):
     # Eager tasks finish during the upload; queue one by hand to see the wait.
     topic_area, users = review
-    job = services.import_job_create(
+    job = import_job_create(
         topic_area=topic_area,
         actor=users["lead"],
         upload=SimpleUploadedFile("queued.ris", _ris(STUDIES[:4])),
@@ -273,7 +273,7 @@ def test_job_page_polls_until_the_import_is_done(live_server, page, review, axe_
     # connection the server thread shares with this one while a request does.
     with page.expect_response(lambda response: response.url.endswith(job.get_absolute_url())):
         pass
-    services.import_run(job=job)
+    import_run(job=job)
 
     # No reload: htmx swaps the status in within a poll or two.
     page.get_by_test_id("import-summary").wait_for(timeout=5_000)

@@ -4,8 +4,8 @@ record the queue hands out next changes to the one the ranking puts first."""
 import pytest
 
 from reviewapp.models import Role
-from screening import services
 from screening.models import ScreeningItem
+from screening.services.screening import decision_record, stages_set_up
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
     MembershipFactory,
@@ -39,14 +39,14 @@ def review():
             title=f"Root growth of wheat in sandy soil, trial {n}",
             abstract="Plant biology.",
         )
-    stage = services.stages_set_up(topic_area=topic_area, actor=users["lead"], preset="two")[0]
+    stage = stages_set_up(topic_area=topic_area, actor=users["lead"], preset="two")[0]
     # In random order the wheat trials come first (a fixed order, as the hash gives one).
     ScreeningItem.objects.filter(stage=stage, record__title__contains="wheat").update(order_key=0)
     # One include and one exclude so far: enough for a ranking.
     for part, value in [("study 0", "include"), ("trial 0", "exclude")]:
         item = ScreeningItem.objects.get(stage=stage, record__title__contains=part)
         item.stage = stage
-        services.decision_record(item=item, reviewer=users["lead"], value=value)
+        decision_record(item=item, reviewer=users["lead"], value=value)
     return stage, users
 
 

@@ -4,8 +4,8 @@ resolves."""
 import pytest
 
 from reviewapp.models import Role
-from screening import services
 from screening.models import Decision, ScreeningItem, Stage
+from screening.services.screening import decision_record, stages_set_up
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
     MembershipFactory,
@@ -35,7 +35,7 @@ def review():
         RecordFactory(
             source=source, title=f"Caseload study number {i}", abstract="About caseloads."
         )
-    stages = services.stages_set_up(topic_area=topic_area, actor=users["lead"], preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=users["lead"], preset="three")
     Stage.objects.filter(pk=stages[0].pk).update(include_keywords=["caseload"])
     return topic_area, stages, users
 
@@ -84,8 +84,8 @@ def test_a_conflict_appears_for_the_lead_and_is_resolved(live_server, page, revi
     title = stages[0]
     Stage.objects.filter(pk=title.pk).update(reviewers_required=2)
     item = ScreeningItem.objects.filter(stage=title).order_by("order_key").first()
-    services.decision_record(item=item, reviewer=users["anna"], value="include", note="on topic")
-    services.decision_record(item=item, reviewer=users["bo"], value="exclude", note="no effect")
+    decision_record(item=item, reviewer=users["anna"], value="include", note="on topic")
+    decision_record(item=item, reviewer=users["bo"], value="exclude", note="no effect")
 
     login(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/projects/caseloads/topics/caseload/screening/")

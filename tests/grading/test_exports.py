@@ -167,9 +167,9 @@ def test_ris_reads_back_with_rispy(project, report_data):
 @pytest.mark.django_db
 def test_prisma_csv_has_the_packages_fields(project, topic_area, lead, report_data):
     from screening import flow
-    from screening import services as screening_services
+    from screening.services.screening import stages_set_up
 
-    screening_services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     content, filename, _type = _export(project, "prisma-csv")
     assert filename == f"prisma-{topic_area.key}.csv"
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8"))))

@@ -308,11 +308,11 @@ def test_a_study_without_a_result_is_a_problem_on_the_report_page(
 def test_a_hand_entered_flow_count_that_breaks_an_identity_is_on_the_report_page(
     client, topic_area, lead, reviewer
 ):
-    from screening import services as screening_services
     from screening.services.flow import flow_reported_update
+    from screening.services.screening import stages_set_up
 
     build_small_report(topic_area, lead)
-    screening_services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     client.force_login(lead)
     url = reverse("report", kwargs={"slug": topic_area.project.slug})
     client.get(url)

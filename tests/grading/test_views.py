@@ -5,10 +5,17 @@ from django.urls import reverse
 
 from grading import services
 from grading.models import Result, Study, Verdict
-from screening import services as screening_services
 from screening.models import ScreeningItem
+from screening.services.screening import decision_record, stages_set_up
 from tests.factories.grading import StudyFactory
 from tests.factories.screening import RecordFactory, SourceFactory
+
+
+@pytest.fixture
+def category(topic_area, lead):
+    return services.category_create(
+        topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
+    )
 
 
 def _kw(topic_area, **extra):
@@ -67,9 +74,9 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
 ):
     source = SourceFactory(topic_area=topic_area)
     record = RecordFactory(source=source, title="Lower caseloads")
-    stages = screening_services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     for stage in stages:
-        screening_services.decision_record(
+        decision_record(
             item=ScreeningItem.objects.get(stage=stage, record=record),
             reviewer=reviewer,
             value="include",
@@ -136,9 +143,9 @@ def test_only_a_lead_sets_the_final_level_and_the_history_shows_it(
 def test_a_study_is_extracted_from_an_included_record(client, reviewer, topic_area, lead):
     source = SourceFactory(topic_area=topic_area)
     record = RecordFactory(source=source, title="Job search assistance", year=2017)
-    stages = screening_services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="two")
     for stage in stages:
-        screening_services.decision_record(
+        decision_record(
             item=ScreeningItem.objects.get(stage=stage, record=record),
             reviewer=reviewer,
             value="include",

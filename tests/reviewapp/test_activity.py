@@ -95,20 +95,18 @@ def test_activity_has_no_edit_controls(client, lead, log):
 def test_a_reviewer_reads_no_values_of_the_others_blind_decisions(
     client, lead, reviewer, second_reviewer, peer_reviewer, topic_area
 ):
-    from screening import services as screening_services
     from screening.models import Record, Source
+    from screening.services.screening import decision_record, stage_update, stages_set_up
 
     source = Source.objects.create(topic_area=topic_area, name="EconLit")
     Record.objects.create(topic_area=topic_area, source=source, position=1, title="A record")
-    stage = screening_services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
-    stage = screening_services.stage_update(
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    stage = stage_update(
         stage=stage, actor=lead, expected_version=stage.version, reviewers_required=2
     )
     item = stage.items.get()
-    screening_services.decision_record(item=item, reviewer=reviewer, value="include")
-    screening_services.decision_record(
-        item=item, reviewer=reviewer, value="maybe", note="Blind second thoughts"
-    )
+    decision_record(item=item, reviewer=reviewer, value="include")
+    decision_record(item=item, reviewer=reviewer, value="maybe", note="Blind second thoughts")
 
     client.force_login(second_reviewer)
     blind = _log(client.get(_url(kind="decision")))

@@ -2,9 +2,14 @@ import pytest
 from django.utils import timezone
 
 from reviewapp.models import AuditEntry
-from screening import services
 from screening.models import DuplicatePair, Record
-from screening.services.duplicates import deduplicate_new_records
+from screening.services.duplicates import (
+    deduplicate_new_records,
+    duplicate_pair_confirm,
+    duplicate_pair_reject,
+    record_unmerge,
+)
+from screening.services.imports import import_job_create, import_run
 from tests.screening.conftest import STUDIES, ris_text, upload
 
 
@@ -12,7 +17,7 @@ from tests.screening.conftest import STUDIES, ris_text, upload
 def imported(django_capture_on_commit_callbacks, topic_area, lead):
     def run(name, studies, source_name):
         with django_capture_on_commit_callbacks(execute=True):
-            job = services.import_job_create(
+            job = import_job_create(
                 topic_area=topic_area,
                 actor=lead,
                 upload=upload(name, ris_text(studies)),
@@ -36,7 +41,7 @@ def test_confirm_merges_into_the_earlier_record(imported, topic_area, lead):
     imported("a.ris", STUDIES[:2], "EconLit")
     first, second = Record.objects.order_by("pk")
     pair = _pair(topic_area, first, second)
-    services.duplicate_pair_confirm(pair=pair, actor=lead)
+    duplicate_pair_confirm(pair=pair, actor=lead)
     second.refresh_from_db()
     assert second.canonical_id == first.pk
     assert second.merged_by == lead
@@ -48,8 +53,8 @@ def test_confirm_merges_into_the_earlier_record(imported, topic_area, lead):
 def test_confirm_follows_existing_merges_to_the_root(imported, topic_area, lead):
     imported("a.ris", STUDIES, "EconLit")
     first, second, third = Record.objects.order_by("pk")
-    services.duplicate_pair_confirm(pair=_pair(topic_area, first, second), actor=lead)
-    services.duplicate_pair_confirm(pair=_pair(topic_area, third, second), actor=lead)
+    duplicate_pair_confirm(pair=_pair(topic_area, first, second), actor=lead)
+    duplicate_pair_confirm(pair=_pair(topic_area, third, second), actor=lead)
     assert set(Record.objects.values_list("canonical_id", flat=True)) == {None, first.pk}
 
 
@@ -57,7 +62,7 @@ def test_reject_keeps_both_and_is_remembered(imported, topic_area, lead):
     imported("a.ris", STUDIES[:2], "EconLit")
     first, second = Record.objects.order_by("pk")
     pair = _pair(topic_area, first, second)
-    services.duplicate_pair_reject(pair=pair, actor=lead)
+    duplicate_pair_reject(pair=pair, actor=lead)
     assert Record.objects.filter(canonical__isnull=True).count() == 2
     pair.refresh_from_db()
     assert (pair.status, pair.decided_by) == (DuplicatePair.Status.REJECTED, lead)
@@ -69,7 +74,7 @@ def test_undo_separates_a_merged_record_and_no_import_merges_it_again(imported, 
     assert job.summary["duplicates_existing"] == 1
     duplicate = Record.objects.get(source__name="PsycInfo")
     original = duplicate.canonical
-    services.record_unmerge(record=duplicate, actor=lead)
+    record_unmerge(record=duplicate, actor=lead)
     duplicate.refresh_from_db()
     assert duplicate.canonical is None
     assert (
@@ -98,7 +103,7 @@ def test_a_merge_never_crosses_topic_areas(imported, topic_area, lead, project):
 
     imported("a.ris", STUDIES, "EconLit")
     other = TopicAreaFactory(project=project)
-    services.import_job_create(
+    import_job_create(
         topic_area=other,
         actor=lead,
         upload=upload("b.ris", ris_text(STUDIES)),
@@ -106,7 +111,7 @@ def test_a_merge_never_crosses_topic_areas(imported, topic_area, lead, project):
         enqueue=False,
     )
     job = other.import_jobs.get()
-    summary = services.import_run(job=job)
+    summary = import_run(job=job)
     assert summary.duplicates_existing == 0
     assert summary.imported == 3
 
@@ -148,10 +153,10 @@ def test_two_imports_of_one_file_merge_alike(imported, topic_area, lead, project
     text = ris_text(STUDIES + COPIES)
     first = imported("a.ris", STUDIES + COPIES, "EconLit")
     other = TopicAreaFactory(project=project, key="other")
-    job = services.import_job_create(
+    job = import_job_create(
         topic_area=other, actor=lead, upload=upload("a.ris", text), source_name="EconLit"
     )
-    services.import_run(job=job)
+    import_run(job=job)
     job.refresh_from_db()
 
     links = _links(first.source)

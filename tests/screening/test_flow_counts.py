@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
-from screening import flow, queries, services
+from screening import flow, queries
 from screening.models import ScreeningItem, Source, Stage
 from screening.services.flow import flow_reported_update
+from screening.services.screening import decision_record, stages_set_up
 from tests.factories.screening import RecordFactory, SourceFactory
 
 
@@ -26,14 +27,14 @@ def review(topic_area, lead, reviewer):
     records = [RecordFactory(source=econlit, title=f"Database record {i}") for i in range(5)]
     RecordFactory(source=econlit, title="Database record 0", canonical=records[0])
     snowballed = [RecordFactory(source=snowball, title=f"Reference {i}") for i in range(2)]
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     Stage.objects.filter(topic_area=topic_area).update(exclusion_reasons=["Wrong outcome"])
     for stage in stages:
         stage.refresh_from_db()
 
     def decide(stage, record, value, reason=""):
         item = ScreeningItem.objects.get(stage=stage, record=record)
-        services.decision_record(item=item, reviewer=reviewer, value=value, reason=reason)
+        decision_record(item=item, reviewer=reviewer, value=value, reason=reason)
 
     title, abstract, fulltext = stages
     decide(title, records[4], "exclude")
@@ -74,7 +75,7 @@ def test_undecided_records_show_as_gaps(topic_area, lead):
     source = SourceFactory(topic_area=topic_area)
     for _ in range(3):
         RecordFactory(source=source)
-    services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages_set_up(topic_area=topic_area, actor=lead, preset="three")
 
     counts, undecided = queries.topic_area_flow(topic_area)
 

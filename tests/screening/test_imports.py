@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from reviewapp.models import AuditEntry
-from screening import services
 from screening.models import DuplicatePair, ImportJob, Record, Source
+from screening.services.imports import import_job_create
 from tests.screening.conftest import STUDIES, ris_text, upload
 
 
@@ -22,7 +22,7 @@ def _state():
 
 def _import(topic_area, user, file, **kwargs):
     kwargs.setdefault("source_name", "EconLit")
-    job = services.import_job_create(topic_area=topic_area, actor=user, upload=file, **kwargs)
+    job = import_job_create(topic_area=topic_area, actor=user, upload=file, **kwargs)
     job.refresh_from_db()
     return job
 

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from reviewapp.models import AuditEntry
-from screening import queries, services
+from screening import queries
 from screening.models import Ranking, Record, ScreeningItem, Stage
 from screening.services import ranking as ranking_services
+from screening.services.screening import decision_record, screening_next, stages_set_up
 from tests.factories.screening import RecordFactory, SourceFactory
 from tests.worker import wait_for
 
@@ -34,7 +35,7 @@ def records(topic_area):
 
 @pytest.fixture
 def stage(topic_area, records, lead):
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
     stage.topic_area.project = topic_area.project
     return stage
 
@@ -48,7 +49,7 @@ def _decide(stage, record, reviewer, value, capture):
     item = ScreeningItem.objects.get(stage=stage, record=record)
     item.stage = stage
     with capture(execute=True) as callbacks:
-        services.decision_record(item=item, reviewer=reviewer, value=value)
+        decision_record(item=item, reviewer=reviewer, value=value)
     return callbacks
 
 
@@ -181,7 +182,7 @@ def test_failed_retrain_keeps_the_previous_scores_and_the_queue(
     assert {k: v for k, v in after.items() if k in before} == {
         k: v for k, v in before.items() if k in after
     }
-    item = services.screening_next(stage=stage, reviewer=second_reviewer)
+    item = screening_next(stage=stage, reviewer=second_reviewer)
     assert item is not None and "Caseworker" in item.record.title
 
 
@@ -195,9 +196,9 @@ def test_prioritised_queue_hands_out_the_highest_score_and_random_order_ignores_
         ScreeningItem.objects.filter(stage=stage).order_by("order_key", "id").first().record
     )
 
-    assert services.screening_next(stage=stage, reviewer=reviewer).record == random_first
+    assert screening_next(stage=stage, reviewer=reviewer).record == random_first
     stage = ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
-    assert services.screening_next(stage=stage, reviewer=second_reviewer).pk == top.pk
+    assert screening_next(stage=stage, reviewer=second_reviewer).pk == top.pk
 
 
 def test_order_switch_is_audited(stage, lead):
@@ -222,7 +223,7 @@ def test_stop_empties_the_queue_and_the_flow_names_the_rule(
 
     stopped = ranking_services.stage_stop(stage=stage, actor=lead)
 
-    assert services.screening_next(stage=stopped, reviewer=reviewer) is None
+    assert screening_next(stage=stopped, reviewer=reviewer) is None
     entry = AuditEntry.objects.get(action="stage.stop")
     # Named in the project's language (Danish here), as the stage names are.
     assert entry.after["rule"] == "50 irrelevante poster i træk"
@@ -260,7 +261,7 @@ def test_resume_puts_the_records_back_in_the_queue(stage, reviewer, lead, topic_
 
     resumed = ranking_services.stage_resume(stage=stopped, actor=lead)
 
-    assert services.screening_next(stage=resumed, reviewer=reviewer) is not None
+    assert screening_next(stage=resumed, reviewer=reviewer) is not None
     assert queries.topic_area_flow(topic_area)[0].stages[0].excluded_by_rule is None
     assert AuditEntry.objects.filter(action="stage.resume").count() == 1
 
@@ -310,17 +311,17 @@ def test_dashboard_figures_follow_the_decisions(
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_retrains_after_decisions(celery_worker, records, topic_area, lead, reviewer):
     relevant, irrelevant = records
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
     stage = ranking_services.stage_order_set(stage=stage, actor=lead, order="prioritised")
     for record, value in [(relevant[0], "include"), (irrelevant[0], "exclude")]:
         item = ScreeningItem.objects.get(stage=stage, record=record)
         item.stage = stage
-        services.decision_record(item=item, reviewer=reviewer, value=value)
+        decision_record(item=item, reviewer=reviewer, value=value)
 
     ranking = wait_for(lambda: Ranking.objects.filter(stage=stage, status="done").first())
 
     assert ranking.labels == 2
-    item = services.screening_next(stage=stage, reviewer=reviewer)
+    item = screening_next(stage=stage, reviewer=reviewer)
     assert "Caseworker" in item.record.title
 
 
@@ -340,7 +341,7 @@ def test_the_head_of_a_large_stage_is_stored_in_the_look_aheads_order(
         )
         for n in range(1500)
     )
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
     stage.topic_area.project = topic_area.project
     stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
     first, second = Record.objects.filter(source=source).order_by("position")[:2]

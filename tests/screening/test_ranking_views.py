@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.models import AuditEntry, Project
-from screening import services
 from screening.models import Ranking, ScreeningItem, Stage
+from screening.services.screening import stages_set_up
 from tests.factories.screening import RecordFactory, SourceFactory
 
 
@@ -17,7 +17,7 @@ def stage(topic_area, lead):
         RecordFactory(source=source, title=f"Caseworker meetings and job finding {n:02d}")
     for n in range(14):
         RecordFactory(source=source, title=f"Root growth of wheat in sandy soil {n:02d}")
-    return services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+    return stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
 
 
 def _url(name, stage, **extra):

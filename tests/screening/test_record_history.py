@@ -3,8 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from screening import services
 from screening.models import DuplicatePair, Record, Source
+from screening.services.duplicates import duplicate_pair_confirm, duplicate_pair_reject
+from screening.services.screening import (
+    conflict_resolve,
+    decision_record,
+    stage_update,
+    stages_set_up,
+)
 
 
 @pytest.fixture
@@ -17,7 +23,7 @@ def screened(topic_area, lead, reviewer, second_reviewer, peer_reviewer):
     pair = DuplicatePair.objects.create(
         topic_area=topic_area, record_a=first, record_b=second, score=0.9
     )
-    services.duplicate_pair_confirm(pair=pair, actor=lead)
+    duplicate_pair_confirm(pair=pair, actor=lead)
     first.refresh_from_db()
     kept, dropped = (first, second) if first.canonical_id is None else (second, first)
     third = Record.objects.create(
@@ -26,14 +32,14 @@ def screened(topic_area, lead, reviewer, second_reviewer, peer_reviewer):
     rejected = DuplicatePair.objects.create(
         topic_area=topic_area, record_a=kept, record_b=third, score=0.6
     )
-    services.duplicate_pair_reject(pair=rejected, actor=lead)
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
-    stage = services.stage_update(
+    duplicate_pair_reject(pair=rejected, actor=lead)
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stage = stage_update(
         stage=stages[0], actor=lead, expected_version=stages[0].version, reviewers_required=2
     )
     item = stage.items.get(record=kept)
-    services.decision_record(item=item, reviewer=reviewer, value="include", note="Hidden note")
-    services.decision_record(item=item, reviewer=reviewer, value="exclude")
+    decision_record(item=item, reviewer=reviewer, value="include", note="Hidden note")
+    decision_record(item=item, reviewer=reviewer, value="exclude")
     return {
         "record": kept,
         "stage": stage,
@@ -50,8 +56,8 @@ def _url(record):
 
 
 def test_history_shows_import_merge_decisions_and_changes(client, lead, screened, second_reviewer):
-    services.decision_record(item=screened["item"], reviewer=second_reviewer, value="include")
-    services.conflict_resolve(item=screened["item"], actor=lead, value="include", note="Agreed")
+    decision_record(item=screened["item"], reviewer=second_reviewer, value="include")
+    conflict_resolve(item=screened["item"], actor=lead, value="include", note="Agreed")
     client.force_login(lead)
 
     body = client.get(_url(screened["record"])).content.decode()
@@ -80,7 +86,7 @@ def test_second_reviewer_does_not_see_a_blind_decision_before_deciding(
 ):
     client.force_login(second_reviewer)
     body = client.get(_url(screened["record"])).content.decode()
-    assert "Decisions stay hidden" in body
+    assert "decisions stay hidden until both reviewers have decided" in body
     assert "Hidden note" not in body
     assert "changed the decision on" not in body
 
@@ -112,7 +118,7 @@ def test_history_query_count_does_not_grow(
     client, lead, reviewer, screened, changes, django_assert_max_num_queries
 ):
     for number in range(changes):
-        services.decision_record(
+        decision_record(
             item=screened["item"], reviewer=reviewer, value="include" if number % 2 else "exclude"
         )
     client.force_login(lead)

@@ -8,8 +8,13 @@ import pytest
 from django.db import connection, connections
 
 from reviewapp.models import Role
-from screening import services
 from screening.models import Claim, Decision, ScreeningItem
+from screening.services.screening import (
+    decision_record,
+    screening_decide,
+    screening_next,
+    stages_set_up,
+)
 from tests.factories.reviewapp import MembershipFactory, UserFactory
 from tests.factories.screening import RecordFactory, SourceFactory
 
@@ -32,7 +37,7 @@ def screening_setup(transactional_db, topic_area, lead):
         ).user
         for i in range(REVIEWERS)
     ]
-    stage = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    stage = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
     return stage, reviewers
 
 
@@ -63,9 +68,9 @@ def test_concurrent_reviewers_each_get_their_own_records(screening_setup):
     handed: list[tuple[int, int]] = []
 
     def work(reviewer):
-        while item := services.screening_next(stage=stage, reviewer=reviewer):
+        while item := screening_next(stage=stage, reviewer=reviewer):
             handed.append((reviewer.pk, item.pk))
-            services.decision_record(item=item, reviewer=reviewer, value="exclude")
+            decision_record(item=item, reviewer=reviewer, value="exclude")
 
     assert _all_at_once(reviewers, work) == []
     assert len(handed) == RECORDS
@@ -83,10 +88,10 @@ def test_concurrent_round_trips_decide_every_record_once(screening_setup):
     decided: list[tuple[int, int]] = []
 
     def work(reviewer):
-        item = services.screening_next(stage=stage, reviewer=reviewer)
+        item = screening_next(stage=stage, reviewer=reviewer)
         while item is not None:
             decided.append((reviewer.pk, item.pk))
-            item = services.screening_decide(
+            item = screening_decide(
                 stage=stage, item_id=item.pk, reviewer=reviewer, value="exclude"
             )
 

@@ -6,8 +6,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
-from screening import services
 from screening.models import Claim, Decision, ScreeningItem, Stage
+from screening.services.duplicates import duplicate_pair_confirm, record_unmerge
+from screening.services.imports import import_job_create
+from screening.services.screening import (
+    ScreeningClosed,
+    conflict_resolve,
+    decision_record,
+    decision_undo,
+    screening_decide,
+    screening_item_reopen,
+    screening_next,
+    stage_has_reviewer,
+    stage_update,
+    stages_set_up,
+)
 from tests.factories.screening import RecordFactory, SourceFactory
 
 Status = ScreeningItem.Status
@@ -28,7 +41,7 @@ REASONS = ["Wrong population", "Wrong outcome"]
 
 @pytest.fixture
 def stages(topic_area, records, lead):
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     Stage.objects.filter(topic_area=topic_area).update(exclusion_reasons=REASONS)
     for stage in stages:
         stage.refresh_from_db()
@@ -46,15 +59,13 @@ def _item(stage, record) -> ScreeningItem:
 
 
 def _decide(stage, record, reviewer, value, reason=""):
-    return services.decision_record(
-        item=_item(stage, record), reviewer=reviewer, value=value, reason=reason
-    )
+    return decision_record(item=_item(stage, record), reviewer=reviewer, value=value, reason=reason)
 
 
 def test_set_up_creates_the_preset_and_queues_every_unique_record(topic_area, records, lead):
     duplicate = RecordFactory(source=records[0].source, canonical=records[0])
 
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
 
     assert [stage.kind for stage in stages] == ["title", "abstract", "fulltext"]
     assert [stage.name for stage in stages] == ["Titel", "Titel og resumé", "Fuldtekst"]
@@ -68,12 +79,12 @@ def test_set_up_creates_the_preset_and_queues_every_unique_record(topic_area, re
 def test_two_stage_preset_and_no_replacement_after_the_first_decision(
     topic_area, records, lead, reviewer
 ):
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="two")
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="two")
     assert [stage.kind for stage in stages] == ["abstract", "fulltext"]
     _decide(stages[0], records[0], reviewer, "include")
 
     with pytest.raises(ValidationError, match="Screening has started"):
-        services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+        stages_set_up(topic_area=topic_area, actor=lead, preset="three")
     assert topic_area.stages.count() == 2
 
 
@@ -95,7 +106,7 @@ def test_maybe_parks_the_record_and_a_later_decision_settles_it(stages, records,
     title = stages[0]
     _decide(title, records[0], reviewer, "maybe")
     assert _item(title, records[0]).status == Status.MAYBE
-    assert services.screening_next(stage=title, reviewer=reviewer).record != records[0]
+    assert screening_next(stage=title, reviewer=reviewer).record != records[0]
 
     _decide(title, records[0], reviewer, "include")
 
@@ -149,7 +160,7 @@ def test_dual_mode_a_third_reviewer_is_refused(stages, records, reviewer, second
     title = _dual(stages[0])
     _decide(title, records[0], reviewer, "include")
     _decide(title, records[0], second_reviewer, "include")
-    with pytest.raises(services.ScreeningClosed, match="already has the decisions"):
+    with pytest.raises(ScreeningClosed, match="already has the decisions"):
         _decide(title, records[0], lead, "exclude")
 
 
@@ -160,7 +171,7 @@ def test_lead_resolves_a_conflict_and_the_record_moves_on(
     _decide(title, records[0], reviewer, "include")
     _decide(title, records[0], second_reviewer, "exclude")
 
-    item = services.conflict_resolve(
+    item = conflict_resolve(
         item=_item(title, records[0]), actor=lead, value="include", note="Meets the criteria"
     )
 
@@ -170,7 +181,7 @@ def test_lead_resolves_a_conflict_and_the_record_moves_on(
         "Meets the criteria",
     )
     assert stages[1].items.filter(record=records[0]).exists()
-    with pytest.raises(services.ScreeningClosed, match="resolved"):
+    with pytest.raises(ScreeningClosed, match="resolved"):
         _decide(title, records[0], second_reviewer, "include")
     entry = AuditEntry.objects.get(action="screening.resolve")
     assert entry.before["status"] == "conflict" and entry.after["status"] == "included"
@@ -182,9 +193,9 @@ def test_reopen_withdraws_the_resolution_and_the_record_leaves_the_next_stage(
     title = _dual(stages[0])
     _decide(title, records[0], reviewer, "include")
     _decide(title, records[0], second_reviewer, "exclude")
-    services.conflict_resolve(item=_item(title, records[0]), actor=lead, value="include")
+    conflict_resolve(item=_item(title, records[0]), actor=lead, value="include")
 
-    item = services.screening_item_reopen(item=_item(title, records[0]), actor=lead)
+    item = screening_item_reopen(item=_item(title, records[0]), actor=lead)
 
     assert item.status == Status.CONFLICT and item.resolved_by is None
     assert not stages[1].items.filter(record=records[0]).exists()
@@ -195,10 +206,10 @@ def test_no_change_once_the_next_stage_has_decided(stages, records, reviewer, le
     _decide(title, records[0], reviewer, "include")
     _decide(abstract, records[0], reviewer, "exclude")
 
-    with pytest.raises(services.ScreeningClosed, match="moved on"):
+    with pytest.raises(ScreeningClosed, match="moved on"):
         _decide(title, records[0], reviewer, "exclude")
-    with pytest.raises(services.ScreeningClosed, match="later stage first"):
-        services.screening_item_reopen(item=_item(title, records[0]), actor=lead)
+    with pytest.raises(ScreeningClosed, match="later stage first"):
+        screening_item_reopen(item=_item(title, records[0]), actor=lead)
     assert _item(title, records[0]).status == Status.INCLUDED
 
 
@@ -212,64 +223,62 @@ def test_changing_an_inclusion_takes_the_record_out_of_the_next_stage(stages, re
 
 def test_undo_takes_back_the_latest_decision_and_hands_the_record_back(stages, records, reviewer):
     title = stages[0]
-    first = services.screening_next(stage=title, reviewer=reviewer)
+    first = screening_next(stage=title, reviewer=reviewer)
     _decide(title, first.record, reviewer, "include")
-    second = services.screening_next(stage=title, reviewer=reviewer)
+    second = screening_next(stage=title, reviewer=reviewer)
     assert second.record != first.record
 
-    undone = services.decision_undo(stage=title, reviewer=reviewer)
+    undone = decision_undo(stage=title, reviewer=reviewer)
 
     assert undone.pk == first.pk and undone.status == Status.PENDING
     assert not stages[1].items.filter(record=first.record).exists()
-    assert services.screening_next(stage=title, reviewer=reviewer).pk == first.pk
+    assert screening_next(stage=title, reviewer=reviewer).pk == first.pk
     assert AuditEntry.objects.get(action="decision.undo").before["value"] == "include"
-    assert services.decision_undo(stage=title, reviewer=reviewer) is None
+    assert decision_undo(stage=title, reviewer=reviewer) is None
 
 
 def test_single_mode_two_reviewers_are_never_handed_the_same_record(
     stages, records, reviewer, second_reviewer
 ):
     title = stages[0]
-    first = services.screening_next(stage=title, reviewer=reviewer)
-    second = services.screening_next(stage=title, reviewer=second_reviewer)
+    first = screening_next(stage=title, reviewer=reviewer)
+    second = screening_next(stage=title, reviewer=second_reviewer)
     assert first.pk != second.pk
     # Asking again (a reload) gives each their own record back.
-    assert services.screening_next(stage=title, reviewer=reviewer).pk == first.pk
+    assert screening_next(stage=title, reviewer=reviewer).pk == first.pk
 
 
 def test_dual_mode_two_reviewers_get_the_same_record_but_a_third_does_not(
     stages, records, reviewer, second_reviewer, lead
 ):
     title = _dual(stages[0])
-    first = services.screening_next(stage=title, reviewer=reviewer)
-    second = services.screening_next(stage=title, reviewer=second_reviewer)
-    third = services.screening_next(stage=title, reviewer=lead)
+    first = screening_next(stage=title, reviewer=reviewer)
+    second = screening_next(stage=title, reviewer=second_reviewer)
+    third = screening_next(stage=title, reviewer=lead)
     assert first.pk == second.pk
     assert third.pk != first.pk
 
 
 def test_expired_claims_free_the_record(stages, records, reviewer, second_reviewer):
     title = stages[0]
-    first = services.screening_next(stage=title, reviewer=reviewer)
+    first = screening_next(stage=title, reviewer=reviewer)
     Claim.objects.update(expires_at="2000-01-01T00:00:00Z")
-    assert services.screening_next(stage=title, reviewer=second_reviewer).pk == first.pk
+    assert screening_next(stage=title, reviewer=second_reviewer).pk == first.pk
 
 
 def test_queue_runs_dry_when_everything_is_decided(stages, records, reviewer):
     title = stages[0]
-    while item := services.screening_next(stage=title, reviewer=reviewer):
+    while item := screening_next(stage=title, reviewer=reviewer):
         _decide(title, item.record, reviewer, "exclude")
     assert title.items.filter(status=Status.EXCLUDED).count() == len(records)
 
 
 def test_decide_moves_the_reviewers_claim_to_the_next_record(stages, records, reviewer):
     title = stages[0]
-    item = services.screening_next(stage=title, reviewer=reviewer)
+    item = screening_next(stage=title, reviewer=reviewer)
     handed = [item.pk]
     while item is not None:
-        item = services.screening_decide(
-            stage=title, item_id=item.pk, reviewer=reviewer, value="exclude"
-        )
+        item = screening_decide(stage=title, item_id=item.pk, reviewer=reviewer, value="exclude")
         claims = list(Claim.objects.values_list("item_id", "reviewer_id"))
         # One claim, on the record handed out; none once the queue has run dry.
         assert claims == ([(item.pk, reviewer.pk)] if item else [])
@@ -283,29 +292,25 @@ def test_decide_at_a_dual_stage_hands_on_another_record_and_frees_this_one(
     stages, records, reviewer, second_reviewer, lead
 ):
     title = _dual(stages[0])
-    first = services.screening_next(stage=title, reviewer=reviewer)
+    first = screening_next(stage=title, reviewer=reviewer)
 
-    after = services.screening_decide(
-        stage=title, item_id=first.pk, reviewer=reviewer, value="include"
-    )
+    after = screening_decide(stage=title, item_id=first.pk, reviewer=reviewer, value="include")
 
     assert after.pk != first.pk
     assert _item(title, first.record).status == Status.PENDING
     # Still one decision short, and nobody claims it now: the next reviewer gets it.
-    assert services.screening_next(stage=title, reviewer=second_reviewer).pk == first.pk
-    assert services.screening_next(stage=title, reviewer=lead).pk != first.pk
+    assert screening_next(stage=title, reviewer=second_reviewer).pk == first.pk
+    assert screening_next(stage=title, reviewer=lead).pk != first.pk
 
 
 def test_decide_keeps_the_reviewers_claim_on_another_pending_record(stages, records, reviewer):
     title = stages[0]
-    claimed = services.screening_next(stage=title, reviewer=reviewer)
+    claimed = screening_next(stage=title, reviewer=reviewer)
     other = title.items.exclude(pk=claimed.pk).first()
 
     # The reviewer decides a record they were not handed (a link to it): their
     # claimed record comes back next, as a reload would show it.
-    after = services.screening_decide(
-        stage=title, item_id=other.pk, reviewer=reviewer, value="exclude"
-    )
+    after = screening_decide(stage=title, item_id=other.pk, reviewer=reviewer, value="exclude")
 
     assert after.pk == claimed.pk
     assert list(Claim.objects.values_list("item_id", flat=True)) == [claimed.pk]
@@ -316,9 +321,7 @@ def test_decide_refuses_a_record_of_another_stage(stages, records, reviewer):
     _decide(title, records[0], reviewer, "include")
     elsewhere = _item(abstract, records[0])
     with pytest.raises(ScreeningItem.DoesNotExist):
-        services.screening_decide(
-            stage=title, item_id=elsewhere.pk, reviewer=reviewer, value="exclude"
-        )
+        screening_decide(stage=title, item_id=elsewhere.pk, reviewer=reviewer, value="exclude")
     assert not Decision.objects.filter(item=elsewhere).exists()
 
 
@@ -327,11 +330,11 @@ def test_stage_has_reviewer_is_the_chosen_or_every_lead_and_reviewer(
 ):
     title = stages[0]
     everyone = [reviewer, second_reviewer, lead, peer_reviewer, outsider]
-    allowed = {user.pk for user in everyone if services.stage_has_reviewer(title, user)}
+    allowed = {user.pk for user in everyone if stage_has_reviewer(title, user)}
     assert allowed == {reviewer.pk, second_reviewer.pk, lead.pk}
 
     title.reviewers.set([second_reviewer, peer_reviewer])
-    allowed = {user.pk for user in everyone if services.stage_has_reviewer(title, user)}
+    allowed = {user.pk for user in everyone if stage_has_reviewer(title, user)}
     # Chosen reviewers only, even a peer reviewer (the role check refuses them elsewhere).
     assert allowed == {second_reviewer.pk, peer_reviewer.pk}
 
@@ -354,18 +357,14 @@ def test_peer_reviewer_cannot_decide(stages, records, peer_reviewer):
 
 def test_stage_structure_is_fixed_once_screening_started(stages, records, reviewer, lead):
     title = stages[0]
-    services.stage_update(
-        stage=title, actor=lead, expected_version=title.version, reviewers_required=2
-    )
+    stage_update(stage=title, actor=lead, expected_version=title.version, reviewers_required=2)
     title.refresh_from_db()
     assert title.reviewers_required == 2
     _decide(title, records[0], reviewer, "include")
 
     with pytest.raises(ValidationError, match="reviewers_required"):
-        services.stage_update(
-            stage=title, actor=lead, expected_version=title.version, reviewers_required=1
-        )
-    updated = services.stage_update(
+        stage_update(stage=title, actor=lead, expected_version=title.version, reviewers_required=1)
+    updated = stage_update(
         stage=title, actor=lead, expected_version=title.version, include_keywords=["caseload"]
     )
     assert updated.include_keywords == ["caseload"]
@@ -373,9 +372,9 @@ def test_stage_structure_is_fixed_once_screening_started(stages, records, review
 
 def test_stage_update_refuses_a_stale_version(stages, lead):
     title = stages[0]
-    services.stage_update(stage=title, actor=lead, expected_version=1, name="Titler")
+    stage_update(stage=title, actor=lead, expected_version=1, name="Titler")
     with pytest.raises(EditConflict):
-        services.stage_update(stage=title, actor=lead, expected_version=1, name="Overskrevet")
+        stage_update(stage=title, actor=lead, expected_version=1, name="Overskrevet")
     title.refresh_from_db()
     assert title.name == "Titler"
 
@@ -390,7 +389,7 @@ def test_merging_away_an_unscreened_record_takes_it_out_of_the_queue(
         topic_area=records[0].topic_area, record_a=records[0], record_b=records[1], score=0.9
     )
 
-    services.duplicate_pair_confirm(pair=pair, actor=lead)
+    duplicate_pair_confirm(pair=pair, actor=lead)
 
     records[0].refresh_from_db()
     # The screened record stays canonical and keeps its decision.
@@ -398,7 +397,7 @@ def test_merging_away_an_unscreened_record_takes_it_out_of_the_queue(
     assert not stages[0].items.filter(record=records[0]).exists()
     assert _item(stages[0], records[1]).status == Status.INCLUDED
 
-    services.record_unmerge(record=records[0], actor=lead)
+    record_unmerge(record=records[0], actor=lead)
     assert stages[0].items.filter(record=records[0], status=Status.PENDING).exists()
 
 
@@ -412,7 +411,7 @@ def test_records_imported_after_set_up_join_the_first_stage(
         "PY  - 2018\nER  - \n"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_job_create(
+        import_job_create(
             topic_area=topic_area,
             actor=lead,
             upload=SimpleUploadedFile("late.ris", ris.encode()),

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from screening import services
 from screening.models import Decision, ScreeningItem, Stage
+from screening.services.screening import decision_record, stages_set_up
 from tests.factories.reviewapp import TopicAreaFactory
 from tests.factories.screening import RecordFactory, SourceFactory
 
@@ -28,7 +28,7 @@ def records(topic_area):
 
 @pytest.fixture
 def stages(topic_area, records, lead):
-    return services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    return stages_set_up(topic_area=topic_area, actor=lead, preset="three")
 
 
 def _kw(topic_area, **extra):
@@ -64,7 +64,7 @@ def test_screening_page_shows_the_record_with_keywords_marked_and_markup_escaped
 
 
 def test_abstract_stage_shows_the_abstract(client, reviewer, stages, records):
-    services.decision_record(
+    decision_record(
         item=ScreeningItem.objects.get(stage=stages[0], record=records[0]),
         reviewer=reviewer,
         value="include",
@@ -92,7 +92,7 @@ def test_decision_on_a_record_not_at_the_stage_is_404_and_nothing_is_saved(
     client, reviewer, stages, records
 ):
     title, abstract, _ = stages
-    services.decision_record(
+    decision_record(
         item=ScreeningItem.objects.get(stage=title, record=records[0]),
         reviewer=reviewer,
         value="include",
@@ -130,7 +130,7 @@ def test_missing_required_reason_comes_back_with_the_error_and_nothing_is_saved(
     client, reviewer, stages, records
 ):
     for stage in stages[:2]:
-        services.decision_record(
+        decision_record(
             item=ScreeningItem.objects.get(stage=stage, record=records[0]),
             reviewer=reviewer,
             value="include",
@@ -153,7 +153,7 @@ def test_dual_stage_is_blind_until_both_decided(client, reviewer, second_reviewe
     Stage.objects.filter(pk=title.pk).update(reviewers_required=2)
     title.refresh_from_db()
     item = ScreeningItem.objects.get(stage=title, record=records[0])
-    services.decision_record(item=item, reviewer=reviewer, value="include", note="fits well")
+    decision_record(item=item, reviewer=reviewer, value="include", note="fits well")
 
     client.force_login(second_reviewer)
     page = client.get(_screen_url(title, item=item.pk)).content.decode()
@@ -162,9 +162,11 @@ def test_dual_stage_is_blind_until_both_decided(client, reviewer, second_reviewe
         reverse("stage_records", kwargs=_kw(title.topic_area, stage_id=title.pk))
     ).content.decode()
     assert "fits well" not in listing
-    assert "Decisions stay hidden until both reviewers have decided." in listing
+    assert (
+        'data-testid="others-hidden"' in listing and "until both reviewers have decided" in listing
+    )
 
-    services.decision_record(item=item, reviewer=second_reviewer, value="exclude")
+    decision_record(item=item, reviewer=second_reviewer, value="exclude")
     page = client.get(_screen_url(title, item=item.pk)).content.decode()
     assert 'data-testid="other-decisions"' in page and "fits well" in page
 
@@ -175,8 +177,8 @@ def test_lead_sees_the_conflict_side_by_side_and_resolves_it(
     title = stages[0]
     Stage.objects.filter(pk=title.pk).update(reviewers_required=2)
     item = ScreeningItem.objects.get(stage=title, record=records[0])
-    services.decision_record(item=item, reviewer=reviewer, value="include", note="relevant")
-    services.decision_record(item=item, reviewer=second_reviewer, value="exclude", note="off topic")
+    decision_record(item=item, reviewer=reviewer, value="include", note="relevant")
+    decision_record(item=item, reviewer=second_reviewer, value="exclude", note="off topic")
     client.force_login(lead)
     url = reverse("stage_records", kwargs=_kw(title.topic_area, stage_id=title.pk))
 
@@ -211,8 +213,8 @@ def test_overview_shows_counts_and_agreement(
         strict=True,
     ):
         item = ScreeningItem.objects.get(stage=title, record=record)
-        services.decision_record(item=item, reviewer=reviewer, value=a)
-        services.decision_record(item=item, reviewer=second_reviewer, value=b)
+        decision_record(item=item, reviewer=reviewer, value=a)
+        decision_record(item=item, reviewer=second_reviewer, value=b)
     client.force_login(lead)
 
     body = client.get(reverse("screening_overview", kwargs=_kw(title.topic_area))).content.decode()
@@ -231,7 +233,7 @@ def test_peer_reviewer_sees_decisions_but_no_controls_and_cannot_decide(
 ):
     title = stages[0]
     item = ScreeningItem.objects.get(stage=title, record=records[0])
-    services.decision_record(item=item, reviewer=reviewer, value="include", note="visible note")
+    decision_record(item=item, reviewer=reviewer, value="include", note="visible note")
     client.force_login(peer_reviewer)
 
     overview = client.get(reverse("screening_overview", kwargs=_kw(title.topic_area)))
@@ -305,7 +307,7 @@ def _round_trip_queries(client, topic_area, lead, reviewer, records: int) -> tup
     source = SourceFactory(topic_area=topic_area)
     for _ in range(records):
         RecordFactory(source=source)
-    title = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    title = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
     client.force_login(reviewer)
     with CaptureQueriesContext(connection) as page:
         item = client.get(_screen_url(title)).context["item"]
@@ -338,9 +340,9 @@ def test_stage_records_list_query_count_does_not_grow(
 ):
     source = SourceFactory(topic_area=topic_area)
     records = [RecordFactory(source=source) for _ in range(count)]
-    title = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    title = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
     for record in records:
-        services.decision_record(
+        decision_record(
             item=ScreeningItem.objects.get(stage=title, record=record),
             reviewer=reviewer,
             value="include",

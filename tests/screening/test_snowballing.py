@@ -6,8 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from screening import queries, services
+from screening import queries
 from screening.models import ImportJob, Record, ScreeningItem, Source
+from screening.services.screening import decision_record, stages_set_up
+from screening.services.snowballing import snowball_references_add
 from tests.factories.screening import RecordFactory, SourceFactory
 
 REFERENCES_RIS = """TY  - JOUR
@@ -43,14 +45,14 @@ def included(topic_area, lead, reviewer):
         pages="1-20",
     )
     excluded = RecordFactory(source=source, title="Off-topic record")
-    stages = services.stages_set_up(topic_area=topic_area, actor=lead, preset="three")
-    services.decision_record(
+    stages = stages_set_up(topic_area=topic_area, actor=lead, preset="three")
+    decision_record(
         item=ScreeningItem.objects.get(stage=stages[0], record=excluded),
         reviewer=reviewer,
         value="exclude",
     )
     for stage in stages:
-        services.decision_record(
+        decision_record(
             item=ScreeningItem.objects.get(stage=stage, record=parent),
             reviewer=reviewer,
             value="include",
@@ -60,7 +62,7 @@ def included(topic_area, lead, reviewer):
 
 def _snowball(record, reviewer, captured, **ways):
     with captured(execute=True):
-        job = services.snowball_references_add(record=record, actor=reviewer, **ways)
+        job = snowball_references_add(record=record, actor=reviewer, **ways)
     job.refresh_from_db()
     return job
 
@@ -113,16 +115,16 @@ def test_one_typed_reference_takes_the_same_path(
 def test_only_a_finally_included_record_gets_references(included, reviewer):
     _parent, excluded, _stages = included
     with pytest.raises(ValidationError, match="included at the last stage"):
-        services.snowball_references_add(record=excluded, actor=reviewer, text=REFERENCES_RIS)
+        snowball_references_add(record=excluded, actor=reviewer, text=REFERENCES_RIS)
     assert not Source.objects.filter(kind=Source.Kind.SNOWBALLING).exists()
 
 
 def test_exactly_one_way_of_giving_references(included, reviewer):
     parent, _excluded, _stages = included
     with pytest.raises(ValidationError, match="one of the three"):
-        services.snowball_references_add(record=parent, actor=reviewer)
+        snowball_references_add(record=parent, actor=reviewer)
     with pytest.raises(ValidationError, match="one of the three"):
-        services.snowball_references_add(
+        snowball_references_add(
             record=parent, actor=reviewer, text=REFERENCES_RIS, reference={"title": "x"}
         )
 

@@ -8,7 +8,7 @@ from reviewapp.models import Project
 from screening.dedup import DedupRecord, deduplicate
 from screening.models import ImportJob
 from screening.parsers import FORMATS, ParseError, detect_format, parse_file
-from screening.services import import_job_create, import_run
+from screening.services.imports import import_job_create, import_run
 
 
 class Command(BaseCommand):
