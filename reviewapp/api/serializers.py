@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from grading.forms import extraction_form_field
+from grading.forms.studies import extraction_form_field
 from grading.models import (
     Comment,
     ExtractionField,
@@ -20,8 +20,9 @@ from grading.models import (
     Verdict,
     VerdictEvent,
 )
-from grading.services import RESULT_FIELDS
+from grading.services.studies import RESULT_FIELDS, STUDY_FIELDS
 from reviewapp.models import Membership, Project, Role, TopicArea
+from reviewapp.services import PROJECT_FIELDS, TOPIC_AREA_FIELDS
 from screening.forms import checked_upload
 from screening.models import (
     Decision,
@@ -61,11 +62,7 @@ class ProjectSerializer(VersionedSerializer):
     class Meta:
         model = Project
         fields = [
-            "slug",
-            "title",
-            "description",
-            "language",
-            "evidence_framework",
+            *PROJECT_FIELDS,
             "created_at",
             "version",
             "my_role",
@@ -109,23 +106,7 @@ class TopicAreaSerializer(VersionedSerializer):
     class Meta:
         model = TopicArea
         fields = [
-            "key",
-            "position",
-            "title",
-            "question",
-            "population",
-            "population_terms",
-            "intervention",
-            "intervention_terms",
-            "study_design",
-            "study_design_terms",
-            "databases",
-            "year_from",
-            "year_to",
-            "languages",
-            "regions",
-            "inclusion_criteria",
-            "exclusion_criteria",
+            *TOPIC_AREA_FIELDS,
             "reported_flow",
             "created_at",
             "version",
@@ -551,19 +532,10 @@ class StudySerializer(VersionedSerializer):
 
     class Meta:
         model = Study
+        # The service's list of what a study holds (grading.services.studies).
         fields = [
             "id",
-            "label",
-            "authors",
-            "year",
-            "title",
-            "country",
-            "peer_reviewed",
-            "publication_type",
-            "design",
-            "sample_size",
-            "data_period",
-            "notes",
+            *STUDY_FIELDS,
             "records",
             "result_count",
             "created_at",

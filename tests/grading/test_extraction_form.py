@@ -4,8 +4,9 @@ result, and never lost when the form changes."""
 import pytest
 from django.urls import reverse
 
-from grading import services
 from grading.models import Result
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 
 POST = {
     "intervention": "Fewer job seekers per caseworker",
@@ -17,27 +18,27 @@ POST = {
 
 @pytest.fixture
 def setup(topic_area, lead):
-    category = services.category_create(
+    category = verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area, actor=lead, label="Koning (2009)", title="PES", design="other"
     )
     project = topic_area.project
     fields = {
-        "months": services.extraction_field_create(
+        "months": study_services.extraction_field_create(
             project=project, actor=lead, key="months", label="Follow-up (months)", kind="number",
             required=True,
         ),
-        "setting": services.extraction_field_create(
+        "setting": study_services.extraction_field_create(
             project=project, actor=lead, key="setting", label="Setting", kind="choice",
             choices=["Job centre", "Municipality"],
         ),
-        "outcomes": services.extraction_field_create(
+        "outcomes": study_services.extraction_field_create(
             project=project, actor=lead, key="outcomes", label="Outcomes", kind="multiple_choice",
             choices=["Employment", "Education", "Earnings"],
         ),
-        "pilot": services.extraction_field_create(
+        "pilot": study_services.extraction_field_create(
             project=project, actor=lead, key="pilot", label="A pilot?", kind="yes_no"
         ),
     }  # fmt: skip
@@ -93,7 +94,7 @@ def test_required_and_choice_fields_are_checked(client, reviewer, topic_area, se
 
 def test_switching_a_field_off_keeps_its_values(client, lead, reviewer, topic_area, setup):
     category, study, fields = setup
-    result = services.result_save(
+    result = study_services.result_save(
         study=study, actor=reviewer, category=category, **POST,
         extra={"months": 18.0, "setting": "Municipality"},
     )  # fmt: skip
@@ -126,11 +127,11 @@ def test_a_choice_field_needs_choices_and_keys_are_unique(topic_area, lead, setu
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="needs its choices"):
-        services.extraction_field_create(
+        study_services.extraction_field_create(
             project=topic_area.project, actor=lead, key="x", label="X", kind="choice"
         )
     with pytest.raises(ValidationError):
-        services.extraction_field_create(
+        study_services.extraction_field_create(
             project=topic_area.project, actor=lead, key="months", label="Again", kind="text"
         )
 

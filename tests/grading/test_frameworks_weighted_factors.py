@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grading import services
-from grading.forms import ResultForm
+from grading.forms.studies import ResultForm
 from grading.models import Result, Verdict
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 
 RESULT_POST = {
     "intervention": "Fewer job seekers per caseworker",
@@ -29,7 +30,7 @@ def weighted(topic_area):
 
 @pytest.fixture
 def category(topic_area, lead):
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
 
@@ -37,7 +38,7 @@ def category(topic_area, lead):
 @pytest.fixture
 def study(topic_area, lead):
     # Econometric, Danish, not in a journal: the jobeffekter.dk worked example's study.
-    return services.study_create(
+    return study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         label="Rosholm et al. (2017)",
@@ -104,7 +105,7 @@ def test_changing_a_factor_recomputes_the_verdict(
     reviewer, weighted, category, study, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.result_save(
+        result = study_services.result_save(
             study=study,
             actor=reviewer,
             category=category,
@@ -115,7 +116,9 @@ def test_changing_a_factor_recomputes_the_verdict(
     assert before.trace["trace"]["total_weight"] == 0.4  # 1 x 0.8 x 1 x 0.5
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.result_save(study=study, actor=reviewer, result=result, target_share="subgroup")
+        study_services.result_save(
+            study=study, actor=reviewer, result=result, target_share="subgroup"
+        )
 
     assert len(callbacks) == 1
     after = Verdict.objects.get(category=category)
@@ -129,7 +132,7 @@ def test_an_empty_quality_assessment_is_derived_and_the_trace_says_so(
     reviewer, weighted, category, study, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.result_save(study=study, actor=reviewer, category=category, **RESULT_POST)
+        study_services.result_save(study=study, actor=reviewer, category=category, **RESULT_POST)
 
     factors = Verdict.objects.get(category=category).trace["trace"]["results"][0]["factors"]
     assert factors[0]["basis"] == "satisfactory (derived from limited quality)"
@@ -138,7 +141,7 @@ def test_an_empty_quality_assessment_is_derived_and_the_trace_says_so(
 def test_saving_the_result_form_in_count_mode_keeps_the_factors(
     client, reviewer, topic_area, category, study
 ):
-    result = services.result_save(
+    result = study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,

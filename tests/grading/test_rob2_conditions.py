@@ -5,10 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading import services, services_rob
 from grading.models import Result, RobAssessment
 from grading.rob import rob2, rob2_cluster
 from grading.rob.base import Answer, is_asked, not_asked, settle_answers
+from grading.services import rob as rob_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from tests.grading.test_rob_assessments import ALL_LOW, LOW, RESULT, _url
 
 LOW_J, SOME, HIGH = "low", "some_concerns", "high"
@@ -195,28 +197,28 @@ def test_individually_randomised_trials_have_no_domain_1b():
 
 @pytest.fixture
 def category(topic_area, lead):
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
 
 
 @pytest.fixture
 def cluster_result(topic_area, lead, category):
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         label="Rosholm et al. (2017)",
         title="Early meetings",
         design="randomised_cluster",
     )
-    return services.result_save(study=study, actor=lead, category=category, **RESULT)
+    return study_services.result_save(study=study, actor=lead, category=category, **RESULT)
 
 
 def test_rob_assessment_save_cluster_tool_needs_and_keeps_domain_1b(cluster_result, reviewer):
     answers = ALL_LOW | {"1b.1": "N", "1b.2": "N", "1b.3": "Y"}
     judgements = LOW | {"D1b": "some_concerns"}
 
-    assessment = services_rob.rob_assessment_save(
+    assessment = rob_services.rob_assessment_save(
         result=cluster_result,
         actor=reviewer,
         tool="rob2_cluster",
@@ -238,7 +240,7 @@ def test_rob_assessment_save_cluster_tool_without_domain_1b_is_refused(cluster_r
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services_rob.rob_assessment_save(
+        rob_services.rob_assessment_save(
             result=cluster_result,
             actor=reviewer,
             tool="rob2_cluster",
@@ -254,7 +256,7 @@ def test_rob_assessment_save_cluster_tool_without_domain_1b_is_refused(cluster_r
 def test_rob_assessment_save_stores_stray_answers_as_na(cluster_result, reviewer):
     stray = ALL_LOW | {"1b.1": "Y", "1b.2": "Y", "1b.3": "N", "3.2": "N", "3.3": "Y"}
 
-    assessment = services_rob.rob_assessment_save(
+    assessment = rob_services.rob_assessment_save(
         result=cluster_result,
         actor=reviewer,
         tool="rob2_cluster",

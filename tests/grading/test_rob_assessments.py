@@ -10,8 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grading import services, services_rob
 from grading.models import Result, RobAssessment, Verdict
+from grading.queries import verdicts as verdict_queries
+from grading.services import rob as rob_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
 
@@ -52,7 +55,7 @@ RESULT = {
 
 @pytest.fixture
 def category(topic_area, lead):
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
 
@@ -67,10 +70,10 @@ def result(topic_area, lead, category, django_capture_on_commit_callbacks):
 def _result(
     topic_area, lead, category, label="Hainmueller et al. (2016)", design="randomised_individual"
 ):
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area, actor=lead, label=label, title=label, design=design
     )
-    return services.result_save(study=study, actor=lead, category=category, **RESULT)
+    return study_services.result_save(study=study, actor=lead, category=category, **RESULT)
 
 
 def _save(result, actor, **changes):
@@ -85,7 +88,7 @@ def _save(result, actor, **changes):
         "expected_version": 0,
         **changes,
     }
-    return services_rob.rob_assessment_save(**arguments)
+    return rob_services.rob_assessment_save(**arguments)
 
 
 def test_rob_assessment_save_sets_the_results_risk_of_bias_and_marks_the_verdict_stale(
@@ -122,7 +125,7 @@ def test_rob_assessment_save_recomputes_the_verdict_after_commit(
     assert verdict.stale_since is None
     assert verdict.inputs_hash != before.inputs_hash
     assert verdict.computed_at > before.computed_at
-    assert services.category_inputs(result.category)[0].quality == "high"
+    assert verdict_queries.category_inputs(result.category)[0].quality == "high"
 
 
 def test_rob_assessment_save_an_override_without_a_note_is_refused(result, reviewer):
@@ -213,8 +216,8 @@ def test_rob_assessment_save_peer_reviewer_is_denied(result, peer_reviewer):
 
 
 def test_risk_of_bias_scale_covers_every_judgement_of_both_tools():
-    for tool, module in services_rob.TOOLS.items():
-        assert set(services_rob.RISK_OF_BIAS_SCALE[tool]) == set(module.Judgement)
+    for tool, module in rob_services.TOOLS.items():
+        assert set(rob_services.RISK_OF_BIAS_SCALE[tool]) == set(module.Judgement)
 
 
 # The assessment page
@@ -263,7 +266,9 @@ def test_assessment_page_shows_questions_and_proposals_from_the_saved_answers(
 def test_assessment_page_proposes_robins_i_for_a_non_randomised_study(
     client, reviewer, result, topic_area, lead
 ):
-    services.study_update(study=result.study, actor=lead, expected_version=1, design="matching")
+    study_services.study_update(
+        study=result.study, actor=lead, expected_version=1, design="matching"
+    )
     client.force_login(reviewer)
 
     body = client.get(_url(result)).content.decode()
@@ -359,7 +364,7 @@ ROBINS_I_DOMAINS = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
 
 def _robins_i(result, actor, overall, worst="moderate"):
     judgements = dict.fromkeys(ROBINS_I_DOMAINS, "moderate") | {"D6": worst}
-    return services_rob.rob_assessment_save(
+    return rob_services.rob_assessment_save(
         result=result,
         actor=actor,
         tool="robins_i",

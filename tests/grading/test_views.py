@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from grading import services
 from grading.models import Result, Study, Verdict
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from screening import services as screening_services
 from screening.models import ScreeningItem
 from tests.factories import RecordFactory, SourceFactory
@@ -12,7 +13,7 @@ from tests.factories import RecordFactory, SourceFactory
 
 @pytest.fixture
 def category(topic_area, lead):
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
 
@@ -22,7 +23,7 @@ def _kw(topic_area, **extra):
 
 
 def _study(topic_area, lead, label="Hainmueller et al. (2016)"):
-    return services.study_create(
+    return study_services.study_create(
         topic_area=topic_area, actor=lead, label=label, title="Lower caseloads", design="matching"
     )
 
@@ -86,7 +87,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
             reviewer=reviewer,
             value="include",
         )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         records=[record],
@@ -96,7 +97,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
         country="DE",
         peer_reviewed=True,
     )
-    services.result_save(
+    study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,
@@ -106,7 +107,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
         risk_of_bias="low",
         risk_of_bias_justification="Credible matching on rich register data",
     )
-    services.verdict_recompute(category=category)
+    verdict_services.verdict_recompute(category=category)
     client.force_login(peer_reviewer)
 
     body = client.get(
@@ -179,10 +180,10 @@ def test_evidence_and_studies_pages_use_a_fixed_number_of_queries(
     client, lead, topic_area, django_assert_num_queries, count
 ):
     for i in range(count):
-        category = services.category_create(
+        category = verdict_services.category_create(
             topic_area=topic_area, actor=lead, key=f"c{i}", title=f"Category {i}"
         )
-        services.result_save(
+        study_services.result_save(
             study=_study(topic_area, lead, f"S{i} (2010)"),
             actor=lead,
             category=category,
