@@ -13,7 +13,7 @@
    tables built once through the services, timed as rebuild_ms: the recompute after every
    result save pays it too.
 3. Each format (xlsx, docx, csv, json, ris, prisma-csv) through
-   `grading.services_report.report_export`, the function the page and the command call,
+   `grading.services.report.report_export`, the function the page and the command call,
    --repeat times; the JSON line gives the median and the best in milliseconds and the
    size in bytes, and whether XLSX and DOCX are within the issue's budget (2 s each, on the
    median). The machine's core count and load average are printed beside them: on a busy
@@ -61,8 +61,8 @@ def configure(database_url: str | None) -> None:
 def build(n_studies: int):
     from django.contrib.auth import get_user_model
 
-    from grading import services
     from grading.models import Comment, Result, Study
+    from grading.services import verdicts as verdict_services
     from reviewapp import services as project_services
     from reviewapp.models import Project
     from screening.models import Record, Source
@@ -75,13 +75,13 @@ def build(n_studies: int):
         project=project, actor=user, title="Caseworkers", key="caseworkers", position=1
     )
     categories = [
-        services.category_create(
+        verdict_services.category_create(
             topic_area=topic_area, actor=user, key=f"category-{i}", title=f"Category {i}"
         )
         for i in range(4)
     ]
     categories.append(
-        services.category_create(
+        verdict_services.category_create(
             topic_area=topic_area, actor=user, key="other", title="Other studies", graded=False
         )
     )
@@ -165,16 +165,17 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from grading import services, services_report
+    from grading.services import report as report_services
+    from grading.services import verdicts as verdict_services
 
     load_before = os.getloadavg()
     project, topic_area, categories, n_results = build(args.studies)
     started = time.perf_counter()
     for category in categories:
-        services.verdict_recompute(category=category)  # each rebuilds the tables
+        verdict_services.verdict_recompute(category=category)  # each rebuilds the tables
     recompute_ms = (time.perf_counter() - started) * 1000 / len(categories)
     started = time.perf_counter()
-    services_report.report_tables_rebuild(topic_area=topic_area)
+    report_services.report_tables_rebuild(topic_area=topic_area)
     rebuild_ms = (time.perf_counter() - started) * 1000
 
     figures = {}
@@ -182,7 +183,7 @@ def main() -> None:
         times, size = [], 0
         for _ in range(args.repeat):
             started = time.perf_counter()
-            content, _name, _type = services_report.report_export(project, fmt, "da")
+            content, _name, _type = report_services.report_export(project, fmt, "da")
             times.append((time.perf_counter() - started) * 1000)
             size = len(content)
         figures[fmt] = {

@@ -14,8 +14,9 @@
    of this script).
 3. Through the services: a project, a topic area, one graded category per mode (plus one
    for an untimed warm-up save that the worker runs first) and one study
-   (`category_create`, `study_create`). Every save is `grading.services.result_save` creating
-   a new result, in a transaction of its own, as a web request's would be: an outer
+   (`category_create`, `study_create`). Every save is
+   `grading.services.studies.result_save` creating a new result, in a transaction of its
+   own, as a web request's would be: an outer
    `transaction.atomic()` whose first on-commit callback stamps the commit time
    (monotonic and wall clock) before the service's own callback publishes the recompute.
    - steady: --rate saves a second for --seconds, on a fixed schedule (open loop).
@@ -25,8 +26,8 @@
    verdict row every --poll-ms and records every change of (inputs_hash, stale_since,
    recompute_requested_at, computed_at). After each commit the script computes the inputs
    hash the worker will compute for exactly the results committed so far
-   (`services._inputs_hash(framework, services.category_inputs(category))`, the function
-   the recompute uses). Results are only added, so a verdict carrying the hash of save i or
+   (`grading.services.verdicts._inputs_hash(framework, category_inputs(category))`, the
+   function the recompute uses). Results are only added, so a verdict carrying the hash of save i or
    of any later save was computed from inputs that include save i: that is the exact test.
    `computed_at > commit` is not (the recompute reads its inputs before it stamps
    computed_at, so a recompute that started just before the commit passes it), and
@@ -47,7 +48,7 @@
    machine's facts (nproc, load average before and after, pool, QUIET_SECONDS).
 
 --coalesce S is a what-if, not a setting of the application: it overrides
-`grading.services.QUIET_SECONDS` in this process (the first request of a burst is
+`grading.services.verdicts.QUIET_SECONDS` in this process (the first request of a burst is
 published here) and in the worker (started through `python -c` that sets it before Celery's
 main), to show what the countdown costs and buys. The JSON line says which value ran.
 
@@ -166,7 +167,7 @@ class Worker:
         if self.coalesce is None:
             return [sys.executable, "-m", "celery"]
         code = (
-            "import sys, django; django.setup(); import grading.services as s; "
+            "import sys, django; django.setup(); import grading.services.verdicts as s; "
             f"s.QUIET_SECONDS = {self.coalesce!r}; sys.argv[0] = 'celery'; "
             "from celery.__main__ import main; main()"
         )
@@ -282,7 +283,8 @@ def delete_old_projects() -> None:
 def build(modes: list[str]):
     from django.contrib.auth import get_user_model
 
-    from grading import services
+    from grading.services import studies as study_services
+    from grading.services import verdicts as verdict_services
     from reviewapp.services import project_create, topic_area_create
 
     user, _created = get_user_model().objects.get_or_create(username="bench-recompute")
@@ -292,12 +294,12 @@ def build(modes: list[str]):
     )
     topic = topic_area_create(project=project, actor=user, key="bench", title="Bench")
     categories = {
-        name: services.category_create(
+        name: verdict_services.category_create(
             topic_area=topic, actor=user, key=name, title=f"Recompute {name}"
         )
         for name in ["warmup", *modes]
     }
-    study = services.study_create(topic_area=topic, actor=user, **STUDY)
+    study = study_services.study_create(topic_area=topic, actor=user, **STUDY)
     return project, user, categories, study
 
 
@@ -305,7 +307,9 @@ def timed_save(*, study, actor, category, number: int, framework: str) -> Save:
     from django.db import transaction
     from django.utils import timezone
 
-    from grading import services
+    from grading.queries import verdicts as verdict_queries
+    from grading.services import studies as study_services
+    from grading.services import verdicts as verdict_services
 
     marks = {}
 
@@ -316,7 +320,7 @@ def timed_save(*, study, actor, category, number: int, framework: str) -> Save:
     started = time.monotonic()
     with transaction.atomic():
         transaction.on_commit(stamp)  # runs before result_save's own (the enqueue)
-        services.result_save(
+        study_services.result_save(
             study=study,
             actor=actor,
             category=category,
@@ -326,7 +330,7 @@ def timed_save(*, study, actor, category, number: int, framework: str) -> Save:
             risk_of_bias="low" if number % 3 else "moderate",
         )
     returned = time.monotonic()
-    digest = services._inputs_hash(framework, services.category_inputs(category))
+    digest = verdict_services._inputs_hash(framework, verdict_queries.category_inputs(category))
     return Save(number, started, marks["mono"], marks["wall"], returned, digest)
 
 
@@ -442,7 +446,7 @@ def run_mode(mode: str, category, bench: Bench) -> dict:
         **latencies(saves, poller.states),
         # Every save adds a result, so each recompute that ran the framework changed
         # computed_at; task runs also count the ones that only put themselves off while a
-        # burst went on (grading.services.verdict_recompute_when_quiet).
+        # burst went on (grading.services.verdicts.verdict_recompute_when_quiet).
         "recomputes": len(computed_ats),
         "task_runs": len(runtimes),
         "tasks_received": len(RECEIVED_RE.findall(log)),
@@ -482,7 +486,8 @@ def main() -> None:
         "--coalesce",
         type=float,
         metavar="SECONDS",
-        help="what-if: override grading.services.QUIET_SECONDS in this process and the worker",
+        help="what-if: override grading.services.verdicts.QUIET_SECONDS in this process and "
+        "the worker",
     )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--broker-url", default=DEFAULT_BROKER_URL)
@@ -500,12 +505,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from grading import services
     from grading.models import Verdict
+    from grading.services import verdicts as verdict_services
 
     call_command("migrate", verbosity=0)
     if args.coalesce is not None:
-        services.QUIET_SECONDS = args.coalesce
+        verdict_services.QUIET_SECONDS = args.coalesce
     delete_old_projects()
     folder = Path(tempfile.mkdtemp(prefix="recompute-latency-"))
     worker = Worker(env, args.pool, folder, args.coalesce)
@@ -536,7 +541,7 @@ def main() -> None:
             line.update(
                 {
                     "pool": args.pool,
-                    "coalesce_seconds": services.QUIET_SECONDS,
+                    "coalesce_seconds": verdict_services.QUIET_SECONDS,
                     "nproc": os.cpu_count(),
                 }
             )

@@ -272,7 +272,7 @@ class Extraction(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    # Field name (grading.services_consensus.CONSENSUS_FIELDS) -> value.
+    # Field name (grading.queries.consensus.CONSENSUS_FIELDS) -> value.
     values = models.JSONField(default=dict)
     saved_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -3,7 +3,7 @@
 from django.dispatch import receiver
 
 from grading.models import InterventionCategory
-from grading.services import verdicts_mark_stale
+from grading.services.verdicts import verdicts_mark_stale
 from reviewapp.signals import project_framework_changed
 
 

@@ -2,6 +2,21 @@ import rules
 
 from reviewapp.rules import is_lead, is_member, is_peer_reviewer, is_reviewer
 
+
+@rules.predicate
+def can_settle_consensus(user, result) -> bool:
+    """Who may record a result's consensus (dual extraction): a lead, or one of the result's
+    two extractors while they may extract. The consensus page, its form and the service ask
+    this one rule."""
+    project = result.study.topic_area.project
+    if user.has_perm("grading.set_final_verdict", project):
+        return True
+    return (
+        user.has_perm("grading.extract", project)
+        and result.extractions.filter(reviewer_id=user.pk).exists()
+    )
+
+
 rules.add_perm("grading.view_grading", is_member)
 rules.add_perm("grading.extract", is_lead | is_reviewer)
 rules.add_perm("grading.set_final_verdict", is_lead)

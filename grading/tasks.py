@@ -1,11 +1,20 @@
+"""Thin Celery tasks: re-fetch by id, return quietly if the object is gone, call one service.
+
+Tasks are leaves: services enqueue them by name (reviewapp.tasking.enqueue_on_commit) and
+never import this module, and each task imports its service inside its body, so no import
+cycle runs through here.
+"""
+
 from celery import shared_task
 
 from grading.models import InterventionCategory
-from grading.services import verdict_recompute_when_quiet, verdicts_sweep
+from reviewapp.models import TopicArea
 
 
 @shared_task(acks_late=True)
 def recompute_category_task(*, category_id: int) -> None:
+    from grading.services.verdicts import verdict_recompute_when_quiet  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
     category = (
         InterventionCategory.objects.select_related("topic_area__project")
         .filter(pk=category_id)
@@ -18,13 +27,14 @@ def recompute_category_task(*, category_id: int) -> None:
 
 @shared_task
 def verdicts_sweep_task() -> None:
+    from grading.services.verdicts import verdicts_sweep  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
     verdicts_sweep()
 
 
 @shared_task(acks_late=True)
 def rebuild_report_task(*, topic_area_id: int) -> None:
-    from grading.services_report import report_tables_rebuild
-    from reviewapp.models import TopicArea
+    from grading.services.report import report_tables_rebuild  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
 
     topic_area = TopicArea.objects.select_related("project").filter(pk=topic_area_id).first()
     if topic_area is None:

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Project, Role, TopicArea
+from reviewapp.services import PROJECT_FIELDS, TOPIC_AREA_FIELDS
 
 
 class TermListField(forms.CharField):
@@ -50,9 +51,12 @@ class VersionedFormMixin:
 class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["title", "slug", "description", "language", "evidence_framework"]
+        fields = PROJECT_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         help_texts = {"slug": _("Lower-case letters, digits and hyphens; used in addresses.")}
+
+    # The title first on the page; the service's list starts with the slug (the API's order).
+    field_order = ["title", "slug"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,25 +87,7 @@ class TopicAreaForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = TopicArea
-        fields = [
-            "title",
-            "key",
-            "position",
-            "question",
-            "population",
-            "population_terms",
-            "intervention",
-            "intervention_terms",
-            "study_design",
-            "study_design_terms",
-            "databases",
-            "year_from",
-            "year_to",
-            "languages",
-            "regions",
-            "inclusion_criteria",
-            "exclusion_criteria",
-        ]
+        fields = TOPIC_AREA_FIELDS
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in [

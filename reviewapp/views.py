@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviewapp import services
 from reviewapp.audit import entries_with_values_hidden
+from reviewapp.editing import save_form
 from reviewapp.forms import (
     ActivityFilterForm,
     MemberAddForm,
@@ -36,7 +38,6 @@ from reviewapp.queries import (
     recent_activity,
 )
 from reviewapp.rules import remember_role
-from reviewapp.versioning import EditConflict
 
 
 def _project_with_role(user, slug: str) -> Project:
@@ -91,15 +92,6 @@ def page_language() -> str:
     return "da" if (get_language() or "").startswith("da") else "en"
 
 
-def add_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: by field where the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 def project_list(request):
     return render(
@@ -109,16 +101,13 @@ def project_list(request):
 
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    form = ProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.project_create(creator=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Project created. You are its lead."))
-            return redirect(project)
-    return render(request, "reviewapp/project_form.html", {"form": form})
+    return save_form(
+        request,
+        ProjectForm(request.POST or None),
+        save=lambda data: services.project_create(creator=request.user, **data),
+        message=_("Project created. You are its lead."),
+        render=lambda form: render(request, "reviewapp/project_form.html", {"form": form}),
+    )
 
 
 @require_GET
@@ -138,30 +127,19 @@ def project_dashboard(request, project):
 @require_http_methods(["GET", "POST"])
 @project_view("reviewapp.change_project")
 def project_edit(request, project):
-    form = ProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ProjectForm.Meta.fields}
-        try:
-            project = services.project_update(
-                project=project,
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-        except EditConflict:
-            form.add_error(None, conflict_message())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Project saved."))
-            return redirect(project)
-    return render_project(request, "reviewapp/project_form.html", project, form=form)
-
-
-def conflict_message() -> str:
-    return _(
-        "Someone else saved this in the meantime, so your changes were not saved. "
-        "Reload the page to see their version, then make your changes again."
+    return save_form(
+        request,
+        ProjectForm(request.POST or None, instance=project),
+        save=lambda data: services.project_update(
+            project=project,
+            actor=request.user,
+            expected_version=data["version"],
+            **{name: data[name] for name in ProjectForm.Meta.fields},
+        ),
+        message=_("Project saved."),
+        render=lambda form: render_project(
+            request, "reviewapp/project_form.html", project, form=form
+        ),
     )
 
 
@@ -175,17 +153,17 @@ def topic_area_or_404(project: Project, topic_key: str) -> TopicArea:
 @project_view("reviewapp.change_topicarea")
 def topic_area_create(request, project):
     form = TopicAreaForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            topic_area = services.topic_area_create(
-                project=project, actor=request.user, **form.service_fields()
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Topic area created."))
-            return redirect(topic_area)
-    return render_project(request, "reviewapp/topic_area_form.html", project, form=form)
+    return save_form(
+        request,
+        form,
+        save=lambda _data: services.topic_area_create(
+            project=project, actor=request.user, **form.service_fields()
+        ),
+        message=_("Topic area created."),
+        render=lambda form: render_project(
+            request, "reviewapp/topic_area_form.html", project, form=form
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,23 +171,19 @@ def topic_area_create(request, project):
 def topic_area_edit(request, project, topic_key):
     topic_area = topic_area_or_404(project, topic_key)
     form = TopicAreaForm(request.POST or None, instance=topic_area, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            topic_area = services.topic_area_update(
-                topic_area=topic_area,
-                actor=request.user,
-                expected_version=form.cleaned_data["version"],
-                **form.service_fields(),
-            )
-        except EditConflict:
-            form.add_error(None, conflict_message())
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("Topic area saved."))
-            return redirect(topic_area)
-    return render_project(
-        request, "reviewapp/topic_area_form.html", project, form=form, topic_area=topic_area
+    return save_form(
+        request,
+        form,
+        save=lambda data: services.topic_area_update(
+            topic_area=topic_area,
+            actor=request.user,
+            expected_version=data["version"],
+            **form.service_fields(),
+        ),
+        message=_("Topic area saved."),
+        render=lambda form: render_project(
+            request, "reviewapp/topic_area_form.html", project, form=form, topic_area=topic_area
+        ),
     )
 
 
@@ -219,8 +193,8 @@ def members(request, project):
     return _members_page(request, project)
 
 
-def _members_page(request, project, *, add_form=None, create_form=None, status=200):
-    response = render_project(
+def _members_page(request, project, *, add_form=None, create_form=None):
+    return render_project(
         request,
         "reviewapp/members.html",
         project,
@@ -229,58 +203,56 @@ def _members_page(request, project, *, add_form=None, create_form=None, status=2
         create_form=create_form or MemberCreateForm(),
         role_choices=MemberRoleForm.base_fields["role"].choices,
     )
-    response.status_code = status
-    return response
 
 
 @require_POST
 @project_view("reviewapp.manage_members")
 def member_add(request, project):
-    form = MemberAddForm(request.POST)
-    if form.is_valid():
-        try:
-            membership = services.membership_add(
-                project=project,
-                user=form.cleaned_data["user"],
-                role=form.cleaned_data["role"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("%(user)s added as %(role)s.")
-                % {"user": membership.user, "role": membership.get_role_display()},
-            )
-            return redirect("members", slug=project.slug)
-    return _members_page(request, project, add_form=form, status=400)
+    return save_form(
+        request,
+        MemberAddForm(request.POST),
+        save=lambda data: services.membership_add(
+            project=project, user=data["user"], role=data["role"], actor=request.user
+        ),
+        message=lambda membership: (
+            _("%(user)s added as %(role)s.")
+            % {"user": membership.user, "role": membership.get_role_display()}
+        ),
+        then=reverse("members", kwargs={"slug": project.slug}),
+        render=lambda form: _members_page(request, project, add_form=form),
+    )
 
 
 @require_POST
 @project_view("reviewapp.manage_members")
 def member_create(request, project):
     form = MemberCreateForm(request.POST)
-    if form.is_valid():
+    created = {}
+
+    def save(_data):
         fields, generated = form.service_fields()
-        try:
-            membership = services.membership_create_user(
-                project=project, actor=request.user, **fields
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            text = _("Account %(user)s created and added as %(role)s.") % {
-                "user": membership.user,
-                "role": membership.get_role_display(),
+        created.update(password=fields["password"] if generated else "")
+        return services.membership_create_user(project=project, actor=request.user, **fields)
+
+    def message(membership) -> str:
+        text = _("Account %(user)s created and added as %(role)s.") % {
+            "user": membership.user,
+            "role": membership.get_role_display(),
+        }
+        if created["password"]:
+            text += " " + _("Password (shown once): %(password)s") % {
+                "password": created["password"]
             }
-            if generated:
-                text += " " + _("Password (shown once): %(password)s") % {
-                    "password": fields["password"]
-                }
-            messages.success(request, text)
-            return redirect("members", slug=project.slug)
-    return _members_page(request, project, create_form=form, status=400)
+        return text
+
+    return save_form(
+        request,
+        form,
+        save=save,
+        message=message,
+        then=reverse("members", kwargs={"slug": project.slug}),
+        render=lambda form: _members_page(request, project, create_form=form),
+    )
 
 
 def _membership(project: Project, membership_id: int) -> Membership:

@@ -9,7 +9,8 @@ def secret_review_data(topic_area, lead, reviewer2) -> dict:
     extraction field."""
     from django.core.files.base import ContentFile
 
-    from grading import services as grading_services
+    from grading.services import studies as study_services
+    from grading.services import verdicts as verdict_services
     from screening.models import DuplicatePair, ImportJob, Record, Source
     from screening.services.screening import decision_record, stages_set_up
 
@@ -41,17 +42,17 @@ def secret_review_data(topic_area, lead, reviewer2) -> dict:
         value="include",
         note="Secret decision note",
     )
-    category = grading_services.category_create(
+    category = verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="hidden-category", title="Hidden category"
     )
-    study = grading_services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         label="Secret et al. (2016)",
         title="Confidential study",
         design="matching",
     )
-    result = grading_services.result_save(
+    result = study_services.result_save(
         study=study,
         actor=lead,
         category=category,
@@ -60,7 +61,7 @@ def secret_review_data(topic_area, lead, reviewer2) -> dict:
         direction="positive",
         risk_of_bias="low",
     )
-    field = grading_services.extraction_field_create(
+    field = study_services.extraction_field_create(
         project=topic_area.project, actor=lead, key="secret", label="Hidden field", kind="text"
     )
     return {

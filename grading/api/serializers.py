@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from grading.forms import extraction_form_field
+from grading.forms.studies import extraction_form_field
 from grading.models import (
     Comment,
     ExtractionField,
@@ -15,7 +15,7 @@ from grading.models import (
     Verdict,
     VerdictEvent,
 )
-from grading.services import RESULT_FIELDS
+from grading.services.studies import RESULT_FIELDS, STUDY_FIELDS
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
 from screening.models import (
     Record,
@@ -74,19 +74,10 @@ class StudySerializer(VersionedSerializer):
 
     class Meta:
         model = Study
+        # The service's list of what a study holds (grading.services.studies).
         fields = [
             "id",
-            "label",
-            "authors",
-            "year",
-            "title",
-            "country",
-            "peer_reviewed",
-            "publication_type",
-            "design",
-            "sample_size",
-            "data_period",
-            "notes",
+            *STUDY_FIELDS,
             "records",
             "result_count",
             "created_at",

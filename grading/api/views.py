@@ -14,11 +14,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from grading import queries as grading_queries
-from grading import queries_report, services_report
-from grading import services as grading_services
 from grading.api import serializers as s
 from grading.models import Comment, ExtractionField, Result, Verdict, VerdictEvent
+from grading.queries import report as queries_report
+from grading.queries import verdicts as grading_queries
+from grading.services import comments as grading_comments
+from grading.services import report as services_report
+from grading.services import studies as grading_services
+from grading.services import verdicts as grading_verdicts
 from reviewapp.api.base import TopicScoped, expected_version, query_filters, validated
 from reviewapp.api.permissions import ProjectScoped
 from screening.models import Record
@@ -161,7 +164,7 @@ class CategoryViewSet(TopicScoped):
 
     def create(self, request, project_slug, topic_key):
         data = validated(s.CategorySerializer, request.data)
-        category = grading_services.category_create(
+        category = grading_verdicts.category_create(
             topic_area=self.topic_area, actor=request.user, **data
         )
         body = self.get_serializer(self.get_queryset().get(pk=category.pk)).data
@@ -201,7 +204,7 @@ class VerdictViewSet(TopicScoped):
         verdict = self.get_object()
         data = validated(s.VerdictFinalSerializer, request.data)
         version = expected_version(request, data)
-        grading_services.verdict_set_final(
+        grading_verdicts.verdict_set_final(
             verdict=verdict, actor=request.user, expected_version=version, **data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=verdict.pk)).data)
@@ -294,14 +297,14 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
 
     def create(self, request, project_slug):
         data = validated(s.CommentCreateSerializer, request.data)
-        comment = services_report.comment_create(project=self.project, author=request.user, **data)
+        comment = grading_comments.comment_create(project=self.project, author=request.user, **data)
         body = self.get_serializer(self.get_queryset().get(pk=comment.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def reply(self, request, project_slug, pk):
         data = validated(s.CommentReplySerializer, request.data)
-        reply = services_report.comment_reply(
+        reply = grading_comments.comment_reply(
             comment=self.get_object(), author=request.user, body=data["body"]
         )
         body = self.get_serializer(self.get_queryset().get(pk=reply.pk)).data
@@ -310,7 +313,7 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def resolve(self, request, project_slug, pk):
         data = validated(s.CommentResolveSerializer, request.data)
-        comment = services_report.comment_resolve(
+        comment = grading_comments.comment_resolve(
             comment=self.get_object(), actor=request.user, resolved=data["resolved"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=comment.pk)).data)

@@ -4,10 +4,12 @@ verdicts are computed, not typed. They must equal the report's table 1."""
 
 from django.db import transaction
 
-from grading import seed_data, services
+from grading import seed_data
 from grading.demo.records import TOPIC_KEYS
 from grading.models import InterventionCategory
-from grading.services_report import report_settings_update, report_tables_rebuild
+from grading.services.report import report_settings_update, report_tables_rebuild
+from grading.services.studies import result_save, study_create
+from grading.services.verdicts import category_create, verdict_recompute
 
 # The seed report's table 1 (and chapter 2's conclusion): the short statement of each
 # category's results, by seed category key.
@@ -38,7 +40,7 @@ def demo_grading_load(*, topic_area, lead, reviewer) -> None:
     for category in seed_data.CATEGORIES:
         if category.topic != seed_topic:
             continue
-        categories[category.key] = services.category_create(
+        categories[category.key] = category_create(
             topic_area=topic_area,
             actor=lead,
             key=category.key.replace("_", "-"),
@@ -51,7 +53,7 @@ def demo_grading_load(*, topic_area, lead, reviewer) -> None:
         if study.topic != seed_topic:
             continue
         record = records.get(study.title)
-        studies[study.key] = services.study_create(
+        studies[study.key] = study_create(
             topic_area=topic_area,
             actor=reviewer,
             records=[record] if record else [],
@@ -68,7 +70,7 @@ def demo_grading_load(*, topic_area, lead, reviewer) -> None:
         if result.category not in categories:
             continue
         override = result.quality_override.value if result.quality_override else ""
-        services.result_save(
+        result_save(
             study=studies[result.study],
             actor=reviewer,
             category=categories[result.category],
@@ -85,7 +87,7 @@ def demo_grading_load(*, topic_area, lead, reviewer) -> None:
         )
     # The demo loads in one command: compute the verdicts now rather than on a worker.
     for category in InterventionCategory.objects.filter(topic_area=topic_area, graded=True):
-        services.verdict_recompute(category=category)
+        verdict_recompute(category=category)
     # The summary table's statements as the report's table 1 words them, and the tables
     # built now (the demo loads in one transaction, before any worker could).
     report_settings_update(

@@ -1,5 +1,5 @@
 """The report's export formats, from a plain report document (see `document` in
-`grading.services_report`):
+`grading.services.report`):
 
     {"project": str, "language": "da"|"en", "generated_at": str,
      "topics": [{"key", "title", "computed_at", "tables": [table...], "verdicts": [...],
@@ -73,9 +73,9 @@ def _sheet_title(text: str, taken: set[str]) -> str:
 
 
 def write_xlsx(document: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # noqa: PLC0415 -- openpyxl is heavy: loaded for an XLSX export only
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 -- openpyxl is heavy: loaded for an XLSX export only
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 -- openpyxl is heavy: loaded for an XLSX export only
 
     wrap = Alignment(wrap_text=True, vertical="top")
     bold = Font(bold=True)
@@ -170,9 +170,9 @@ def _runs_xml(value, size: int, bold: bool) -> str:
 def _docx_table(doc, table_data: dict, *, size: int = 18, landscape: bool = False) -> None:
     """The table as one piece of WordprocessingML, parsed once: python-docx's cell-by-cell
     API costs seconds on a 500-study table (every cell and run is a Python object)."""
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-    from docx.shared import Pt
+    from docx.oxml import parse_xml  # noqa: PLC0415 -- python-docx is heavy: loaded for a DOCX export only
+    from docx.oxml.ns import nsdecls  # noqa: PLC0415 -- python-docx is heavy: loaded for a DOCX export only
+    from docx.shared import Pt  # noqa: PLC0415 -- python-docx is heavy: loaded for a DOCX export only
 
     columns = table_data["columns"]
     widths = table_data.get("widths") or [1] * len(columns)
@@ -211,7 +211,7 @@ def _docx_table(doc, table_data: dict, *, size: int = 18, landscape: bool = Fals
 
 
 def _orient(doc, landscape: bool) -> None:
-    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.enum.section import WD_ORIENT, WD_SECTION  # noqa: PLC0415 -- python-docx is heavy: loaded for a DOCX export only
 
     current = doc.sections[-1]
     wanted = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
@@ -225,7 +225,7 @@ def _orient(doc, landscape: bool) -> None:
 
 
 def write_docx(document: dict) -> bytes:
-    from docx import Document
+    from docx import Document  # noqa: PLC0415 -- python-docx is heavy: loaded for a DOCX export only
 
     language = document["language"]
     doc = Document()
@@ -313,6 +313,6 @@ def write_json(document: dict) -> bytes:
 def write_ris(records: list[dict]) -> bytes:
     """RIS that Zotero and EndNote import: one entry per record, from plain dicts with
     rispy's field names (type_of_reference, title, authors, year, ...)."""
-    import rispy
+    import rispy  # noqa: PLC0415 -- rispy: loaded for a RIS export only
 
     return rispy.dumps(records).encode("utf-8")

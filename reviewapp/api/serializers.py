@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from reviewapp.models import Membership, Project, Role, TopicArea
+from reviewapp.services import PROJECT_FIELDS, TOPIC_AREA_FIELDS
 
 # The largest id the databases store (64-bit): a larger one in a filter would overflow.
 MAX_ID = 2**63 - 1
@@ -35,11 +36,7 @@ class ProjectSerializer(VersionedSerializer):
     class Meta:
         model = Project
         fields = [
-            "slug",
-            "title",
-            "description",
-            "language",
-            "evidence_framework",
+            *PROJECT_FIELDS,
             "created_at",
             "version",
             "my_role",
@@ -83,23 +80,7 @@ class TopicAreaSerializer(VersionedSerializer):
     class Meta:
         model = TopicArea
         fields = [
-            "key",
-            "position",
-            "title",
-            "question",
-            "population",
-            "population_terms",
-            "intervention",
-            "intervention_terms",
-            "study_design",
-            "study_design_terms",
-            "databases",
-            "year_from",
-            "year_to",
-            "languages",
-            "regions",
-            "inclusion_criteria",
-            "exclusion_criteria",
+            *TOPIC_AREA_FIELDS,
             "reported_flow",
             "created_at",
             "version",

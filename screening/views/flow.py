@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reviewapp.editing import conflict_message
 from reviewapp.versioning import EditConflict
 from reviewapp.views import (
-    conflict_message,
     page_language,
     project_view,
     render_project,

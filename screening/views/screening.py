@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from reviewapp.editing import add_errors, conflict_message
 from reviewapp.models import Role
 from reviewapp.versioning import EditConflict
 from reviewapp.views import (
-    add_errors,
-    conflict_message,
     project_view,
     render_project,
     topic_area_or_404,

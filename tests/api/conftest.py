@@ -37,7 +37,7 @@ def topic_url(topic_area, rest: str = "") -> str:
 @pytest.fixture
 def review_data(topic_area, cast):
     """The secret review data (tests/secret_data.py) and a comment by reviewer2."""
-    from grading.services_report import comment_create
+    from grading.services.comments import comment_create
 
     data = secret_review_data(topic_area, cast["lead"], cast["reviewer2"])
     comment = comment_create(

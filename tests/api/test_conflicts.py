@@ -99,14 +99,17 @@ def test_concurrent_updates_one_wins_and_the_other_gets_409(cast, topic_area):
     second sees the first's version and is refused; the first's change stands whole."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
-    from grading import services
+    from grading.services import studies as study_services
+    from grading.services import verdicts as verdict_services
 
     lead = cast["lead"]
-    category = services.category_create(topic_area=topic_area, actor=lead, key="c", title="C")
-    study = services.study_create(
+    category = verdict_services.category_create(
+        topic_area=topic_area, actor=lead, key="c", title="C"
+    )
+    study = study_services.study_create(
         topic_area=topic_area, actor=lead, label="S", title="S", design="matching"
     )
-    result = services.result_save(
+    result = study_services.result_save(
         study=study, actor=lead, category=category, intervention="Original",
         effect="e", direction="positive", risk_of_bias="low",
     )  # fmt: skip

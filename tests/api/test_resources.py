@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grading import services as grading_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from screening.models import DuplicatePair, Record, Stage
 from screening.services.screening import decision_record, topic_area_enter_new_records
 from tests.api.conftest import topic_url
@@ -124,7 +125,7 @@ def test_a_decision_on_a_record_not_at_the_stage_names_the_record(api, topic_are
 
 
 def test_a_result_takes_only_the_projects_extraction_fields(api, topic_area, review_data, cast):
-    grading_services.extraction_field_create(
+    study_services.extraction_field_create(
         project=topic_area.project, actor=cast["lead"], key="months", label="M", kind="number"
     )
     url = topic_url(topic_area, f"results/{review_data['result'].pk}/")
@@ -262,10 +263,10 @@ def _more(topic_area, data, cast):
         from screening.models import Source
 
         Source.objects.create(topic_area=topic_area, name=f"S{n}")
-        category = grading_services.category_create(
+        category = verdict_services.category_create(
             topic_area=topic_area, actor=lead, key=f"c{n}", title=f"C{n}"
         )
-        study = grading_services.study_create(
+        study = study_services.study_create(
             topic_area=topic_area,
             actor=lead,
             label=f"S{n}",
@@ -273,11 +274,11 @@ def _more(topic_area, data, cast):
             design="matching",
             records=[record],
         )
-        grading_services.result_save(
+        study_services.result_save(
             study=study, actor=lead, category=category, intervention="I", effect="E",
             direction="positive", risk_of_bias="low",
         )  # fmt: skip
-        from grading.services_report import comment_create
+        from grading.services.comments import comment_create
 
         comment_create(
             project=topic_area.project, author=lead, target_kind="study", target_id=study.pk,

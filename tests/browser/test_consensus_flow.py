@@ -4,7 +4,9 @@ GRADE outcome down and reads the Summary of Findings. Pages checked with axe-cor
 
 import pytest
 
-from grading import services, services_consensus
+from grading.services import consensus as consensus_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import Role
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
@@ -28,17 +30,17 @@ def _project(framework="danish_count"):
     for username, role in (("lead", Role.LEAD), ("reviewer", Role.REVIEWER), ("r2", Role.REVIEWER)):
         users[username] = UserFactory(username=username)
         MembershipFactory(project=project, user=users[username], role=role)
-    category = services.category_create(
+    category = verdict_services.category_create(
         topic_area=topic_area, actor=users["lead"], key="caseload", title="Reduced caseload"
     )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=users["lead"],
         label="Hainmueller et al. (2016)",
         title="Lower caseloads",
         design="difference_in_differences",
     )
-    result = services.result_save(
+    result = study_services.result_save(
         study=study,
         actor=users["lead"],
         category=category,
@@ -53,10 +55,10 @@ def _project(framework="danish_count"):
 
 def test_dual_extraction_blind_then_consensus(live_server, page, axe_check):
     project, users, study, result = _project()
-    services_consensus.extraction_settings_update(
+    consensus_services.extraction_settings_update(
         project=project, actor=users["lead"], dual_extraction=True
     )
-    services_consensus.extraction_save(
+    consensus_services.extraction_save(
         result=result, reviewer=users["r2"], values=A | {"direction": "no_effect"},
         expected_version=0,
     )  # fmt: skip

@@ -4,7 +4,8 @@ rationale and sees the history. Needs PostgreSQL and Redis (the worker is anothe
 
 import pytest
 
-from grading import services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import Role
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
@@ -24,13 +25,13 @@ def test_extraction_updates_the_verdict_live_and_a_lead_overrides_it(
     topic_area = TopicAreaFactory(project=project, key="caseload", title="Caseworkers")
     lead = UserFactory(username="lead")
     MembershipFactory(project=project, user=lead, role=Role.LEAD)
-    services.category_create(
+    verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
-    services.extraction_field_create(
+    study_services.extraction_field_create(
         project=project, actor=lead, key="months", label="Follow-up (months)", kind="number"
     )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         label="Hainmueller et al. (2016)",

@@ -4,7 +4,8 @@ proposed judgements, confirm them, then see the result's risk of bias and the ro
 
 import pytest
 
-from grading import services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import Role
 from tests.browser.helpers import login
 from tests.factories.reviewapp import (
@@ -47,17 +48,17 @@ def test_rob2_cluster_assessment_proposes_is_confirmed_and_charted(live_server, 
     topic_area = TopicAreaFactory(project=project, key="caseload", title="Caseworkers")
     reviewer = UserFactory(username="reviewer")
     MembershipFactory(project=project, user=reviewer, role=Role.REVIEWER)
-    category = services.category_create(
+    category = verdict_services.category_create(
         topic_area=topic_area, actor=reviewer, key="meetings", title="Early meetings"
     )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=reviewer,
         label="Rosholm et al. (2017)",
         title="Early meetings with caseworkers",
         design="randomised_cluster",
     )
-    services.result_save(
+    study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,

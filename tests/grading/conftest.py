@@ -2,7 +2,7 @@
 
 import pytest
 
-from grading import services
+from grading.services import verdicts as verdict_services
 
 
 @pytest.fixture
@@ -11,6 +11,6 @@ def category(topic_area, lead):
 
     Made by the service, not by a factory: a graded category always has a verdict.
     """
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from grading.models import Comment, ReportSettings, Verdict
+from grading.services import comments as comment_services
 from reviewapp.models import AuditEntry
 from tests.grading.test_report import build_small_report
 
@@ -107,17 +108,16 @@ def test_a_comment_on_another_projects_item_is_refused(client, project, report_d
 
 @pytest.mark.django_db
 def test_peer_reviewer_replies_to_own_thread_only(client, project, report_data, cast):
-    from grading import services_report
 
     study = report_data["studies"][0]
-    mine = services_report.comment_create(
+    mine = comment_services.comment_create(
         project=project,
         author=cast["peer_reviewer"],
         target_kind="study",
         target_id=study.pk,
         body="Mine",
     )
-    theirs = services_report.comment_create(
+    theirs = comment_services.comment_create(
         project=project,
         author=cast["reviewer"],
         target_kind="study",
@@ -211,23 +211,21 @@ def test_non_members_get_404(client, project, report_data, cast, name):
 
 @pytest.mark.django_db
 def test_comments_page_lists_open_and_all_threads(client, project, report_data, cast):
-    from grading import services_report
-
-    first = services_report.comment_create(
+    first = comment_services.comment_create(
         project=project,
         author=cast["peer_reviewer"],
         target_kind="category",
         target_id=report_data["categories"][1].pk,
         body="Open one",
     )
-    second = services_report.comment_create(
+    second = comment_services.comment_create(
         project=project,
         author=cast["peer_reviewer"],
         target_kind="category",
         target_id=report_data["categories"][1].pk,
         body="Closed one",
     )
-    services_report.comment_resolve(comment=second, actor=cast["lead"])
+    comment_services.comment_resolve(comment=second, actor=cast["lead"])
     client.force_login(cast["peer_reviewer"])
     open_page = client.get(_url("comments", project)).content.decode()
     assert "Open one" in open_page and "Closed one" not in open_page

@@ -3,11 +3,17 @@ differences marked, agreed values), only agreed values in the verdict, and agree
 on risk of bias, direction and quality."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from grading import services, services_consensus
 from grading.models import Consensus, Extraction, Result, Verdict
+from grading.queries import consensus as consensus_queries
+from grading.queries import verdicts as verdict_queries
+from grading.rules import can_settle_consensus
+from grading.services import consensus as consensus_services
+from grading.services import studies as study_services
+from reviewapp.models import Membership, Role
 from reviewapp.versioning import EditConflict
 from tests.factories.grading import ResultFactory
 
@@ -17,7 +23,7 @@ B = {"direction": "no_effect", "risk_of_bias": "low", "quality": "high", "effect
 
 @pytest.fixture
 def dual(topic_area, lead):
-    services_consensus.extraction_settings_update(
+    consensus_services.extraction_settings_update(
         project=topic_area.project, actor=lead, dual_extraction=True
     )
     return topic_area
@@ -29,7 +35,7 @@ def result(dual, category):
 
 
 def _extract(result, reviewer, values, version=0):
-    return services_consensus.extraction_save(
+    return consensus_services.extraction_save(
         result=result, reviewer=reviewer, values=values, expected_version=version
     )
 
@@ -42,7 +48,7 @@ def extracted(result, reviewer, second_reviewer):
 
 
 def _agree(result, actor, values, version=0):
-    return services_consensus.consensus_record(
+    return consensus_services.consensus_record(
         result=result, actor=actor, values=values, expected_version=version
     )
 
@@ -74,12 +80,12 @@ def test_the_verdict_reads_the_agreed_values_not_later_edits(
         _agree(extracted, lead, A)
     with django_capture_on_commit_callbacks(execute=True):
         # A direct write (the RoB tool sets risk of bias through result_save) changes the row...
-        services.result_save(
+        study_services.result_save(
             study=extracted.study, actor=lead, result=extracted, risk_of_bias="high"
         )
 
     # ...but the verdict still counts the agreed high quality.
-    inputs = services.category_inputs(extracted.category)
+    inputs = verdict_queries.category_inputs(extracted.category)
     assert [(i.direction, i.quality) for i in inputs] == [("positive", "high")]
 
 
@@ -133,7 +139,7 @@ def test_turning_dual_extraction_off_counts_every_result_again(
     extracted, lead, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services_consensus.extraction_settings_update(
+        consensus_services.extraction_settings_update(
             project=extracted.study.topic_area.project, actor=lead, dual_extraction=False
         )
     assert Verdict.objects.get(category=extracted.category).computed_level == "indication"
@@ -141,7 +147,7 @@ def test_turning_dual_extraction_off_counts_every_result_again(
 
 def test_extraction_settings_only_a_lead(topic_area, reviewer):
     with pytest.raises(PermissionDenied):
-        services_consensus.extraction_settings_update(
+        consensus_services.extraction_settings_update(
             project=topic_area.project, actor=reviewer, dual_extraction=True
         )
 
@@ -164,7 +170,7 @@ def test_extraction_agreement_kappa_over_the_extracted_results(
         ResultFactory(category=category, study__label="Single (2021)"), reviewer, A
     )  # one only: left out
 
-    stats = services_consensus.extraction_agreement(dual)
+    stats = consensus_queries.extraction_agreement(dual)
 
     direction = stats["direction"]
     assert (direction.n, direction.observed) == (4, 0.75)
@@ -357,6 +363,60 @@ def test_extraction_form_page_turns_dual_extraction_on(client, lead, topic_area)
     )
 
     assert response.status_code == 302
-    assert services_consensus.dual_extraction_on(topic_area.project)
+    assert consensus_queries.dual_extraction_on(topic_area.project)
     page = client.get(reverse("extraction_form", kwargs={"slug": slug})).content.decode()
     assert "Turn dual extraction off" in page
+
+
+# Who may settle a consensus: one rule (grading.rules.can_settle_consensus), asked by the
+# consensus page and the service alike.
+
+
+def _third_reviewer(project):
+    """A reviewer of the project who did not extract the result."""
+    user = get_user_model().objects.create_user(username="reviewer3", password="x")
+    Membership.objects.create(project=project, user=user, role=Role.REVIEWER)
+    return user
+
+
+def _demoted_extractor(project, reviewer):
+    """One of the two extractors, a peer reviewer since (who may no longer extract)."""
+    Membership.objects.filter(project=project, user=reviewer).update(role=Role.PEER_REVIEWER)
+    return get_user_model().objects.get(pk=reviewer.pk)
+
+
+DENIED = {
+    "peer_reviewer": lambda project, cast: cast["peer_reviewer"],
+    "third_reviewer": lambda project, cast: _third_reviewer(project),
+    "demoted_extractor": lambda project, cast: _demoted_extractor(project, cast["reviewer"]),
+}
+
+
+def _settle_by_page(client, result, user):
+    client.force_login(user)
+    response = client.post(reverse("result_consensus", kwargs=_kw(result)), _post(A))
+    assert response.status_code == 403
+
+
+def _settle_by_service(client, result, user):
+    with pytest.raises(PermissionDenied):
+        _agree(Result.objects.get(pk=result.pk), user, A)
+
+
+@pytest.mark.parametrize("who", sorted(DENIED))
+@pytest.mark.parametrize("caller", [_settle_by_page, _settle_by_service])
+def test_settle_consensus_denied_to_all_but_a_lead_and_the_extractors(
+    client, extracted, cast, who, caller
+):
+    user = DENIED[who](extracted.study.topic_area.project, cast)
+
+    assert not can_settle_consensus(user, extracted)
+    caller(client, extracted, user)
+    assert not Consensus.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["lead", "reviewer", "reviewer2"])
+def test_settle_consensus_allowed_to_a_lead_and_the_extractors(extracted, cast, who):
+    assert can_settle_consensus(cast[who], extracted)
+    _agree(extracted, cast[who], A)
+    assert Consensus.objects.get().decided_by == cast[who]

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from grading.demo.review import DEMO_SLUG
 from reviewapp.models import AuditEntry, Membership, Project, TopicArea
@@ -26,7 +27,9 @@ def test_load_demo_is_idempotent_and_prints_logins(capsys):
         AuditEntry.objects.count(),
     ) == counts
     assert "lead       demo-lead-2019" in first
-    assert authenticate(username="peer", password="demo-peer-2019") is not None
+    # django-axes checks every password login against its lockouts: it needs the request.
+    login = {"username": "peer", "password": "demo-peer-2019"}
+    assert authenticate(request=HttpRequest(), **login) is not None
 
 
 @pytest.mark.django_db

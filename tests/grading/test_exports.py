@@ -12,15 +12,16 @@ import rispy
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from grading import services_report
 from grading.report.safe import neutralise
+from grading.services import comments as comment_services
+from grading.services import report as report_services
 from tests.grading.test_report import build_small_report
 
 
 @pytest.fixture
 def report_data(topic_area, lead, peer_reviewer):
     data = build_small_report(topic_area, lead)
-    services_report.comment_create(
+    comment_services.comment_create(
         project=topic_area.project,
         author=peer_reviewer,
         target_kind="study",
@@ -31,7 +32,7 @@ def report_data(topic_area, lead, peer_reviewer):
 
 
 def _export(project, fmt, language="en"):
-    content, filename, content_type = services_report.report_export(project, fmt, language)
+    content, filename, content_type = report_services.report_export(project, fmt, language)
     return content, filename, content_type
 
 

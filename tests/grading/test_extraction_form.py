@@ -4,8 +4,8 @@ result, and never lost when the form changes."""
 import pytest
 from django.urls import reverse
 
-from grading import services
 from grading.models import Result
+from grading.services import studies as study_services
 from tests.factories.grading import StudyFactory
 
 POST = {
@@ -21,19 +21,19 @@ def setup(topic_area, lead, category):
     study = StudyFactory(topic_area=topic_area, label="Koning (2009)", title="PES", design="other")
     project = topic_area.project
     fields = {
-        "months": services.extraction_field_create(
+        "months": study_services.extraction_field_create(
             project=project, actor=lead, key="months", label="Follow-up (months)", kind="number",
             required=True,
         ),
-        "setting": services.extraction_field_create(
+        "setting": study_services.extraction_field_create(
             project=project, actor=lead, key="setting", label="Setting", kind="choice",
             choices=["Job centre", "Municipality"],
         ),
-        "outcomes": services.extraction_field_create(
+        "outcomes": study_services.extraction_field_create(
             project=project, actor=lead, key="outcomes", label="Outcomes", kind="multiple_choice",
             choices=["Employment", "Education", "Earnings"],
         ),
-        "pilot": services.extraction_field_create(
+        "pilot": study_services.extraction_field_create(
             project=project, actor=lead, key="pilot", label="A pilot?", kind="yes_no"
         ),
     }  # fmt: skip
@@ -89,7 +89,7 @@ def test_required_and_choice_fields_are_checked(client, reviewer, topic_area, se
 
 def test_switching_a_field_off_keeps_its_values(client, lead, reviewer, topic_area, setup):
     category, study, fields = setup
-    result = services.result_save(
+    result = study_services.result_save(
         study=study, actor=reviewer, category=category, **POST,
         extra={"months": 18.0, "setting": "Municipality"},
     )  # fmt: skip
@@ -122,11 +122,11 @@ def test_a_choice_field_needs_choices_and_keys_are_unique(topic_area, lead, setu
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="needs its choices"):
-        services.extraction_field_create(
+        study_services.extraction_field_create(
             project=topic_area.project, actor=lead, key="x", label="X", kind="choice"
         )
     with pytest.raises(ValidationError):
-        services.extraction_field_create(
+        study_services.extraction_field_create(
             project=topic_area.project, actor=lead, key="months", label="Again", kind="text"
         )
 

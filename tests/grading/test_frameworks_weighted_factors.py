@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from grading import services
-from grading.forms import ResultForm
+from grading.forms.studies import ResultForm
 from grading.models import Result, Verdict
+from grading.services import studies as study_services
 from tests.factories.grading import StudyFactory
 
 RESULT_POST = {
@@ -97,7 +97,7 @@ def test_changing_a_factor_recomputes_the_verdict(
     reviewer, weighted, category, study, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.result_save(
+        result = study_services.result_save(
             study=study,
             actor=reviewer,
             category=category,
@@ -108,7 +108,9 @@ def test_changing_a_factor_recomputes_the_verdict(
     assert before.trace["trace"]["total_weight"] == 0.4  # 1 x 0.8 x 1 x 0.5
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.result_save(study=study, actor=reviewer, result=result, target_share="subgroup")
+        study_services.result_save(
+            study=study, actor=reviewer, result=result, target_share="subgroup"
+        )
 
     assert len(callbacks) == 1
     after = Verdict.objects.get(category=category)
@@ -122,7 +124,7 @@ def test_an_empty_quality_assessment_is_derived_and_the_trace_says_so(
     reviewer, weighted, category, study, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.result_save(study=study, actor=reviewer, category=category, **RESULT_POST)
+        study_services.result_save(study=study, actor=reviewer, category=category, **RESULT_POST)
 
     factors = Verdict.objects.get(category=category).trace["trace"]["results"][0]["factors"]
     assert factors[0]["basis"] == "satisfactory (derived from limited quality)"
@@ -131,7 +133,7 @@ def test_an_empty_quality_assessment_is_derived_and_the_trace_says_so(
 def test_saving_the_result_form_in_count_mode_keeps_the_factors(
     client, reviewer, topic_area, category, study
 ):
-    result = services.result_save(
+    result = study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grading import services, services_grade
 from grading.models import GradeAssessment, Verdict
+from grading.services import grade as grade_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
 from tests.factories.grading import InterventionCategoryFactory, ResultFactory
@@ -45,12 +47,12 @@ def category(grade_project, category):
             participants=participants,
             **RESULT,
         )
-    services.verdict_recompute(category=category)
+    verdict_services.verdict_recompute(category=category)
     return category
 
 
 def _save(category, actor, steps=None, reasons=None, expected_version=0, **fields):
-    return services_grade.grade_assessment_save(
+    return grade_services.grade_assessment_save(
         category=category,
         actor=actor,
         expected_version=expected_version,
@@ -136,7 +138,7 @@ def test_grade_upgrades_lapse_when_the_evidence_becomes_randomised(
     with django_capture_on_commit_callbacks(execute=True):
         for result in category.results.select_related("study"):
             study = result.study
-            services.study_update(
+            study_services.study_update(
                 study=study,
                 actor=lead,
                 expected_version=study.version,
@@ -163,7 +165,7 @@ def test_grade_assessment_save_a_stale_version_raises_edit_conflict(category, le
 
 
 def test_grade_assessment_save_refuses_an_ungraded_category(grade_project, topic_area, lead):
-    other = services.category_create(
+    other = verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="other", title="Other studies", graded=False
     )
     with pytest.raises(ValidationError):
@@ -264,7 +266,7 @@ def test_summary_of_findings_lists_outcomes_with_certainty_and_footnotes(
 
 def test_summary_of_findings_shows_a_leads_final_level_and_why(client, lead, topic_area, category):
     verdict = Verdict.objects.get(category=category)
-    services.verdict_set_final(
+    verdict_services.verdict_set_final(
         verdict=verdict,
         actor=lead,
         level="moderate",

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading import services_rob
 from grading.models import Result, RobAssessment
 from grading.rob import rob2, rob2_cluster
 from grading.rob.base import Answer, is_asked, not_asked, settle_answers
+from grading.services import rob as rob_services
 from tests.factories.grading import ResultFactory
 from tests.grading.test_rob_assessments import ALL_LOW, LOW, RESULT, _url
 
@@ -209,7 +209,7 @@ def test_rob_assessment_save_cluster_tool_needs_and_keeps_domain_1b(cluster_resu
     answers = ALL_LOW | {"1b.1": "N", "1b.2": "N", "1b.3": "Y"}
     judgements = LOW | {"D1b": "some_concerns"}
 
-    assessment = services_rob.rob_assessment_save(
+    assessment = rob_services.rob_assessment_save(
         result=cluster_result,
         actor=reviewer,
         tool="rob2_cluster",
@@ -231,7 +231,7 @@ def test_rob_assessment_save_cluster_tool_without_domain_1b_is_refused(cluster_r
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services_rob.rob_assessment_save(
+        rob_services.rob_assessment_save(
             result=cluster_result,
             actor=reviewer,
             tool="rob2_cluster",
@@ -247,7 +247,7 @@ def test_rob_assessment_save_cluster_tool_without_domain_1b_is_refused(cluster_r
 def test_rob_assessment_save_stores_stray_answers_as_na(cluster_result, reviewer):
     stray = ALL_LOW | {"1b.1": "Y", "1b.2": "Y", "1b.3": "N", "3.2": "N", "3.3": "Y"}
 
-    assessment = services_rob.rob_assessment_save(
+    assessment = rob_services.rob_assessment_save(
         result=cluster_result,
         actor=reviewer,
         tool="rob2_cluster",

@@ -10,8 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from grading import services, services_rob
 from grading.models import Result, RobAssessment, Verdict
+from grading.queries import verdicts as verdict_queries
+from grading.services import rob as rob_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
 from tests.factories.grading import ResultFactory
@@ -55,7 +58,7 @@ RESULT = {
 def result(category):
     """A result of a randomised study whose verdict is computed and up to date."""
     result = ResultFactory(category=category, study__label="Hainmueller et al. (2016)", **RESULT)
-    services.verdict_recompute(category=category)
+    verdict_services.verdict_recompute(category=category)
     return result
 
 
@@ -71,7 +74,7 @@ def _save(result, actor, **changes):
         "expected_version": 0,
         **changes,
     }
-    return services_rob.rob_assessment_save(**arguments)
+    return rob_services.rob_assessment_save(**arguments)
 
 
 def test_rob_assessment_save_sets_the_results_risk_of_bias_and_marks_the_verdict_stale(
@@ -108,7 +111,7 @@ def test_rob_assessment_save_recomputes_the_verdict_after_commit(
     assert verdict.stale_since is None
     assert verdict.inputs_hash != before.inputs_hash
     assert verdict.computed_at > before.computed_at
-    assert services.category_inputs(result.category)[0].quality == "high"
+    assert verdict_queries.category_inputs(result.category)[0].quality == "high"
 
 
 def test_rob_assessment_save_an_override_without_a_note_is_refused(result, reviewer):
@@ -199,8 +202,8 @@ def test_rob_assessment_save_peer_reviewer_is_denied(result, peer_reviewer):
 
 
 def test_risk_of_bias_scale_covers_every_judgement_of_both_tools():
-    for tool, module in services_rob.TOOLS.items():
-        assert set(services_rob.RISK_OF_BIAS_SCALE[tool]) == set(module.Judgement)
+    for tool, module in rob_services.TOOLS.items():
+        assert set(rob_services.RISK_OF_BIAS_SCALE[tool]) == set(module.Judgement)
 
 
 # The assessment page
@@ -249,7 +252,9 @@ def test_assessment_page_shows_questions_and_proposals_from_the_saved_answers(
 def test_assessment_page_proposes_robins_i_for_a_non_randomised_study(
     client, reviewer, result, topic_area, lead
 ):
-    services.study_update(study=result.study, actor=lead, expected_version=1, design="matching")
+    study_services.study_update(
+        study=result.study, actor=lead, expected_version=1, design="matching"
+    )
     client.force_login(reviewer)
 
     body = client.get(_url(result)).content.decode()
@@ -345,7 +350,7 @@ ROBINS_I_DOMAINS = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
 
 def _robins_i(result, actor, overall, worst="moderate"):
     judgements = dict.fromkeys(ROBINS_I_DOMAINS, "moderate") | {"D6": worst}
-    return services_rob.rob_assessment_save(
+    return rob_services.rob_assessment_save(
         result=result,
         actor=actor,
         tool="robins_i",

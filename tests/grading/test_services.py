@@ -3,8 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from grading import services
 from grading.models import Result, Verdict, VerdictEvent
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp.models import AuditEntry
 from reviewapp.versioning import EditConflict
 from tests.factories.grading import StudyFactory
@@ -19,7 +20,7 @@ def _result(study, actor, category, **fields):
         "risk_of_bias": "low",
         **fields,
     }
-    return services.result_save(study=study, actor=actor, **values)
+    return study_services.result_save(study=study, actor=actor, **values)
 
 
 def test_saving_a_result_enqueues_one_recompute_on_commit_and_it_grades(
@@ -74,7 +75,7 @@ def test_recompute_is_idempotent_and_skips_unchanged_inputs(
         _result(study, reviewer, category)
     first = Verdict.objects.get(category=category)
 
-    again = services.verdict_recompute(category=category)
+    again = verdict_services.verdict_recompute(category=category)
 
     assert (again.computed_level, again.inputs_hash, again.computed_at) == (
         first.computed_level,
@@ -128,11 +129,11 @@ def test_a_quality_other_than_the_default_needs_a_reason(topic_area, lead, revie
 
 def test_concurrent_result_edits_do_not_overwrite_each_other(topic_area, lead, reviewer, category):
     result = _result(StudyFactory(topic_area=topic_area, label="A (2010)"), reviewer, category)
-    services.result_save(
+    study_services.result_save(
         study=result.study, actor=reviewer, result=result, expected_version=1, effect="Longer"
     )
     with pytest.raises(EditConflict):
-        services.result_save(
+        study_services.result_save(
             study=result.study, actor=lead, result=result, expected_version=1, effect="Lost?"
         )
     result.refresh_from_db()
@@ -149,14 +150,14 @@ def test_final_level_needs_a_rationale_and_a_lead_and_keeps_history(
     assert verdict.computed_level == "strong"
 
     with pytest.raises(PermissionDenied):
-        services.verdict_set_final(
+        verdict_services.verdict_set_final(
             verdict=verdict, actor=reviewer, level="moderate", rationale="x", expected_version=1
         )
     with pytest.raises(ValidationError, match="needs a rationale"):
-        services.verdict_set_final(
+        verdict_services.verdict_set_final(
             verdict=verdict, actor=lead, level="moderate", rationale="", expected_version=1
         )
-    verdict = services.verdict_set_final(
+    verdict = verdict_services.verdict_set_final(
         verdict=verdict,
         actor=lead,
         level="moderate",
@@ -174,7 +175,7 @@ def test_final_level_needs_a_rationale_and_a_lead_and_keeps_history(
         ("computed", "no_knowledge"),
     ]
     with pytest.raises(EditConflict):
-        services.verdict_set_final(
+        verdict_services.verdict_set_final(
             verdict=verdict, actor=lead, level="strong", rationale="", expected_version=1
         )
 
@@ -201,13 +202,13 @@ def test_broker_down_keeps_the_save_and_the_sweep_catches_up(
 
     from datetime import timedelta
 
-    assert services.verdicts_sweep(older_than=timedelta(0)) == 1
+    assert verdict_services.verdicts_sweep(older_than=timedelta(0)) == 1
     verdict.refresh_from_db()
     assert verdict.stale_since is None and verdict.computed_level == "indication"
 
 
 def test_ungraded_categories_get_no_verdict(topic_area, lead, reviewer):
-    other = services.category_create(
+    other = verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="other", title="Other studies", graded=False
     )
     _result(StudyFactory(topic_area=topic_area, label="A (2010)"), reviewer, other)
@@ -234,7 +235,7 @@ def test_a_recompute_waits_while_saves_keep_coming_then_runs(
         Verdict.objects.filter(category=category).update(
             stale_since=asked, recompute_requested_at=asked, inputs_hash=""
         )
-        verdict = services.verdict_recompute_when_quiet(category=category)
+        verdict = verdict_services.verdict_recompute_when_quiet(category=category)
         assert verdict is not None and verdict.stale_since is None
 
         # More saves came after the one that asked: wait until they are quiet.
@@ -243,27 +244,27 @@ def test_a_recompute_waits_while_saves_keep_coming_then_runs(
             inputs_hash="",
         )  # fmt: skip
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            assert services.verdict_recompute_when_quiet(category=category) is None
+            assert verdict_services.verdict_recompute_when_quiet(category=category) is None
         assert len(callbacks) == 1  # asked again, for when the saves are quiet
         assert Verdict.objects.get(category=category).computed_level == "no_knowledge"
 
-        quiet = now - timedelta(seconds=services.QUIET_SECONDS + 0.1)
+        quiet = now - timedelta(seconds=verdict_services.QUIET_SECONDS + 0.1)
         Verdict.objects.filter(category=category).update(
             stale_since=quiet, recompute_requested_at=quiet - timedelta(seconds=0.1)
         )
-        verdict = services.verdict_recompute_when_quiet(category=category)
+        verdict = verdict_services.verdict_recompute_when_quiet(category=category)
         assert verdict.computed_level == "indication" and verdict.stale_since is None
 
         # A stream of saves that never pauses still gets its recompute after MAX_WAIT.
-        services.result_save(
+        study_services.result_save(
             study=study, actor=reviewer, category=category, intervention="x", effect="y",
             direction="positive", risk_of_bias="low",
         )  # fmt: skip
-        long_ago = now - timedelta(seconds=services.MAX_WAIT_SECONDS + 1)
+        long_ago = now - timedelta(seconds=verdict_services.MAX_WAIT_SECONDS + 1)
         Verdict.objects.filter(category=category).update(
             stale_since=timezone.now(), recompute_requested_at=long_ago
         )
-        verdict = services.verdict_recompute_when_quiet(category=category)
+        verdict = verdict_services.verdict_recompute_when_quiet(category=category)
         assert verdict is not None and verdict.computed_level == "moderate"
     finally:
         app.conf.task_always_eager = True
@@ -273,10 +274,10 @@ def test_the_first_save_after_a_quiet_spell_is_recomputed_at_once():
     from datetime import UTC, datetime, timedelta
 
     now = datetime(2026, 12, 1, 12, tzinfo=UTC)
-    assert services.recompute_countdown(None, now) == 0
-    assert services.recompute_countdown(now - timedelta(seconds=5), now) == 0
-    assert services.recompute_countdown(now - timedelta(seconds=0.1), now) == (
-        services.QUIET_SECONDS
+    assert verdict_services.recompute_countdown(None, now) == 0
+    assert verdict_services.recompute_countdown(now - timedelta(seconds=5), now) == 0
+    assert verdict_services.recompute_countdown(now - timedelta(seconds=0.1), now) == (
+        verdict_services.QUIET_SECONDS
     )
 
 

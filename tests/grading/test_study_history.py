@@ -3,21 +3,23 @@
 import pytest
 from django.urls import reverse
 
-from grading import services, services_rob
 from grading.models import Verdict
+from grading.services import rob as rob_services
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 
 ROBINS_I = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
 
 
 @pytest.fixture
 def study(topic_area, lead, reviewer, peer_reviewer):
-    category = services.category_create(
+    category = verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="meetings", title="Meetings"
     )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area, actor=lead, label="Cheung (2017)", title="A", design="matching"
     )
-    result = services.result_save(
+    result = study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,
@@ -26,10 +28,10 @@ def study(topic_area, lead, reviewer, peer_reviewer):
         direction="positive",
         risk_of_bias="low",
     )
-    services.result_save(
+    study_services.result_save(
         study=study, actor=reviewer, result=result, expected_version=1, effect="Many more jobs"
     )
-    services_rob.rob_assessment_save(
+    rob_services.rob_assessment_save(
         result=result,
         actor=lead,
         tool="robins_i",
@@ -40,7 +42,7 @@ def study(topic_area, lead, reviewer, peer_reviewer):
         expected_version=0,
     )
     verdict = Verdict.objects.get(category=category)
-    services.verdict_set_final(
+    verdict_services.verdict_set_final(
         verdict=verdict,
         actor=lead,
         level=verdict.computed_level,
@@ -89,7 +91,7 @@ def test_history_query_count_does_not_grow(
 ):
     result = study.results.get()
     for number in range(edits):
-        services.result_save(
+        study_services.result_save(
             study=study,
             actor=reviewer,
             result=result,
@@ -114,19 +116,19 @@ VALUES = {
 def test_a_blind_extraction_shows_only_once_both_reviewers_extracted(
     client, lead, reviewer, second_reviewer, study
 ):
-    from grading import services_consensus
+    from grading.services import consensus as consensus_services
 
-    services_consensus.extraction_settings_update(
+    consensus_services.extraction_settings_update(
         project=study.topic_area.project, actor=lead, dual_extraction=True
     )
     result = study.results.get()
-    services_consensus.extraction_save(
+    consensus_services.extraction_save(
         result=result, reviewer=reviewer, values=VALUES, expected_version=0
     )
     client.force_login(second_reviewer)
     assert "Blind extracted effect" not in client.get(_url(study)).content.decode()
 
-    services_consensus.extraction_save(
+    consensus_services.extraction_save(
         result=result,
         reviewer=second_reviewer,
         values={**VALUES, "effect": "Second effect"},

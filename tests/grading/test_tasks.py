@@ -3,8 +3,8 @@
 import pytest
 from django.conf import settings
 
-from grading import services
 from grading.models import Verdict
+from grading.services import verdicts as verdict_services
 from grading.tasks import recompute_category_task, verdicts_sweep_task
 
 
@@ -13,7 +13,9 @@ def test_recompute_task_is_quiet_for_a_deleted_category(db):
 
 
 def test_recompute_task_recomputes(topic_area, lead):
-    category = services.category_create(topic_area=topic_area, actor=lead, key="c", title="C")
+    category = verdict_services.category_create(
+        topic_area=topic_area, actor=lead, key="c", title="C"
+    )
     Verdict.objects.filter(category=category).update(computed_level="", inputs_hash="")
     recompute_category_task.run(category_id=category.pk)
     assert Verdict.objects.get(category=category).computed_level == "no_knowledge"

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from grading import services
 from grading.models import Result, Study, Verdict
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from screening.models import ScreeningItem
 from screening.services.screening import decision_record, stages_set_up
 from tests.factories.grading import StudyFactory
@@ -13,7 +14,7 @@ from tests.factories.screening import RecordFactory, SourceFactory
 
 @pytest.fixture
 def category(topic_area, lead):
-    return services.category_create(
+    return verdict_services.category_create(
         topic_area=topic_area, actor=lead, key="caseload", title="Reduced caseload"
     )
 
@@ -81,7 +82,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
             reviewer=reviewer,
             value="include",
         )
-    study = services.study_create(
+    study = study_services.study_create(
         topic_area=topic_area,
         actor=lead,
         records=[record],
@@ -91,7 +92,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
         country="DE",
         peer_reviewed=True,
     )
-    services.result_save(
+    study_services.result_save(
         study=study,
         actor=reviewer,
         category=category,
@@ -101,7 +102,7 @@ def test_the_verdict_page_shows_the_chain_down_to_the_screening_decisions(
         risk_of_bias="low",
         risk_of_bias_justification="Credible matching on rich register data",
     )
-    services.verdict_recompute(category=category)
+    verdict_services.verdict_recompute(category=category)
     client.force_login(peer_reviewer)
 
     body = client.get(
@@ -174,10 +175,10 @@ def test_evidence_and_studies_pages_use_a_fixed_number_of_queries(
     client, lead, topic_area, django_assert_num_queries, count
 ):
     for i in range(count):
-        category = services.category_create(
+        category = verdict_services.category_create(
             topic_area=topic_area, actor=lead, key=f"c{i}", title=f"Category {i}"
         )
-        services.result_save(
+        study_services.result_save(
             study=StudyFactory(topic_area=topic_area, label=f"S{i} (2010)"),
             actor=lead,
             category=category,

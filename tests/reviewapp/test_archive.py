@@ -12,9 +12,10 @@ from django.core.management import CommandError, call_command
 from django.db import models, transaction
 from django.test import override_settings
 
-from grading import services as grading_services
 from grading.demo.review import DEMO_SLUG, demo_load
 from grading.models import Verdict
+from grading.services import studies as study_services
+from grading.services import verdicts as verdict_services
 from reviewapp import archive
 from reviewapp.models import AuditEntry, Project
 from screening.models import (
@@ -111,7 +112,7 @@ def _demo_with_work():
     )
     duplicate_services.duplicate_pair_confirm(pair=pair, actor=lead)
     verdict = Verdict.objects.filter(category__topic_area=topic_area).first()
-    grading_services.verdict_set_final(
+    verdict_services.verdict_set_final(
         verdict=verdict,
         actor=lead,
         level=verdict.computed_level,
@@ -157,15 +158,16 @@ ROBINS_I = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
 def _grading_work(project, topic_area, lead, reviewer, verdict):
     """An extraction field, a risk-of-bias assessment, dual extractions with their consensus
     and a GRADE assessment: the grading kinds the demo leaves empty."""
-    from grading import services_consensus, services_rob
     from grading.models import GradeAssessment, Result
+    from grading.services import consensus as consensus_services
+    from grading.services import rob as rob_services
 
     second = get_user_model().objects.get(username="reviewer2")
-    grading_services.extraction_field_create(
+    study_services.extraction_field_create(
         project=project, actor=lead, key="setting", label="Setting", kind="text"
     )
     result = Result.objects.filter(study__topic_area=topic_area).order_by("pk").first()
-    services_rob.rob_assessment_save(
+    rob_services.rob_assessment_save(
         result=result,
         actor=lead,
         tool="robins_i",
@@ -175,12 +177,12 @@ def _grading_work(project, topic_area, lead, reviewer, verdict):
         notes=dict.fromkeys([*ROBINS_I, "overall"], "Archived bias note"),
         expected_version=0,
     )
-    services_consensus.extraction_settings_update(project=project, actor=lead, dual_extraction=True)
+    consensus_services.extraction_settings_update(project=project, actor=lead, dual_extraction=True)
     for extractor in (reviewer, second):
-        services_consensus.extraction_save(
+        consensus_services.extraction_save(
             result=result, reviewer=extractor, values=EXTRACTED, expected_version=0
         )
-    services_consensus.consensus_record(
+    consensus_services.consensus_record(
         result=Result.objects.get(pk=result.pk), actor=lead, values=EXTRACTED, expected_version=0
     )
     GradeAssessment.objects.create(

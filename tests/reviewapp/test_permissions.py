@@ -6,7 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from grading import services_rob
+from grading.services import rob as rob_services
 from reviewapp.models import AuditEntry, Membership, Project, TopicArea
 from screening.models import FullText, Stage
 from screening.services.screening import stage_enter_records
@@ -157,7 +157,7 @@ def screening_data(topic_area, cast):
     pdf.file.save("x.pdf", ContentFile(b"%PDF-1.4 Confidential record title 1"), save=False)
     pdf.save()
     robins_i_domains = ["D1", "D2", "D3", "D4", "D5", "D6", "D7"]
-    services_rob.rob_assessment_save(
+    rob_services.rob_assessment_save(
         result=result,
         actor=lead,
         tool="robins_i",

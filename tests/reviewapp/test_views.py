@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from reviewapp.models import AuditEntry, Membership, Role
+from reviewapp.models import AuditEntry, Membership, Project, Role
 from tests.factories.reviewapp import (
     MembershipFactory,
     ProjectFactory,
@@ -122,7 +122,7 @@ def test_topic_area_edit_shows_form_errors(client, lead, topic_area):
             "languages": "dk",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "The last publication year (2001) is before the first (2019)." in body
     assert "Unknown language code(s): dk" in body
@@ -134,7 +134,7 @@ def test_topic_area_edit_refuses_to_overwrite_a_newer_version(client, lead, topi
     data = {"title": "Mine", "key": "caseload", "position": 1, "version": 1}
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "title": "Theirs"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Someone else saved this in the meantime" in response.content.decode()
     topic_area.refresh_from_db()
     assert topic_area.title == "Mine"
@@ -215,3 +215,13 @@ def test_language_switcher_works_on_the_login_page(client, db):
     response = client.post(reverse("set_language"), {"language": "da", "next": "/accounts/login/"})
     assert response["Location"] == "/accounts/login/"
     assert "Log ind" in client.get("/accounts/login/").content.decode()
+
+
+def test_project_create_with_invalid_data_answers_400_with_the_form(client, lead):
+    client.force_login(lead)
+
+    response = client.post(reverse("project_create"), {"title": "", "slug": "Not a slug!"})
+
+    assert response.status_code == 400
+    assert 'name="title"' in response.content.decode()
+    assert not Project.objects.filter(title="").exists()

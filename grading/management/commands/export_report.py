@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from grading.services_report import EXPORT_FORMATS, report_export
+from grading.services.report import EXPORT_FORMATS, report_export
 from reviewapp.models import Project
 
 

@@ -1,9 +1,9 @@
-"""Forms of the report page: the lead's report settings and comments."""
+"""Forms of the report page: an export, the lead's report settings."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grading.models import Comment, ReportSettings
+from grading.models import ReportSettings
 
 EXPORT_CHOICES = [
     ("xlsx", "XLSX"),
@@ -51,28 +51,3 @@ class ReportSettingsForm(forms.Form):
             category.key: self.cleaned_data.get(f"statement_{category.key}", "")
             for category in self.categories
         }
-
-
-class CommentForm(forms.Form):
-    # "kind:id", e.g. "verdict:12": one field, so a select can offer several targets.
-    target = forms.RegexField(regex=r"^[a-z]+:[0-9]+$")
-    body = forms.CharField(label=_("Comment"), max_length=10_000, widget=forms.Textarea)
-
-    def clean(self):
-        data = super().clean()
-        if "target" in data:
-            kind, _sep, pk = data["target"].partition(":")
-            if kind not in Comment.Target.values:
-                self.add_error("target", _("Not something one can comment on."))
-            data["target_kind"], data["target_id"] = kind, int(pk)
-        return data
-
-
-class ReplyForm(forms.Form):
-    comment = forms.IntegerField(min_value=1)
-    body = forms.CharField(label=_("Reply"), max_length=10_000, widget=forms.Textarea)
-
-
-class ResolveForm(forms.Form):
-    comment = forms.IntegerField(min_value=1)
-    reopen = forms.BooleanField(required=False)

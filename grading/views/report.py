@@ -1,53 +1,26 @@
-"""The report page, its exports, the lead's report settings and the peer-review comments."""
-
-from collections import defaultdict
+"""The report page, its exports and the lead's report settings."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from grading import queries_report, services_report
-from grading.forms_report import (
-    CommentForm,
-    ExportForm,
-    ReplyForm,
-    ReportSettingsForm,
-    ResolveForm,
-)
-from grading.models import Comment
+from grading.forms.report import ExportForm, ReportSettingsForm
 from grading.report.labels import pick
+from grading.services import report as services
+from grading.views.common import comment_threads, report_url
+from reviewapp.editing import conflict_message
 from reviewapp.versioning import EditConflict
-from reviewapp.views import conflict_message, page_language, project_view, render_project
+from reviewapp.views import page_language, project_view, render_project
 from screening.queries import topic_area_flow_figure
-
-PANEL_SIZE = 10
 
 
 def _language(request) -> str:
     wanted = request.GET.get("language", "")
     return wanted if wanted in ("da", "en") else page_language()
-
-
-def _threads(project, user) -> dict[tuple[str, int], list[Comment]]:
-    """Comment threads by target: each root with `.thread_replies` and `.can_reply`."""
-    roots, replies = [], defaultdict(list)
-    for comment in queries_report.comments_for(project):
-        if comment.parent_id is None:
-            roots.append(comment)
-        else:
-            replies[comment.parent_id].append(comment)
-    is_lead = user.has_perm("grading.resolve_comment", project)
-    by_target = defaultdict(list)
-    for root in roots:
-        root.thread_replies = replies[root.pk]
-        root.can_reply = is_lead or root.author_id == user.pk
-        by_target[(root.target_kind, root.target_id)].append(root)
-    return by_target
 
 
 def _box(threads, anchor: str, options: list[tuple[str, int, str]]) -> dict:
@@ -83,18 +56,18 @@ def _table_view(table: dict, threads, studies: dict[int, str]) -> dict:
 @project_view("grading.view_report")
 def report(request, project):
     language = _language(request)
-    services_report.report_tables_refresh(project=project)
-    threads = _threads(project, request.user)
+    services.report_tables_refresh(project=project)
+    threads = comment_threads(project, request.user)
     can_change = request.user.has_perm("grading.change_report", project)
     topics = []
-    for entry in services_report.report_tables_for(project):
+    for entry in services.report_tables_for(project):
         topic_area = entry["topic_area"]
         stored = entry["tables"][language]
         studies = dict(topic_area.studies.values_list("pk", "label"))
         figure = topic_area_flow_figure(topic_area, language) if topic_area.stages.exists() else {}
         settings_form = None
         if can_change:
-            current = services_report.report_settings_get(topic_area)
+            current = services.report_settings_get(topic_area)
             categories = list(topic_area.categories.all())
             settings_form = ReportSettingsForm(
                 categories=categories,
@@ -152,24 +125,17 @@ def report_export(request, project):
     form = ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
-            _("Choose a format: %s.") % ", ".join(services_report.EXPORT_FORMATS),
+            _("Choose a format: %s.") % ", ".join(services.EXPORT_FORMATS),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
     language = form.cleaned_data["language"] or page_language()
-    content, filename, content_type = services_report.report_export(
+    content, filename, content_type = services.report_export(
         project, form.cleaned_data["format"], language
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _report_url(project, anchor: str = "", language: str = "") -> str:
-    url = reverse("report", kwargs={"slug": project.slug})
-    if language in ("da", "en"):
-        url += f"?language={language}"
-    return url + (f"#{anchor}" if anchor else "")
 
 
 @require_POST
@@ -187,7 +153,7 @@ def report_settings(request, project):
     )
     if form.is_valid():
         try:
-            services_report.report_settings_update(
+            services.report_settings_update(
                 topic_area=topic_area,
                 actor=request.user,
                 expected_version=form.cleaned_data["version"],
@@ -201,109 +167,10 @@ def report_settings(request, project):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Report settings saved; the tables are updated."))
-        return redirect(_report_url(project, f"topic-{topic_area.key}"))
+        return redirect(report_url(project, f"topic-{topic_area.key}"))
     messages.error(request, _("The report settings were not saved: check the form."))
     return HttpResponse(
         " ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
         status=400,
         content_type="text/plain; charset=utf-8",
     )
-
-
-def _comment_error(form_errors) -> HttpResponse:
-    text = " ".join(
-        f"{field}: {' '.join(errors)}" if field != "__all__" else " ".join(errors)
-        for field, errors in form_errors.items()
-    )
-    return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-
-
-@require_http_methods(["GET", "POST"])
-@project_view("grading.comment")
-def comments(request, project):
-    """GET: every comment thread of the project; POST: a new comment."""
-    if request.method == "POST":
-        form = CommentForm(request.POST)
-        if not form.is_valid():
-            return _comment_error(form.errors)
-        try:
-            comment = services_report.comment_create(
-                project=project,
-                author=request.user,
-                target_kind=form.cleaned_data["target_kind"],
-                target_id=form.cleaned_data["target_id"],
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as error:
-            return _comment_error(error.message_dict)
-        messages.success(request, _("Comment added."))
-        return redirect(_report_url(project, f"comment-{comment.pk}"))
-    if request.GET.get("panel") == "open":
-        # The dashboard's panel of open comments (fetched by htmx after the page loads).
-        found = list(queries_report.open_comments(project)[: PANEL_SIZE + 1])
-        return render_project(
-            request,
-            "grading/_open_comments.html",
-            project,
-            comments=found[:PANEL_SIZE],
-            more=len(found) > PANEL_SIZE,
-        )
-    threads = _threads(project, request.user)
-    show = request.GET.get("show", "open")
-    roots = [
-        root
-        for group in threads.values()
-        for root in group
-        if show == "all" or root.resolved_at is None
-    ]
-    roots.sort(key=lambda root: (root.created_at, root.pk))
-    return render_project(
-        request,
-        "grading/report_comments.html",
-        project,
-        threads=roots,
-        show=show,
-        can_comment=True,
-        can_resolve=request.user.has_perm("grading.resolve_comment", project),
-    )
-
-
-def _comment(project, pk) -> Comment:
-    return get_object_or_404(Comment, project=project, pk=pk)
-
-
-@require_POST
-@project_view("grading.comment")
-def comment_reply(request, project):
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _comment_error(form.errors)
-    comment = _comment(project, form.cleaned_data["comment"])
-    try:
-        reply = services_report.comment_reply(
-            comment=comment, author=request.user, body=form.cleaned_data["body"]
-        )
-    except ValidationError as error:
-        return _comment_error(error.message_dict)
-    messages.success(request, _("Reply added."))
-    return redirect(_report_url(project, f"comment-{reply.parent_id}"))
-
-
-@require_POST
-@project_view("grading.resolve_comment")
-def comment_resolve(request, project):
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        return _comment_error(form.errors)
-    comment = _comment(project, form.cleaned_data["comment"])
-    try:
-        services_report.comment_resolve(
-            comment=comment, actor=request.user, resolved=not form.cleaned_data["reopen"]
-        )
-    except ValidationError as error:
-        return _comment_error({"__all__": error.messages})
-    messages.success(
-        request,
-        _("Comment opened again.") if form.cleaned_data["reopen"] else _("Comment resolved."),
-    )
-    return redirect(_report_url(project, f"comment-{comment.pk}"))

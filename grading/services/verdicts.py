@@ -1,4 +1,4 @@
-"""Every write in grading: studies, results, categories, verdicts.
+"""The writes of categories and their verdicts, and the verdicts' recomputation.
 
 Recomputation (DESIGN.md section 5): a save that changes a category's inputs marks its
 verdict stale inside the save's transaction and, on commit, asks a Celery worker to
@@ -14,21 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.frameworks import ResultInput, get_framework
-from grading.models import InterventionCategory, Result, Study, Verdict, VerdictEvent
-from grading.services_report import report_tables_rebuild, report_tables_request
+from grading.models import InterventionCategory, Verdict, VerdictEvent
+from grading.queries.grade import grade_options
+from grading.queries.verdicts import category_inputs
+from grading.services.report import report_tables_rebuild, report_tables_request
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.versioning import EditConflict, apply_fields, versioned_save
-
-logger = logging.getLogger(__name__)
+from reviewapp.tasking import enqueue_on_commit
+from reviewapp.versioning import check_version
 
 # A worker picks a recompute up within a second or two; a request older than this is
 # taken as lost (the broker was down) and the next save asks again.
@@ -39,43 +40,6 @@ REQUEST_TIMEOUT = timedelta(seconds=30)
 # recomputes, while saves a second apart are each recomputed at once.
 QUIET_SECONDS = 0.3
 MAX_WAIT_SECONDS = 2.0
-
-STUDY_FIELDS = [
-    "label",
-    "authors",
-    "year",
-    "title",
-    "country",
-    "peer_reviewed",
-    "publication_type",
-    "design",
-    "sample_size",
-    "data_period",
-    "notes",
-]
-RESULT_FIELDS = [
-    "category",
-    "intervention",
-    "target_group",
-    "participants",
-    "effect",
-    "direction",
-    "effect_size",
-    "ci_low",
-    "ci_high",
-    "effect_unit",
-    "risk_of_bias",
-    "risk_of_bias_justification",
-    "transferability",
-    "transferability_justification",
-    "quality_override",
-    "quality_reason",
-    # The weighted framework's per-result factors (grading.frameworks.danish_weighted).
-    "quality_assessment",
-    "combination",
-    "target_share",
-    "extra",
-]
 
 
 @transaction.atomic
@@ -100,135 +64,6 @@ def category_create(*, topic_area, actor, key: str, title: str, graded: bool = T
         # No results yet: computing "no knowledge" here costs less than a round trip.
         verdict_recompute(category=category)
     return category
-
-
-@transaction.atomic
-def study_create(*, topic_area, actor, records=(), **fields) -> Study:
-    study = Study(topic_area=topic_area)
-    apply_fields(study, fields, STUDY_FIELDS)
-    study.full_clean()
-    study.save()
-    if records:
-        study.records.set(records)
-    audit_record(
-        actor=actor,
-        project=topic_area.project,
-        action="study.create",
-        obj=study,
-        after=snapshot(study, STUDY_FIELDS),
-    )
-    report_tables_request(topic_area=topic_area)
-    return study
-
-
-@transaction.atomic
-def study_update(*, study: Study, actor, expected_version: int, **fields) -> Study:
-    locked, _before = versioned_save(
-        instance=study,
-        actor=actor,
-        project=study.topic_area.project,
-        action="study.update",
-        expected_version=expected_version,
-        fields=fields,
-        allowed=STUDY_FIELDS,
-    )
-    # Design, country and the peer-review flag feed the frameworks.
-    verdicts_mark_stale(
-        categories=InterventionCategory.objects.filter(results__study=locked).distinct()
-    )
-    report_tables_request(topic_area=locked.topic_area)
-    return locked
-
-
-@transaction.atomic
-def result_save(
-    *,
-    study: Study,
-    actor,
-    result: Result | None = None,
-    expected_version: int | None = None,
-    **fields,
-) -> Result:
-    """Create a result (result=None) or update one; either way the verdicts of the
-    categories it was and is in are marked stale and recomputed after commit."""
-    if result is None:
-        locked = Result(study=study)
-        before = None
-        old_category_id = None
-    else:
-        locked = Result.objects.select_for_update().get(pk=result.pk, study=study)
-        if expected_version is not None and locked.version != expected_version:
-            raise EditConflict(locked)
-        before = snapshot(locked, RESULT_FIELDS)
-        old_category_id = locked.category_id
-        locked.version += 1
-    if "extra" in fields:
-        # Values of fields not on the form (switched off since) are kept, never dropped.
-        fields = {**fields, "extra": {**locked.extra, **fields["extra"]}}
-    apply_fields(locked, fields, RESULT_FIELDS)
-    if locked.category.topic_area_id != study.topic_area_id:
-        raise ValidationError({"category": _("The category belongs to another topic area.")})
-    overridden = locked.quality_override and locked.quality_override != locked.default_quality
-    if overridden and not locked.quality_reason.strip():
-        raise ValidationError(
-            {"quality_reason": _("A quality other than the default needs a reason.")}
-        )
-    locked.full_clean()
-    locked.save()
-    audit_record(
-        actor=actor,
-        project=study.topic_area.project,
-        action="result.create" if before is None else "result.update",
-        obj=locked,
-        before=before,
-        after=snapshot(locked, RESULT_FIELDS),
-    )
-    touched = {locked.category_id, old_category_id} - {None}
-    verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=touched))
-    return locked
-
-
-EXTRACTION_FIELD_FIELDS = ["key", "label", "kind", "choices", "help_text", "required", "active"]
-
-
-@transaction.atomic
-def extraction_field_create(*, project, actor, **fields):
-    from grading.models import ExtractionField
-
-    field = ExtractionField(project=project, position=project.extraction_fields.count() + 1)
-    apply_fields(field, fields, EXTRACTION_FIELD_FIELDS)
-    if field.kind in (ExtractionField.Kind.CHOICE, ExtractionField.Kind.MULTIPLE_CHOICE):
-        if not field.choices:
-            raise ValidationError({"choices": _("A choice field needs its choices.")})
-    else:
-        field.choices = []
-    field.full_clean()
-    field.save()
-    audit_record(
-        actor=actor,
-        project=project,
-        action="extraction_field.create",
-        obj=field,
-        after=snapshot(field, EXTRACTION_FIELD_FIELDS),
-    )
-    return field
-
-
-@transaction.atomic
-def extraction_field_set_active(*, field, actor, active: bool):
-    """Switch a field on or off; its values stay on the results either way."""
-    before = {"active": field.active}
-    field.active = active
-    field.save(update_fields=["active"])
-    audit_record(
-        actor=actor,
-        project=field.project,
-        action="extraction_field.update",
-        obj=field,
-        before=before,
-        after={"active": active},
-    )
-    return field
 
 
 def verdicts_mark_stale(*, categories) -> None:
@@ -260,24 +95,15 @@ def recompute_countdown(computed_at, now) -> float:
 
 
 def _enqueue(category_id: int, countdown: float = 0) -> None:
-    from grading.tasks import recompute_category_task
-
-    def send():
-        try:
-            recompute_category_task.apply_async(
-                kwargs={"category_id": category_id}, countdown=countdown
-            )
-        except Exception:  # broker down: the stale mark stays for the sweep
-            logger.warning("could not enqueue the recompute of category %s", category_id)
-
-    transaction.on_commit(send, robust=True)
+    # A broker that is down is logged by enqueue_on_commit; the stale mark stays for the sweep.
+    enqueue_on_commit(
+        "grading.tasks.recompute_category_task", countdown=countdown, category_id=category_id
+    )
 
 
 def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict | None:
     """The task's entry: recompute, unless saves are still coming in, in which case ask
     again once they have been quiet for QUIET_SECONDS (never beyond MAX_WAIT_SECONDS)."""
-    from reviewapp.celery import app
-
     verdict = Verdict.objects.filter(category=category).first()
     burst = (
         verdict is not None
@@ -286,7 +112,7 @@ def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict |
         # A save after the one that asked: saves are still coming in.
         and verdict.stale_since > verdict.recompute_requested_at
     )
-    if burst and not app.conf.task_always_eager:
+    if burst and not current_app.conf.task_always_eager:
         now = timezone.now()
         since_save = (now - verdict.stale_since).total_seconds()
         waited = (now - (verdict.recompute_requested_at or now)).total_seconds()
@@ -296,41 +122,11 @@ def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict |
     return verdict_recompute(category=category)
 
 
-def category_inputs(category: InterventionCategory) -> list[ResultInput]:
-    """The framework's input: the category's results with their study's facts. With dual
-    extraction on, only results with a consensus count, with the agreed direction and quality
-    (whatever was saved on the result since)."""
-    from grading.services_consensus import agreed_values, dual_extraction_on
-
-    results = category.results.select_related("study").order_by("study__year", "study_id", "id")
-    dual = dual_extraction_on(category.topic_area.project_id)
-    if dual:
-        results = results.filter(consensus__isnull=False).select_related("consensus")
-    return [
-        ResultInput(
-            id=result.pk,
-            label=result.study.label,
-            direction=agreed_values(result)["direction"] if dual else result.direction,
-            quality=agreed_values(result)["quality"] if dual else result.quality,
-            design=result.study.design,
-            is_review=result.study.design == "review",
-            peer_reviewed=result.study.peer_reviewed,
-            country=result.study.country,
-            quality_assessment=result.quality_assessment or None,
-            combination=result.combination,
-            target_share=result.target_share,
-        )
-        for result in results
-    ]
-
-
 def framework_options(
     category: InterventionCategory, framework: str, inputs: list[ResultInput]
 ) -> dict:
     """What the framework needs beyond the results: GRADE, the lead's judgements."""
     if framework == "grade":
-        from grading.services_grade import grade_options
-
         return grade_options(category, inputs)
     return {}
 
@@ -425,8 +221,7 @@ def verdict_set_final(
     project = locked.category.topic_area.project
     if not actor.has_perm("grading.set_final_verdict", project):
         raise PermissionDenied
-    if locked.version != expected_version:
-        raise EditConflict(locked)
+    check_version(locked, expected_version)
     levels = {lvl.code for lvl in get_framework(project.evidence_framework).levels}
     if level and level not in levels:
         raise ValidationError({"level": _("Not a level of this framework.")})

@@ -1,16 +1,13 @@
 """A study's history: the audit entries of the study, its results, their risk-of-bias
 assessments and dual extractions, and the verdict changes of the categories its results
-feed. Read-only."""
+feed."""
 
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
 
 from grading.models import Consensus, Extraction, RobAssessment, Study, VerdictEvent
-from grading.services_consensus import REVIEWERS
+from grading.queries.consensus import REVIEWERS
 from reviewapp.models import AuditEntry
-from reviewapp.views import project_view, render_project, topic_area_or_404
 
 
 def _text_ids(queryset):
@@ -53,19 +50,3 @@ def study_timeline(study: Study) -> list[dict]:
     timeline = [{"at": entry.created_at, "id": entry.pk, "entry": entry} for entry in entries]
     timeline += [{"at": event.at, "id": event.pk, "event": event} for event in events]
     return sorted(timeline, key=lambda row: (row["at"], row["id"]), reverse=True)
-
-
-@require_GET
-@project_view("grading.view_grading")
-def study_history(request, project, topic_key, study_id):
-    topic_area = topic_area_or_404(project, topic_key)
-    study = get_object_or_404(Study, topic_area=topic_area, pk=study_id)
-    study.topic_area = topic_area
-    return render_project(
-        request,
-        "grading/study_history.html",
-        project,
-        topic_area=topic_area,
-        study=study,
-        timeline=study_timeline(study),
-    )

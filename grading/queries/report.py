@@ -8,7 +8,7 @@ import json
 from django.db.models import Count, Max, Q
 
 from grading.frameworks import get_framework
-from grading.models import Comment, InterventionCategory, Result, Study
+from grading.models import Comment, InterventionCategory, Result, Study, Verdict
 from grading.report import tables
 from reviewapp.models import Project, TopicArea
 from screening import flow
@@ -145,8 +145,6 @@ def comment_targets(project: Project, kind: str, target_id: int):
         topic_area = TopicArea.objects.filter(project=project, pk=target_id).first()
         return (topic_area, topic_area.title) if topic_area else None
     if kind == Comment.Target.VERDICT:
-        from grading.models import Verdict
-
         verdict = (
             Verdict.objects.filter(category__topic_area__project=project, pk=target_id)
             .select_related("category__topic_area")

@@ -20,9 +20,9 @@ from grading.models import Rating, Result, RobAssessment
 from grading.rob import rob2, rob2_cluster, robins_i
 from grading.rob.base import RobDomain
 from grading.rob.base import not_asked as not_asked_questions
-from grading.services import result_save
+from grading.services.studies import result_save
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.versioning import EditConflict
+from reviewapp.versioning import check_version
 
 TOOLS = {
     RobAssessment.Tool.ROB2: rob2,
@@ -144,9 +144,7 @@ def rob_assessment_save(
     if not actor.has_perm("grading.assess_risk_of_bias", project):
         raise PermissionDenied
     assessment = RobAssessment.objects.filter(result=locked).first()
-    current_version = assessment.version if assessment else 0
-    if expected_version != current_version:
-        raise EditConflict(assessment or locked)
+    check_version(assessment, expected_version)
     if tool not in TOOLS:
         raise ValidationError({"tool": _("Choose RoB 2 or ROBINS-I.")})
     if effect not in RobAssessment.Effect.values:

@@ -1,26 +1,19 @@
-"""Dual extraction: two reviewers extract a result's key fields independently, the lead (or
-the two) agree a value per field, and only the agreed values feed the verdict.
-
-Blinding: an extraction is shown to no one but its author until the result has two; the
-consensus page then shows both side by side. Agreement (Cohen's kappa and the other
-coefficients of screening.agreement) on risk of bias, direction and quality is computed over
-the results that two reviewers extracted, reviewer A being the first to save.
+"""Dual extraction's writes: the project's switch, a reviewer's own extraction of a
+result, and the consensus (by the lead or one of the two extractors), whose agreed values
+alone feed the verdict. The reads (the key fields, blinding, agreement) are in
+grading.queries.consensus.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grading.models import (
-    DIRECTION_CHOICES,
-    QUALITY_CHOICES,
     Consensus,
     Extraction,
     ExtractionSettings,
@@ -28,36 +21,31 @@ from grading.models import (
     Rating,
     Result,
 )
+from grading.queries.consensus import (
+    CONSENSUS_FIELDS,
+    REVIEWERS,
+    dual_extraction_on,
+    extractions_of,
+)
+from grading.rules import can_settle_consensus
+from grading.services.studies import result_save
+from grading.services.verdicts import verdicts_mark_stale
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.versioning import EditConflict
-from screening.agreement import Agreement, agreement
+from reviewapp.versioning import check_version
 
-# The key fields two reviewers extract, with their choices (None: free text), in form order.
-CONSENSUS_FIELDS: dict[str, tuple[object, list[tuple[str, str]] | None]] = {
-    "direction": (gettext_lazy("Direction"), DIRECTION_CHOICES),
-    "risk_of_bias": (gettext_lazy("Risk of bias"), Rating.choices),
-    "quality": (gettext_lazy("Quality"), QUALITY_CHOICES),
-    "transferability": (gettext_lazy("Transferability"), Rating.choices),
-    "effect": (gettext_lazy("Effect"), None),
-}
-# The fields agreement is reported on (the issue's "risk of bias, direction and quality").
-AGREEMENT_FIELDS = ("risk_of_bias", "direction", "quality")
-REVIEWERS = 2
-
-
-def dual_extraction_on(project) -> bool:
-    """Whether the project (or project id) uses dual extraction."""
-    return ExtractionSettings.objects.filter(project=project, dual_extraction=True).exists()
-
-
-def agreed_values(result: Result) -> dict[str, str]:
-    """The values agreed for the result (it must have a consensus)."""
-    return result.consensus.values
+# The result's fields a consensus sets (dual extraction): the result form disables them
+# once a consensus is recorded.
+CONSENSUS_RESULT_FIELDS = [
+    "direction",
+    "risk_of_bias",
+    "transferability",
+    "effect",
+    "quality_override",
+    "quality_reason",
+]
 
 
 def _mark_project_stale(project) -> None:
-    from grading.services import verdicts_mark_stale
-
     verdicts_mark_stale(
         categories=InterventionCategory.objects.filter(topic_area__project=project, graded=True)
     )
@@ -128,8 +116,7 @@ def extraction_save(
     extraction = Extraction.objects.filter(result=result, reviewer=reviewer).first()
     if extraction is None and result.extractions.count() >= REVIEWERS:
         raise ValidationError(_("Two reviewers have extracted this result already."))
-    if expected_version != (extraction.version if extraction else 0):
-        raise EditConflict(extraction or result)
+    check_version(extraction, expected_version)
     cleaned = clean_values(values, complete=True)
     before = snapshot(extraction, ["values"]) if extraction else None
     extraction = extraction or Extraction(result=result, reviewer=reviewer, version=0)
@@ -147,36 +134,21 @@ def extraction_save(
     return extraction
 
 
-def extractions_of(result: Result) -> list[Extraction]:
-    """The result's extractions, A (the first saved) before B."""
-    return list(result.extractions.select_related("reviewer").order_by("id"))
-
-
-def may_see_extractions(result: Result, extractions: list[Extraction]) -> bool:
-    """Blinding: nobody sees an extraction before the result has both."""
-    return len(extractions) >= REVIEWERS
-
-
 @transaction.atomic
 def consensus_record(
     *, result: Result, actor, values: Mapping[str, object], expected_version: int
 ) -> Consensus:
     """Record the agreed values (by the lead or one of the two extractors) and write them onto
     the result through `result_save`, which recomputes the verdict."""
-    from grading.services import result_save
-
     project = _project(result)
     locked = Result.objects.select_for_update().select_related("study").get(pk=result.pk)
     extractions = extractions_of(locked)
-    extractors = {extraction.reviewer_id for extraction in extractions}
-    is_lead = actor.has_perm("grading.set_final_verdict", project)
-    if not (is_lead or (actor.pk in extractors and actor.has_perm("grading.extract", project))):
+    if not can_settle_consensus(actor, result):
         raise PermissionDenied
     if len(extractions) < REVIEWERS:
         raise ValidationError(_("A consensus needs two extractions."))
     consensus = Consensus.objects.filter(result=locked).first()
-    if expected_version != (consensus.version if consensus else 0):
-        raise EditConflict(consensus or locked)
+    check_version(consensus, expected_version)
     agreed = clean_values(values, complete=True)
     before = snapshot(consensus, ["values"]) if consensus else None
     consensus = consensus or Consensus(result=locked, version=0)
@@ -207,46 +179,3 @@ def consensus_record(
         quality_reason=_("Agreed at consensus.") if overridden else "",
     )
     return consensus
-
-
-@dataclass(frozen=True)
-class ComparedField:
-    name: str
-    label: str
-    value_a: str
-    value_b: str
-    agreed: str
-
-    @property
-    def differs(self) -> bool:
-        return self.value_a != self.value_b
-
-
-def compare(extractions: list[Extraction], consensus: Consensus | None) -> list[ComparedField]:
-    """The two extractions field by field, with the agreed value where one is recorded."""
-    a, b = extractions[0].values, extractions[1].values
-    agreed = consensus.values if consensus else {}
-    return [
-        ComparedField(name, str(label), a.get(name, ""), b.get(name, ""), agreed.get(name, ""))
-        for name, (label, _choices) in CONSENSUS_FIELDS.items()
-    ]
-
-
-def extraction_agreement(topic_area) -> dict[str, Agreement]:
-    """Agreement per field over the topic area's results that two reviewers extracted."""
-    extractions = (
-        Extraction.objects.filter(result__study__topic_area=topic_area)
-        .order_by("result_id", "id")
-        .values_list("result_id", "values")
-    )
-    by_result: dict[int, list[dict]] = {}
-    for result_id, values in extractions:
-        by_result.setdefault(result_id, []).append(values)
-    pairs = [values[:REVIEWERS] for values in by_result.values() if len(values) >= REVIEWERS]
-    return {
-        name: agreement(
-            [(a[name], b[name]) for a, b in pairs],
-            categories=[code for code, _label in CONSENSUS_FIELDS[name][1]],
-        )
-        for name in AGREEMENT_FIELDS
-    }

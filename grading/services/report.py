@@ -1,7 +1,8 @@
-"""Every write of the report: its stored tables, the lead's report settings, comments.
+"""Every write of the report: its stored tables, the lead's report settings, and the
+exports built from the tables. (Comments: grading.services.comments.)
 
 The tables of a topic area are rebuilt from the data by `report_tables_rebuild`, which the
-verdict recompute calls after every recompute (grading.services.verdict_recompute), so they
+verdict recompute calls after every recompute (grading.services.verdicts), so they
 are as fresh as the verdicts. Changes the recompute does not see (ungraded categories,
 studies without results, final levels, the report settings) ask for a rebuild on commit
 (`report_tables_request`); screening decisions and hand-entered flow counts are noticed by
@@ -11,7 +12,9 @@ the report page and the exports, which compare the screening digest stored with 
 
 from __future__ import annotations
 
-import logging
+import csv
+import io
+import zipfile
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,16 +23,16 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from grading import queries_report
 from grading.frameworks import get_framework
 from grading.models import Comment, ReportSettings, ReportSnapshot
+from grading.queries import report as queries_report
 from grading.report import checks, tables, writers
 from grading.report.labels import export_text, pick
 from reviewapp.audit import audit_record
 from reviewapp.models import Project, TopicArea
-from reviewapp.versioning import EditConflict
-
-logger = logging.getLogger(__name__)
+from reviewapp.tasking import enqueue_on_commit
+from reviewapp.versioning import check_version
+from screening import flow
 
 # A worker picks a rebuild up within a second or two; a request older than this is taken as
 # lost (the broker was down).
@@ -80,8 +83,7 @@ def report_settings_update(
         topic_area=topic_area, defaults={"version": 0}
     )
     locked = ReportSettings.objects.select_for_update().get(pk=current.pk)
-    if locked.version != expected_version:
-        raise EditConflict(locked)
+    check_version(locked, expected_version)
     keys = set(topic_area.categories.values_list("key", flat=True))
     unknown = set(statements) - keys
     if unknown:
@@ -193,15 +195,8 @@ def report_tables_request(*, topic_area: TopicArea) -> None:
 
 
 def _enqueue_rebuild(topic_area_id: int) -> None:
-    def send():
-        from grading.tasks import rebuild_report_task
-
-        try:
-            rebuild_report_task.delay(topic_area_id=topic_area_id)
-        except Exception:  # broker down: the report page's refresh rebuilds
-            logger.warning("could not enqueue the report rebuild of topic area %s", topic_area_id)
-
-    transaction.on_commit(send, robust=True)
+    # A broker that is down is logged by enqueue_on_commit; the report page's refresh rebuilds.
+    enqueue_on_commit("grading.tasks.rebuild_report_task", topic_area_id=topic_area_id)
 
 
 def report_tables_refresh(*, project: Project) -> list[TopicArea]:
@@ -344,12 +339,6 @@ def ris_entries(project: Project) -> list[dict]:
 
 def prisma_csv_export(project: Project) -> tuple[bytes, str, str]:
     """The PRISMA2020 package's CSV: one file for one topic area, else a zip of them."""
-    import csv
-    import io
-    import zipfile
-
-    from screening import flow
-
     files = {}
     for topic_area in project.topic_areas.order_by("position", "id"):
         topic_area.project = project
@@ -386,90 +375,3 @@ def report_export(project: Project, fmt: str, language: str) -> tuple[bytes, str
     writer, extension, content_type = FORMATS[fmt]
     content = writer(report_document(project, language))
     return content, f"{project.slug}-report-{language}.{extension}", content_type
-
-
-# --------------------------------------------------------------------------------------------
-# Comments
-
-
-@transaction.atomic
-def comment_create(*, project: Project, author, target_kind: str, target_id: int, body: str):
-    """A comment on a verdict, category, study, result or flow diagram (any member)."""
-    if not author.has_perm("grading.comment", project):
-        raise PermissionDenied
-    if not body.strip():
-        raise ValidationError({"body": _("Write a comment.")})
-    if target_kind not in Comment.Target.values:
-        raise ValidationError({"target_kind": _("Not something one can comment on.")})
-    target = queries_report.comment_targets(project, target_kind, target_id)
-    if target is None:
-        raise ValidationError({"target_id": _("There is no such item in this project.")})
-    topic_area, label = target
-    comment = Comment.objects.create(
-        project=project,
-        topic_area=topic_area,
-        target_kind=target_kind,
-        target_id=target_id,
-        target_label=label[:300],
-        author=author,
-        body=body.strip(),
-    )
-    audit_record(
-        actor=author,
-        project=project,
-        action="comment.create",
-        obj=comment,
-        after={"target": f"{target_kind}:{target_id}", "body": comment.body},
-    )
-    return comment
-
-
-@transaction.atomic
-def comment_reply(*, comment: Comment, author, body: str) -> Comment:
-    """A reply in a thread: by a lead, or by whoever started the thread."""
-    root = comment if comment.parent_id is None else comment.parent
-    if not (author.has_perm("grading.resolve_comment", root.project) or root.author == author):
-        raise PermissionDenied
-    if not body.strip():
-        raise ValidationError({"body": _("Write a reply.")})
-    reply = Comment.objects.create(
-        project=root.project,
-        topic_area=root.topic_area,
-        target_kind=root.target_kind,
-        target_id=root.target_id,
-        target_label=root.target_label,
-        parent=root,
-        author=author,
-        body=body.strip(),
-    )
-    audit_record(
-        actor=author,
-        project=root.project,
-        action="comment.reply",
-        obj=reply,
-        after={"reply_to": root.pk, "body": reply.body},
-    )
-    return reply
-
-
-@transaction.atomic
-def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Comment:
-    """A lead marks a thread resolved (or open again)."""
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if not actor.has_perm("grading.resolve_comment", locked.project):
-        raise PermissionDenied
-    if locked.parent_id is not None:
-        raise ValidationError(_("Only a thread is resolved, not a reply."))
-    before = {"resolved_at": str(locked.resolved_at) if locked.resolved_at else None}
-    locked.resolved_at = timezone.now() if resolved else None
-    locked.resolved_by = actor if resolved else None
-    locked.save(update_fields=["resolved_at", "resolved_by"])
-    audit_record(
-        actor=actor,
-        project=locked.project,
-        action="comment.resolve" if resolved else "comment.reopen",
-        obj=locked,
-        before=before,
-        after={"resolved_at": str(locked.resolved_at) if locked.resolved_at else None},
-    )
-    return locked

@@ -1,30 +1,21 @@
+"""Forms of extraction: a study, a result (with the project's own fields), and the
+project's extraction form."""
+
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grading.frameworks import danish_weighted
-from grading.models import InterventionCategory, Result, Study
-from grading.services import RESULT_FIELDS, STUDY_FIELDS
+from grading.models import ExtractionField, InterventionCategory, Result, Study
+from grading.queries.consensus import agreed_at_consensus
+from grading.services.consensus import CONSENSUS_RESULT_FIELDS
+from grading.services.studies import RESULT_FIELDS, STUDY_FIELDS
 
 # Asked only when the project grades with the weighted framework; otherwise left as they are.
 WEIGHTED_FIELDS = ["quality_assessment", "combination", "target_share"]
-# The result's fields a consensus sets (dual extraction).
-CONSENSUS_RESULT_FIELDS = [
-    "direction",
-    "risk_of_bias",
-    "transferability",
-    "effect",
-    "quality_override",
-    "quality_reason",
-]
-
-
-def _agreed_at_consensus(result, project) -> bool:
-    from grading.models import Consensus
-    from grading.services_consensus import dual_extraction_on
-
-    return dual_extraction_on(project) and Consensus.objects.filter(result=result).exists()
 
 
 class _Lines(forms.CharField):
@@ -123,7 +114,7 @@ class ResultForm(forms.ModelForm):
         else:
             for name in WEIGHTED_FIELDS:
                 del self.fields[name]
-        if self.instance.pk and _agreed_at_consensus(self.instance, topic_area.project):
+        if self.instance.pk and agreed_at_consensus(self.instance, topic_area.project):
             # Dual extraction: the agreed values change only on the consensus page.
             for name in CONSENSUS_RESULT_FIELDS:
                 self.fields[name].disabled = True
@@ -185,8 +176,6 @@ class ResultForm(forms.ModelForm):
 
 
 def _jsonable(value):
-    from decimal import Decimal
-
     return float(value) if isinstance(value, Decimal) else value
 
 
@@ -227,8 +216,6 @@ class ExtractionFieldForm(forms.Form):
     required = forms.BooleanField(label=_("Required"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from grading.models import ExtractionField
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ExtractionField.Kind.choices
 
@@ -236,126 +223,3 @@ class ExtractionFieldForm(forms.Form):
         return list(
             dict.fromkeys(c.strip() for c in self.cleaned_data["choices"].splitlines() if c.strip())
         )
-
-
-class CategoryForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
-    key = forms.SlugField(label=_("Key"), max_length=60)
-    graded = forms.BooleanField(label=_("Graded"), required=False, initial=True)
-
-
-class FinalVerdictForm(forms.Form):
-    level = forms.ChoiceField(label=_("Final level"))
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Needed when the final level differs from the computed one."),
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, levels: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["level"].choices = levels
-
-
-class GradeAssessmentForm(forms.Form):
-    """A lead's GRADE judgements for one category: each domain's steps with its reason, and
-    the figures the Summary of Findings shows."""
-
-    evidence = forms.ChoiceField(
-        label=_("Body of evidence"),
-        required=False,
-        help_text=_("Empty: randomised when every study is randomised, otherwise observational."),
-    )
-    robins_i = forms.BooleanField(
-        label=_("Risk of bias rated with ROBINS-I (non-randomised evidence then starts high)"),
-        required=False,
-    )
-    outcome = forms.CharField(
-        label=_("Outcome"),
-        required=False,
-        max_length=300,
-        help_text=_("Empty: the category's title."),
-    )
-    relative_effect = forms.CharField(label=_("Relative effect (95% CI)"), required=False)
-    risk_with_comparison = forms.CharField(label=_("Risk with comparison"), required=False)
-    risk_with_intervention = forms.CharField(label=_("Risk with intervention"), required=False)
-    comments = forms.CharField(
-        label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, domains, language: str, **kwargs):
-        from grading.models import GradeAssessment
-
-        super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = [("", "—"), *GradeAssessment.Evidence.choices]
-        self.domains = []
-        for domain in domains:
-            label = domain.label_da if language == "da" else domain.label_en
-            sign = "+" if domain.rates_up else "−"
-            choices = [(0, _("No change"))] + [
-                (step, f"{sign}{step}") for step in range(1, domain.maximum + 1)
-            ]
-            self.fields[domain.id] = forms.TypedChoiceField(
-                label=label, choices=choices, coerce=int, initial=0
-            )
-            self.fields[f"reason_{domain.id}"] = forms.CharField(
-                label=_("Reason"),
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 1}),
-            )
-            self.domains.append(
-                {
-                    "domain": domain,
-                    "steps": self[domain.id],
-                    "reason": self[f"reason_{domain.id}"],
-                }
-            )
-
-    def service_fields(self) -> dict:
-        data = self.cleaned_data
-        ids = [item["domain"].id for item in self.domains]
-        return {
-            "steps": {domain: data[domain] for domain in ids},
-            "reasons": {domain: data[f"reason_{domain}"] for domain in ids},
-            "expected_version": data["version"],
-            **{
-                name: data[name]
-                for name in (
-                    "evidence",
-                    "robins_i",
-                    "outcome",
-                    "relative_effect",
-                    "risk_with_comparison",
-                    "risk_with_intervention",
-                    "comments",
-                )
-            },
-        }
-
-
-class KeyFieldsForm(forms.Form):
-    """A result's key fields, as one reviewer extracts them or as they are agreed."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        from grading.services_consensus import CONSENSUS_FIELDS
-
-        super().__init__(*args, **kwargs)
-        for name, (label, choices) in CONSENSUS_FIELDS.items():
-            if choices is None:
-                self.fields[name] = forms.CharField(
-                    label=label, widget=forms.Textarea(attrs={"rows": 2})
-                )
-            else:
-                self.fields[name] = forms.ChoiceField(
-                    label=label,
-                    choices=[("", "---------"), *choices],
-                    required=name != "transferability",
-                )
-
-    def values(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

@@ -1,0 +1,182 @@
+"""The writes of extraction: studies, their results, and the project's extraction form.
+
+A save that changes a category's inputs marks its verdict stale (grading.services.verdicts),
+which recomputes it after commit; the report tables are asked to rebuild.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grading.models import ExtractionField, InterventionCategory, Result, Study
+from grading.services.report import report_tables_request
+from grading.services.verdicts import verdicts_mark_stale
+from reviewapp.audit import audit_record, snapshot
+from reviewapp.versioning import apply_fields, check_version, versioned_save
+
+# What a study, a result and an extraction field hold: the one list per model that the
+# services accept and the forms and the API's serializers are built from.
+STUDY_FIELDS = [
+    "label",
+    "authors",
+    "year",
+    "title",
+    "country",
+    "peer_reviewed",
+    "publication_type",
+    "design",
+    "sample_size",
+    "data_period",
+    "notes",
+]
+RESULT_FIELDS = [
+    "category",
+    "intervention",
+    "target_group",
+    "participants",
+    "effect",
+    "direction",
+    "effect_size",
+    "ci_low",
+    "ci_high",
+    "effect_unit",
+    "risk_of_bias",
+    "risk_of_bias_justification",
+    "transferability",
+    "transferability_justification",
+    "quality_override",
+    "quality_reason",
+    # The weighted framework's per-result factors (grading.frameworks.danish_weighted).
+    "quality_assessment",
+    "combination",
+    "target_share",
+    "extra",
+]
+
+
+@transaction.atomic
+def study_create(*, topic_area, actor, records=(), **fields) -> Study:
+    study = Study(topic_area=topic_area)
+    apply_fields(study, fields, STUDY_FIELDS)
+    study.full_clean()
+    study.save()
+    if records:
+        study.records.set(records)
+    audit_record(
+        actor=actor,
+        project=topic_area.project,
+        action="study.create",
+        obj=study,
+        after=snapshot(study, STUDY_FIELDS),
+    )
+    report_tables_request(topic_area=topic_area)
+    return study
+
+
+@transaction.atomic
+def study_update(*, study: Study, actor, expected_version: int, **fields) -> Study:
+    locked, _before = versioned_save(
+        instance=study,
+        actor=actor,
+        project=study.topic_area.project,
+        action="study.update",
+        expected_version=expected_version,
+        fields=fields,
+        allowed=STUDY_FIELDS,
+    )
+    # Design, country and the peer-review flag feed the frameworks.
+    verdicts_mark_stale(
+        categories=InterventionCategory.objects.filter(results__study=locked).distinct()
+    )
+    report_tables_request(topic_area=locked.topic_area)
+    return locked
+
+
+@transaction.atomic
+def result_save(
+    *,
+    study: Study,
+    actor,
+    result: Result | None = None,
+    expected_version: int | None = None,
+    **fields,
+) -> Result:
+    """Create a result (result=None) or update one; either way the verdicts of the
+    categories it was and is in are marked stale and recomputed after commit."""
+    if result is None:
+        locked = Result(study=study)
+        before = None
+        old_category_id = None
+    else:
+        locked = Result.objects.select_for_update().get(pk=result.pk, study=study)
+        check_version(locked, expected_version)
+        before = snapshot(locked, RESULT_FIELDS)
+        old_category_id = locked.category_id
+        locked.version += 1
+    if "extra" in fields:
+        # Values of fields not on the form (switched off since) are kept, never dropped.
+        fields = {**fields, "extra": {**locked.extra, **fields["extra"]}}
+    apply_fields(locked, fields, RESULT_FIELDS)
+    if locked.category.topic_area_id != study.topic_area_id:
+        raise ValidationError({"category": _("The category belongs to another topic area.")})
+    overridden = locked.quality_override and locked.quality_override != locked.default_quality
+    if overridden and not locked.quality_reason.strip():
+        raise ValidationError(
+            {"quality_reason": _("A quality other than the default needs a reason.")}
+        )
+    locked.full_clean()
+    locked.save()
+    audit_record(
+        actor=actor,
+        project=study.topic_area.project,
+        action="result.create" if before is None else "result.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, RESULT_FIELDS),
+    )
+    touched = {locked.category_id, old_category_id} - {None}
+    verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=touched))
+    return locked
+
+
+EXTRACTION_FIELD_FIELDS = ["key", "label", "kind", "choices", "help_text", "required", "active"]
+
+
+@transaction.atomic
+def extraction_field_create(*, project, actor, **fields):
+    field = ExtractionField(project=project, position=project.extraction_fields.count() + 1)
+    apply_fields(field, fields, EXTRACTION_FIELD_FIELDS)
+    if field.kind in (ExtractionField.Kind.CHOICE, ExtractionField.Kind.MULTIPLE_CHOICE):
+        if not field.choices:
+            raise ValidationError({"choices": _("A choice field needs its choices.")})
+    else:
+        field.choices = []
+    field.full_clean()
+    field.save()
+    audit_record(
+        actor=actor,
+        project=project,
+        action="extraction_field.create",
+        obj=field,
+        after=snapshot(field, EXTRACTION_FIELD_FIELDS),
+    )
+    return field
+
+
+@transaction.atomic
+def extraction_field_set_active(*, field, actor, active: bool):
+    """Switch a field on or off; its values stay on the results either way."""
+    before = {"active": field.active}
+    field.active = active
+    field.save(update_fields=["active"])
+    audit_record(
+        actor=actor,
+        project=field.project,
+        action="extraction_field.update",
+        obj=field,
+        before=before,
+        after={"active": active},
+    )
+    return field
