@@ -9,7 +9,5 @@ class GradingConfig(AppConfig):
     def ready(self) -> None:
         # Services enqueue tasks by name (reviewapp.tasking): register them in every process,
         # not only in a worker, whose autodiscovery would find them.
-        from grading import (
-            receivers,  # noqa: F401, PLC0415 -- connects the receivers once the app registry is ready
-            tasks,  # noqa: F401, PLC0415 -- registers the tasks once the app registry is ready
-        )
+        import grading.receivers  # noqa: F401, PLC0415 -- connects them once models load
+        import grading.tasks  # noqa: F401, PLC0415 -- registers them once models load
