@@ -13,7 +13,6 @@ Each writer returns bytes. Text from records reaches CSV and XLSX cells only thr
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -21,7 +20,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 from grading.report.labels import export_text
-from grading.report.safe import neutralise
+from reviewapp.spreadsheets import SafeWriter, neutralise
 
 # --------------------------------------------------------------------------------------------
 # Rows every flat format shares
@@ -277,9 +276,9 @@ def write_docx(document: dict) -> bytes:
 
 def _csv_bytes(columns, rows) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise(c) for c in columns])
-    writer.writerows([neutralise(value) for value in row] for row in rows)
+    writer = SafeWriter(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
     # A byte-order mark, so Excel opens the UTF-8 (æøå) as such.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

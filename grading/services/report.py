@@ -12,7 +12,6 @@ the report page and the exports, which compare the screening digest stored with 
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from datetime import timedelta
@@ -30,6 +29,7 @@ from grading.report import checks, tables, writers
 from grading.report.labels import export_text, pick
 from reviewapp.audit import audit_record
 from reviewapp.models import Project, TopicArea
+from reviewapp.spreadsheets import SafeDictWriter
 from reviewapp.tasking import enqueue_on_commit
 from reviewapp.versioning import check_version
 from screening import flow
@@ -346,7 +346,7 @@ def prisma_csv_export(project: Project) -> tuple[bytes, str, str]:
         if counts is None:
             continue
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=flow.PRISMA_CSV_FIELDS)
+        writer = SafeDictWriter(buffer, fieldnames=flow.PRISMA_CSV_FIELDS)
         writer.writeheader()
         writer.writerows(flow.flow_prisma_csv(counts))
         files[f"prisma-{topic_area.key}.csv"] = buffer.getvalue().encode("utf-8")

@@ -1,7 +1,5 @@
 """The PRISMA 2020 flow diagram of a topic area: page, SVG, PRISMA2020 CSV, reported counts."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -10,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reviewapp.editing import conflict_message
+from reviewapp.spreadsheets import SafeDictWriter
 from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     page_language,
@@ -89,7 +88,7 @@ def flow_csv(request, project, topic_key):
     counts, _undecided = queries.topic_area_flow(topic_area, page_language())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="prisma-{topic_area.key}.csv"'
-    writer = csv.DictWriter(response, fieldnames=flow.PRISMA_CSV_FIELDS)
+    writer = SafeDictWriter(response, fieldnames=flow.PRISMA_CSV_FIELDS)
     writer.writeheader()
     writer.writerows(flow.flow_prisma_csv(counts))
     return response

@@ -1,7 +1,5 @@
 """Screening pages: stages, the screening page, records and decisions, conflicts, agreement."""
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from reviewapp.editing import add_errors, conflict_message
 from reviewapp.models import Role
+from reviewapp.spreadsheets import SafeDictWriter
 from reviewapp.versioning import EditConflict
 from reviewapp.views import (
     project_view,
@@ -348,7 +347,7 @@ def agreement_csv(request, project, topic_key):
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="agreement-{topic_area.key}.csv"'
-    writer = csv.DictWriter(response, fieldnames=agreement.AGREEMENT_CSV_FIELDS)
+    writer = SafeDictWriter(response, fieldnames=agreement.AGREEMENT_CSV_FIELDS)
     writer.writeheader()
     writer.writerows(rows)
     return response

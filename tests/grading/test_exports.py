@@ -12,9 +12,9 @@ import rispy
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from grading.report.safe import neutralise
 from grading.services import comments as comment_services
 from grading.services import report as report_services
+from reviewapp.spreadsheets import neutralise
 from tests.grading.test_report import build_small_report
 
 
