@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
@@ -13,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.translation import gettext as _
 
 from reviewapp.models import TopicArea
 from screening import agreement, flow, ranking
@@ -247,7 +249,19 @@ def decision_pairs(stage: Stage) -> list[tuple[int, int, str]]:
 
 
 def reviewer_names(project) -> dict[int, str]:
-    return dict(project.memberships.values_list("user_id", "user__username"))
+    """The name to print for everyone who screened in the project, by user id: members by
+    username, people who have left as "username (former member)". Their decisions stay in
+    the agreement figures, as they stay in the flow."""
+    members = dict(project.memberships.values_list("user_id", "user__username"))
+    decided = (
+        get_user_model()
+        .objects.filter(screening_decisions__stage__topic_area__project=project)
+        .exclude(pk__in=list(members))
+        .distinct()
+        .values_list("pk", "username")
+    )
+    former = {pk: _("%(name)s (former member)") % {"name": name} for pk, name in decided}
+    return {**members, **former}
 
 
 def agreement_rows(stages, names: dict[int, str]) -> list[dict]:
