@@ -6,6 +6,7 @@ job row lives outside that transaction and keeps the outcome for the user.
 """
 
 import json
+import logging
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
 from reviewapp.models import TopicArea
@@ -23,6 +25,7 @@ from screening.bibrecord import RECORD_FIELDS, ParsedRecord
 from screening.models import ImportJob, Record, Source
 from screening.parsers import (
     ParseError,
+    ParseWarning,
     csv_columns,
     csv_guess_mapping,
     csv_preset,
@@ -31,6 +34,8 @@ from screening.parsers import (
 )
 from screening.services.duplicates import deduplicate_new_records
 from screening.services.screening import topic_area_enter_new_records
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 MISSING_TITLE_LISTED = 50  # line numbers listed in the summary; the count is always complete
@@ -47,6 +52,9 @@ class ImportSummary:
     missing_title: int = 0
     missing_title_lines: list[int] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    # What the parser read with a repair (a line decoded as cp1252, a cut value, a record
+    # without its end): {"line", "field", "message"} each; the job's page lists them.
+    warnings: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -143,15 +151,21 @@ def import_run(*, job: ImportJob) -> ImportSummary:
     try:
         summary = _import(job)
     except ParseError as error:
-        job.status = ImportJob.Status.FAILED
-        job.error = str(error)
-        job.summary = {
-            "format": job.detected_format,
-            "errors": [{"line": error.line, "field": error.field, "message": str(error)}],
-        }
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "summary", "finished_at"])
-        cache.delete(progress_key(job.pk))
+        _job_failed(job, str(error), line=error.line, field_name=error.field)
+        raise
+    except Exception as error:
+        # Whatever else went wrong, the import's transaction is rolled back and the job must
+        # not stay "running": it fails with a message the user can act on, and the error
+        # goes to the log for the operator.
+        logger.exception("import job %s failed", job.pk)
+        _job_failed(
+            job,
+            _(
+                "The import failed unexpectedly (%(error)s); nothing from the file was kept. "
+                "The error is in the server's log."
+            )
+            % {"error": f"{type(error).__name__}: {error}"[:300]},
+        )
         raise
     job.status = ImportJob.Status.DONE
     job.summary = summary.to_dict()
@@ -159,6 +173,18 @@ def import_run(*, job: ImportJob) -> ImportSummary:
     job.save(update_fields=["status", "summary", "finished_at", "source"])
     cache.delete(progress_key(job.pk))
     return summary
+
+
+def _job_failed(job: ImportJob, message: str, *, line=None, field_name=None) -> None:
+    job.status = ImportJob.Status.FAILED
+    job.error = message
+    job.summary = {
+        "format": job.detected_format,
+        "errors": [{"line": line, "field": field_name, "message": message}],
+    }
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "summary", "finished_at"])
+    cache.delete(progress_key(job.pk))
 
 
 def _import(job: ImportJob) -> ImportSummary:
@@ -178,11 +204,13 @@ def _import(job: ImportJob) -> ImportSummary:
             file_format=job.detected_format,
             created_by=job.created_by,
         )
+        warnings: list[ParseWarning] = []
         records = parse_file(
             path,
             job.detected_format,
             filename=job.original_name,
             csv_mapping=job.csv_mapping or None,
+            warnings=warnings,
         )
         total_lines = _count_lines(path)
         summary.seconds.update(
@@ -193,6 +221,11 @@ def _import(job: ImportJob) -> ImportSummary:
                 lambda done, line: _report_progress(job, done, line, total_lines),
             )
         )
+        # Complete now that the records have run out.
+        summary.warnings = [
+            {"line": warning.line, "field": warning.field, "message": str(warning)}
+            for warning in warnings
+        ]
         dedup_started = time.perf_counter()
         outcome = deduplicate_new_records(topic_area=job.topic_area, source=source)
         summary.duplicates_in_file = outcome.duplicates_in_file

@@ -116,6 +116,8 @@ class Command(BaseCommand):
             f"{report['duplicates_existing']} duplicates of earlier records, "
             f"{report.get('missing_title', 0)} without title"
         )
+        for warning in report.get("warnings", []):
+            self.stdout.write(self.style.WARNING(warning["message"]))
 
 
 def _error(error: ParseError) -> dict:
