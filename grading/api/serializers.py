@@ -15,7 +15,7 @@ from grading.models import (
     Verdict,
     VerdictEvent,
 )
-from grading.services.studies import RESULT_FIELDS, STUDY_FIELDS
+from grading.services.studies import EXTRACTION_FIELD_FIELDS, RESULT_FIELDS, STUDY_FIELDS
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
 from screening.models import (
     Record,
@@ -43,17 +43,8 @@ class ExtractionFieldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExtractionField
-        fields = [
-            "id",
-            "key",
-            "label",
-            "kind",
-            "choices",
-            "help_text",
-            "required",
-            "position",
-            "active",
-        ]
+        # The service's list (grading.services.studies), and what the service sets itself.
+        fields = ["id", *EXTRACTION_FIELD_FIELDS, "position"]
         read_only_fields = ["id", "position"]
         validators = []
 

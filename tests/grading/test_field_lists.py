@@ -3,12 +3,12 @@ service (grading.services.*), that the form and the API's serializer are built f
 
 import inspect
 
-from grading.api.serializers import ResultSerializer, StudySerializer
+from grading.api.serializers import ExtractionFieldSerializer, ResultSerializer, StudySerializer
 from grading.forms.grade import GradeAssessmentForm
-from grading.forms.studies import ResultForm, StudyForm
+from grading.forms.studies import ExtractionFieldForm, ResultForm, StudyForm
 from grading.frameworks import grade
 from grading.services import grade as grade_services
-from grading.services.studies import RESULT_FIELDS, STUDY_FIELDS
+from grading.services.studies import EXTRACTION_FIELD_FIELDS, RESULT_FIELDS, STUDY_FIELDS
 
 # What a serializer takes beyond the model's own list: the optimistic lock, and the
 # relations set when the object is created.
@@ -44,4 +44,13 @@ def test_grade_form_and_service_take_the_figure_fields():
     signature = inspect.signature(grade_services.grade_assessment_save).parameters
     assert [n for n in signature if n in grade_services.FIGURE_FIELDS] == (
         grade_services.FIGURE_FIELDS
+    )
+
+
+def test_extraction_field_form_and_serializer_take_the_extraction_field_fields():
+    assert _writable(ExtractionFieldSerializer()) == EXTRACTION_FIELD_FIELDS
+    # The form creates a field, which starts switched on: everything but `active` (in the
+    # order a lead fills them in).
+    assert sorted(ExtractionFieldForm.base_fields) == sorted(
+        name for name in EXTRACTION_FIELD_FIELDS if name != "active"
     )
