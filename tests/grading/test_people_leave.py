@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from grading.demo.review import DEMO_SLUG, demo_load
@@ -74,3 +75,24 @@ def test_rebuilds_and_new_categories_work_after_a_reviewer_left(client, demo):
     )
     assert response.status_code == 302
     assert topic_area.categories.filter(key="new-after-leaving").exists()
+
+
+def test_a_deactivated_account_keeps_its_work_and_the_pages_work(client, db):
+    demo_load()
+    project = Project.objects.get(slug=DEMO_SLUG)
+    gone = Membership.objects.get(project=project, user__username="reviewer2").user
+    gone.is_active = False
+    gone.save()
+    client.force_login(Membership.objects.get(project=project, user__username="lead").user)
+    for topic_area in project.topic_areas.all():
+        kwargs = {"slug": project.slug, "topic_key": topic_area.key}
+        assert client.get(reverse("screening_overview", kwargs=kwargs)).status_code == 200
+        agreement = client.get(reverse("agreement_csv", kwargs=kwargs)).content.decode()
+        assert "reviewer2" in agreement
+    report = client.get(reverse("report", kwargs={"slug": project.slug}))
+    assert report.status_code == 200
+    # The account cannot log in any more; its decisions still count.
+    assert not client.login(
+        request=HttpRequest(), username="reviewer2", password="demo-reviewer-2019"
+    )
+    assert Decision.objects.filter(reviewer=gone).exists()
