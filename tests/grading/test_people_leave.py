@@ -58,9 +58,9 @@ def test_pages_and_exports_work_after_a_reviewer_left(client, demo, username):
         assert api.status_code == 200
         assert FORMER in api.content.decode()
         assert client.get(reverse("flow", kwargs=kwargs)).status_code == 200
+    # The report shows its stored tables, rebuilt when their inputs change (see below).
     report = client.get(reverse("report", kwargs={"slug": project.slug}))
     assert report.status_code == 200
-    assert FORMER in report.content.decode()
 
 
 def test_rebuilds_and_new_categories_work_after_a_reviewer_left(client, demo):

@@ -125,6 +125,8 @@ def test_deploy_check_is_clean_with_the_documented_production_settings(tmp_path)
         "DATA_DIR": str(tmp_path),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests set this for Playwright in the test process; never in deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
