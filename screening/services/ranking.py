@@ -115,6 +115,7 @@ def _records_fingerprint(stage: Stage, rows: list[tuple]) -> str:
     )
     digest = hashlib.sha256(repr([row[3] for row in rows]).encode())
     digest.update(repr(sorted(lengths.items())).encode())
+    digest.update(f"features-{ranking.FEATURES_VERSION}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -131,10 +132,10 @@ def _stage_features(stage: Stage, rows: list[tuple]):
         except (OSError, ValueError):
             logger.warning("unreadable ranking features %s: computing again", path)
     texts = {
-        record_id: ranking.record_text(title, abstract, keywords or [])
-        for record_id, title, abstract, keywords in Record.objects.filter(
+        record_id: ranking.record_text(title, abstract, keywords or [], language)
+        for record_id, title, abstract, keywords, language in Record.objects.filter(
             screening_items__stage=stage, canonical__isnull=True
-        ).values_list("id", "title", "abstract", "keywords")
+        ).values_list("id", "title", "abstract", "keywords", "language")
     }
     features = ranking.text_features([texts[row[3]] for row in rows])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,8 @@ from screening.forms import (
     StageForm,
     StagesSetUpForm,
 )
-from screening.highlight import highlight
+from screening.highlight import INFLECTION_CLASS, highlight
+from screening.languages import record_language
 from screening.models import ScreeningItem, Stage
 from screening.services import ranking as ranking_services
 from screening.services import screening as services
@@ -134,6 +135,30 @@ def stage_edit(request, project, topic_key, stage_id):
     )
 
 
+def _highlighted(stage, record) -> dict:
+    """The record's title and abstract with the stage's keywords marked, inflections in
+    the record's language (its own field, else detected) included."""
+    if record is None:
+        return {"title_html": "", "abstract_html": "", "record_language": "", "inflections": False}
+    language = record_language(record.language, record.title, record.abstract)
+    marked = {
+        name: highlight(
+            getattr(record, name),
+            stage.include_keywords,
+            stage.exclude_keywords,
+            language=language,
+            inflection_title=_("a form of the keyword “%(keyword)s”"),
+        )
+        for name in ("title", "abstract")
+    }
+    return {
+        "title_html": marked["title"],
+        "abstract_html": marked["abstract"],
+        "record_language": language,
+        "inflections": any(INFLECTION_CLASS in text for text in marked.values()),
+    }
+
+
 def _screen_context(request, stage, item, *, form=None, status=200, undecided=False, previous=None):
     """The screening page for one item: the record, the form, progress and history.
 
@@ -186,12 +211,7 @@ def _screen_context(request, stage, item, *, form=None, status=200, undecided=Fa
         "previous_item": previous,
         "next_item": later,
         "progress": queries.stage_progress(stage, reviewer),
-        "title_html": highlight(record.title, stage.include_keywords, stage.exclude_keywords)
-        if record
-        else "",
-        "abstract_html": highlight(record.abstract, stage.include_keywords, stage.exclude_keywords)
-        if record
-        else "",
+        **_highlighted(stage, record),
         "show_abstract": stage.kind != Stage.Kind.TITLE,
         "relevance_band": ranking.relevance_band(item.score)
         if item is not None and stage.queue_order == Stage.Order.PRIORITISED

@@ -63,6 +63,30 @@ def test_screening_page_shows_the_record_with_keywords_marked_and_markup_escaped
     assert "Hainmueller, Jens; Hofmann, Barbara" in body
 
 
+def test_screening_page_marks_a_keywords_inflections_in_a_danish_record(
+    client, reviewer, topic_area, lead
+):
+    source = SourceFactory(topic_area=topic_area)
+    RecordFactory(
+        source=source,
+        title="Ledighed blandt unge kontanthjælpsmodtagere efter en jobrettet indsats",
+        abstract="",
+        language="",
+    )
+    title = stages_set_up(topic_area=topic_area, actor=lead, preset="three")[0]
+    Stage.objects.filter(pk=title.pk).update(include_keywords=["ledige"])
+    client.force_login(reviewer)
+
+    body = client.get(_screen_url(title)).content.decode()
+
+    assert 'class="kw-include kw-inflection"' in body
+    assert ">Ledighed</mark>" in body
+    assert "a form of the keyword “ledige”" in body
+    assert 'data-testid="inflection-legend"' in body
+    assert 'data-testid="record-language"' in body
+    assert "Danish" in body and "detected from the text" in body
+
+
 def test_abstract_stage_shows_the_abstract(client, reviewer, stages, records):
     decision_record(
         item=ScreeningItem.objects.get(stage=stages[0], record=records[0]),
