@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReviewappConfig(AppConfig):
     name = "reviewapp"
     verbose_name = _("Review projects")
+
+    def ready(self):
+        from reviewapp.accounts import receivers  # noqa: F401, PLC0415 -- connects the login receiver once the apps are loaded

@@ -5,6 +5,7 @@ everything; the views turn that into 404 so a project's existence never leaks.
 """
 
 import rules
+from django.conf import settings
 
 from reviewapp.models import Membership, Role
 
@@ -55,6 +56,15 @@ def is_reviewer(user, project) -> bool:
 @rules.predicate
 def is_peer_reviewer(user, project) -> bool:
     return _role(user, project) == Role.PEER_REVIEWER
+
+
+@rules.predicate
+def can_create_project(user) -> bool:
+    """PROJECT_CREATION: "everyone" logged in, or "staff" (installation admins) only. The
+    project page, the project list's button and the API's create ask this one predicate."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return settings.PROJECT_CREATION == "everyone" or user.is_staff
 
 
 rules.add_perm("reviewapp.view_project", is_member)

@@ -5,6 +5,7 @@ run eagerly in the web process, DEBUG on, uploads on local disk.
 DATABASE_URL switches to PostgreSQL; CELERY_BROKER_URL to Redis with real workers.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from reviewapp.env import (
     env_bool,
     env_broker_url,
+    env_choice,
     env_database_url,
+    env_email,
     env_int,
     env_list,
     env_str,
@@ -35,6 +38,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "axes",
     "django.contrib.contenttypes",
@@ -42,6 +46,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -63,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication: request.user.is_verified(); then the second step of the login
+    # for whoever has two-factor login on (or must set it up).
+    "django_otp.middleware.OTPMiddleware",
+    "reviewapp.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -129,6 +140,33 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "reviewapp.throttling.client_ip"
 
 LOGIN_URL = "login"
+# Who may create projects: "everyone" (any logged-in user, the embedded default, so that the
+# demo and a single-user installation work) or "staff" (installation admins, Django's
+# is_staff; the production default). See reviewapp.rules.can_create_project.
+PROJECT_CREATION = env_choice(
+    "PROJECT_CREATION", "everyone" if DEBUG else "staff", choices=("everyone", "staff")
+)
+# Leads of any project must use two-factor login (TOTP); they are asked to set it up at
+# their next login.
+TWO_FACTOR_FOR_LEADS = env_bool("TWO_FACTOR_FOR_LEADS", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Reviewapp")
+# Invitations and password reset links are valid this long.
+INVITATION_MAX_AGE = timedelta(days=7)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24, minimum=1) * 3600
+# Password reset requests: at most this many mails per address, and requests per client
+# address, per hour (the cache holds the counts; reviewapp.accounts.throttling).
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 20, minimum=1)
+
+# E-mail: SMTP from EMAIL_URL (smtp://user:password@host:587?tls=1, smtps://... for implicit
+# TLS) or the EMAIL_HOST/PORT/USER/PASSWORD/USE_TLS variables; with neither, mails are
+# printed to the console (the embedded default).
+_email = env_email(os.environ)
+EMAIL_BACKEND = _email.pop("EMAIL_BACKEND")
+globals().update(_email)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Reviewapp <reviewapp@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -1,10 +1,13 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from grading import urls as grading_urls
 from reviewapp import views
+from reviewapp.accounts import urls as account_urls
 from reviewapp.api import views as api_views
 from screening import urls as screening_urls
 from screening.views import topic_area
@@ -15,6 +18,12 @@ project_patterns = [
     path("members/", views.members, name="members"),
     path("members/add/", views.member_add, name="member_add"),
     path("members/create/", views.member_create, name="member_create"),
+    path("members/invite/", views.invitation_create, name="invitation_create"),
+    path(
+        "members/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("activity/", views.activity, name="activity"),
@@ -42,6 +51,15 @@ urlpatterns = [
     path("profile/", include("reviewapp.api.profile_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(account_urls.account_patterns)),
+    path("invitations/", include(account_urls.invitation_patterns)),
+    # The installation admin (is_staff). It logs in through the site's own login page, so that
+    # django-axes and two-factor login hold there too.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
     # The language switcher works before login too (it is on the login page).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp import services
+from reviewapp.accounts import services as account_services
+from reviewapp.accounts.forms import InvitationForm
 from reviewapp.audit import entries_with_values_hidden
 from reviewapp.editing import save_form
 from reviewapp.forms import (
@@ -28,7 +30,7 @@ from reviewapp.forms import (
     ProjectForm,
     TopicAreaForm,
 )
-from reviewapp.models import Membership, Project, TopicArea
+from reviewapp.models import Invitation, Membership, Project, TopicArea
 from reviewapp.outages import outage_clear
 from reviewapp.queries import (
     activity_entries,
@@ -37,7 +39,7 @@ from reviewapp.queries import (
     projects_for_user,
     recent_activity,
 )
-from reviewapp.rules import remember_role
+from reviewapp.rules import can_create_project, remember_role
 
 
 def _project_with_role(user, slug: str) -> Project:
@@ -95,12 +97,19 @@ def page_language() -> str:
 @require_GET
 def project_list(request):
     return render(
-        request, "reviewapp/project_list.html", {"projects": projects_for_user(request.user)}
+        request,
+        "reviewapp/project_list.html",
+        {
+            "projects": projects_for_user(request.user),
+            "can_create_project": can_create_project(request.user),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def project_create(request):
+    if not can_create_project(request.user):
+        raise PermissionDenied
     return save_form(
         request,
         ProjectForm(request.POST or None),
@@ -193,7 +202,8 @@ def members(request, project):
     return _members_page(request, project)
 
 
-def _members_page(request, project, *, add_form=None, create_form=None):
+def _members_page(request, project, *, add_form=None, create_form=None, invite_form=None):
+    manage = request.user.has_perm("reviewapp.manage_members", project)
     return render_project(
         request,
         "reviewapp/members.html",
@@ -201,8 +211,43 @@ def _members_page(request, project, *, add_form=None, create_form=None):
         memberships=memberships_for_project(project),
         add_form=add_form or MemberAddForm(),
         create_form=create_form or MemberCreateForm(),
+        invite_form=invite_form or InvitationForm(initial={"language": page_language()}),
+        invitations=account_services.invitations_pending(project) if manage else [],
         role_choices=MemberRoleForm.base_fields["role"].choices,
     )
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def invitation_create(request, project):
+    return save_form(
+        request,
+        InvitationForm(request.POST),
+        save=lambda data: account_services.invitation_create(
+            project=project,
+            actor=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **data,
+        ),
+        message=lambda invitation: _("Invitation sent to %(email)s.") % {"email": invitation.email},
+        then=reverse("members", kwargs={"slug": project.slug}),
+        render=lambda form: _members_page(request, project, invite_form=form),
+    )
+
+
+@require_POST
+@project_view("reviewapp.manage_members")
+def invitation_revoke(request, project, invitation_id):
+    invitation = get_object_or_404(Invitation, project=project, pk=invitation_id)
+    try:
+        account_services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
+    return redirect("members", slug=project.slug)
 
 
 @require_POST

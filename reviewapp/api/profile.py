@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from reviewapp.accounts.views import account_context
 from reviewapp.api.tokens import api_token_create, api_token_revoke
 from reviewapp.models import ApiToken
 
@@ -24,7 +25,13 @@ def _page(request, *, form=None, new_token: str = "", status: int = 200):
     response = render(
         request,
         "reviewapp/profile.html",
-        {"tokens": tokens, "form": form or ApiTokenForm(), "new_token": new_token},
+        {
+            "tokens": tokens,
+            "form": form or ApiTokenForm(),
+            "new_token": new_token,
+            # The account block (password, two-factor login, sessions): reviewapp.accounts.
+            **account_context(request),
+        },
     )
     response.status_code = status
     return response

@@ -17,10 +17,12 @@ from reviewapp.api.base import EDIT_PROJECT, expected_version, validated
 from reviewapp.api.permissions import ApiView, ProjectScoped
 from reviewapp.models import Membership
 from reviewapp.queries import memberships_for_project, projects_for_user
+from reviewapp.rules import can_create_project
 
 
 class ProjectViewSet(ApiView, viewsets.GenericViewSet):
-    """Your projects. Any user may create one (and becomes its lead); leads edit it."""
+    """Your projects. Who may create one (and become its lead) is PROJECT_CREATION's; leads
+    edit it."""
 
     serializer_class = s.ProjectSerializer
     lookup_field = "slug"
@@ -39,6 +41,8 @@ class ProjectViewSet(ApiView, viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request):
+        if not can_create_project(request.user):
+            raise exceptions.PermissionDenied()
         data = validated(s.ProjectSerializer, request.data)
         data.pop("version", None)
         project = services.project_create(creator=request.user, **data)

@@ -427,3 +427,18 @@ def _without_nul(value):
     if isinstance(value, list):
         return [_without_nul(item) for item in value]
     return value
+
+
+def import_job_fail_stuck(*, job: ImportJob) -> bool:
+    """An installation admin's way out for a job left queued or running (a worker killed
+    mid-import): it fails with a message and can be uploaded again. False if it had ended."""
+    locked = ImportJob.objects.filter(
+        pk=job.pk, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    ).first()
+    if locked is None:
+        return False
+    _job_failed(
+        locked,
+        _("The import was stopped by an administrator; upload the file again to retry."),
+    )
+    return True

@@ -1,11 +1,25 @@
 """Factories for reviewapp's models (and the user model, which every app needs)."""
 
 import hashlib
+from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 
-from reviewapp.models import ApiToken, AuditEntry, Membership, Project, Role, TopicArea
+from reviewapp.models import (
+    ApiToken,
+    AuditEntry,
+    Invitation,
+    Membership,
+    Project,
+    Role,
+    TopicArea,
+    UserProfile,
+    UserSession,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -83,3 +97,42 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
     name = "laptop"
     prefix = factory.Sequence(lambda n: f"{n:012x}")
     digest = factory.LazyAttribute(lambda token: hashlib.sha256(token.prefix.encode()).hexdigest())
+
+
+class UserProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserProfile
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)
+    language = "en"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation (its link: reviewapp.accounts.services.invitation_link)."""
+
+    class Meta:
+        model = Invitation
+
+    project = factory.SubFactory(ProjectFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = Role.REVIEWER
+    language = "en"
+    invited_by = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+def _session():
+    store = SessionStore()
+    store.create()
+    return Session.objects.get(pk=store.session_key)
+
+
+class UserSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserSession
+
+    session = factory.LazyFunction(_session)
+    user = factory.SubFactory(UserFactory)
+    ip_address = "192.0.2.1"
+    user_agent = "Mozilla/5.0 (test)"

@@ -7,9 +7,10 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grading.services import rob as rob_services
-from reviewapp.models import AuditEntry, Membership, Project, TopicArea
+from reviewapp.models import AuditEntry, Invitation, Membership, Project, TopicArea
 from screening.models import FullText, Stage
 from screening.services.screening import stage_enter_records
+from tests.factories.reviewapp import InvitationFactory
 from tests.secret_data import secret_review_data
 
 ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
@@ -27,6 +28,7 @@ SECRETS = [
     "Secret intervention",
     "Hidden category",
     "Secret bias note",
+    "secret-invitee@example.org",
 ]
 
 
@@ -49,6 +51,8 @@ MATRIX = {
     "member_create": (NOT_ALLOWED, LEAD_ONLY),
     "member_role": (NOT_ALLOWED, LEAD_ONLY),
     "member_remove": (NOT_ALLOWED, LEAD_ONLY),
+    "invitation_create": (NOT_ALLOWED, LEAD_ONLY),
+    "invitation_revoke": (NOT_ALLOWED, LEAD_ONLY),
     "activity": (READ, NOT_ALLOWED),
     "record_history": (READ, NOT_ALLOWED),
     "study_history": (READ, NOT_ALLOWED),
@@ -167,7 +171,13 @@ def screening_data(topic_area, cast):
         notes=dict.fromkeys([*robins_i_domains, "overall"], "Secret bias note"),
         expected_version=0,
     )
-    return {**data, "fulltext_stage": fulltext_stage, "fulltext_record": first}
+    invitation = InvitationFactory(project=topic_area.project, email="secret-invitee@example.org")
+    return {
+        **data,
+        "fulltext_stage": fulltext_stage,
+        "fulltext_record": first,
+        "invitation": invitation,
+    }
 
 
 def _kwargs(name, project, topic_area, membership, data):
@@ -176,6 +186,8 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["topic_key"] = topic_area.key
     if name in {"member_role", "member_remove"}:
         kwargs["membership_id"] = membership.pk
+    if name == "invitation_revoke":
+        kwargs["invitation_id"] = data["invitation"].pk
     if name in {"import_job", "import_mapping"}:
         kwargs["job_id"] = data["job"].pk
     if name == "record_unmerge":
@@ -283,6 +295,7 @@ def _post_data(name, topic_area):
         "member_add": {"user": "outsider", "role": "reviewer"},
         "member_create": {"username": "newcomer", "role": "reviewer"},
         "member_role": {"role": "lead"},
+        "invitation_create": {"email": "someone@example.org", "role": "lead", "language": "en"},
         "member_remove": {},
         "topic_area_create": {"title": "New", "key": "new-topic", "position": 2},
         "topic_area_edit": {"title": "Changed", "key": topic_area.key, "position": 1, "version": 1},
@@ -361,6 +374,7 @@ def _state():
         list(DuplicatePair.objects.values_list("pk", "status")),
         list(ImportJob.objects.values_list("pk", "status")),
         AuditEntry.objects.count(),
+        list(Invitation.objects.order_by("pk").values_list("email", "revoked_at")),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
         list(Project.objects.order_by("pk").values_list("title", "slug")),
         list(TopicArea.objects.order_by("pk").values_list("title", "key", "reported_flow")),
