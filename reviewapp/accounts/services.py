@@ -123,7 +123,7 @@ def invitation_create(
         context={
             "project_title": project.title,
             "inviter": (actor.get_full_name() or actor.get_username()) if actor else "",
-            "role": invitation.get_role_display,
+            "role": Role(invitation.role).label,  # lazy: translated in the mail's language
             "link": invitation_link(invitation=invitation, base_url=base_url),
             "expires_at": invitation.expires_at,
         },
