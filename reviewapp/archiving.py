@@ -8,6 +8,13 @@ register(
         models=[
             ("reviewapp.membership", "project"),
             ("reviewapp.topicarea", "project"),
-        ]
+        ],
+        derived={
+            "reviewapp.invitation": (
+                "links to this installation for people who have no account yet: they expire "
+                "in a week, and the receiving installation invites its own"
+            ),
+            "reviewapp.notification": "mails waiting for this installation's people (transient)",
+        },
     )
 )

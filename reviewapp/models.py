@@ -287,8 +287,17 @@ class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
+
+    class Notify(models.TextChoices):
+        OFF = "off", _("Off")
+        IMMEDIATE = "immediate", _("At once, one mail each")
+        DAILY = "daily", _("A daily digest")
+
     language = models.CharField(
         _("language of e-mails"), max_length=2, choices=Language.choices, default="en"
+    )
+    notify = models.CharField(
+        _("notifications by e-mail"), max_length=10, choices=Notify.choices, default=Notify.DAILY
     )
 
     class Meta:
@@ -361,3 +370,32 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Something a person is told by mail: at once or in the daily digest, after their
+    profile's choice. Written by reviewapp.notifications.notify; sent_at set when mailed."""
+
+    class Kind(models.TextChoices):
+        CONFLICT = "conflict", _("Conflicts waiting for a lead")
+        COMMENT = "comment", _("A comment answered or resolved")
+        CONSENSUS = "consensus", _("A consensus waiting for you")
+        IMPORT = "import", _("An import finished or failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,8 @@ globals().update(_email)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Reviewapp <reviewapp@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# The site's address, for links in mails sent without a request (notifications).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 LOGIN_REDIRECT_URL = "project_list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -226,7 +229,13 @@ CELERY_TASK_PUBLISH_RETRY = False
 # run by the `beat` service of docker-compose.
 CELERY_BEAT_SCHEDULE = {
     "verdicts-sweep": {"task": "grading.tasks.verdicts_sweep_task", "schedule": 60.0},
+    # Each person's notifications of the day in one mail (reviewapp.notifications).
+    "notification-digests": {
+        "task": "reviewapp.tasks.notifications_digest_task",
+        "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0),
+    },
 }
+CELERY_TIMEZONE = TIME_ZONE
 
 # Progress of background work (imports) is shared through the cache, outside the
 # import's transaction: Redis when there are workers, process memory otherwise.

@@ -3,13 +3,15 @@ or flow diagram, replies in its thread, and a lead resolving it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.models import Comment
 from grading.queries import report as queries_report
 from reviewapp.audit import audit_record
-from reviewapp.models import Project
+from reviewapp.models import Notification, Project
+from reviewapp.notifications import notify
 
 
 @transaction.atomic
@@ -69,7 +71,19 @@ def comment_reply(*, comment: Comment, author, body: str) -> Comment:
         obj=reply,
         after={"reply_to": root.pk, "body": reply.body},
     )
+    _notify_author(root, actor=author, what="answered")
     return reply
+
+
+def _notify_author(root: Comment, *, actor, what: str) -> None:
+    notify(
+        users=[root.author],
+        kind=Notification.Kind.COMMENT,
+        project=root.project,
+        params={"target": root.target_label, "what": what},
+        path=reverse("comments", kwargs={"slug": root.project.slug}),
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -92,4 +106,6 @@ def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Commen
         before=before,
         after={"resolved_at": str(locked.resolved_at) if locked.resolved_at else None},
     )
+    if resolved:
+        _notify_author(locked, actor=actor, what="resolved")
     return locked

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from grading.rules import can_settle_consensus
 from grading.services.studies import result_save
 from grading.services.verdicts import verdicts_mark_stale
 from reviewapp.audit import audit_record, snapshot
+from reviewapp.models import Notification
+from reviewapp.notifications import notify
 from reviewapp.versioning import check_version
 
 # The result's fields a consensus sets (dual extraction): the result form disables them
@@ -131,7 +134,33 @@ def extraction_save(
         before=before,
         after=snapshot(extraction, ["values"]),
     )
+    if before is None:
+        _notify_consensus_waiting(result, project, second=extraction)
     return extraction
+
+
+def _notify_consensus_waiting(result: Result, project, *, second: Extraction) -> None:
+    """The second extraction is in and no consensus yet: the first extractor is told."""
+    first = result.extractions.exclude(pk=second.pk).select_related("reviewer").first()
+    if first is None or Consensus.objects.filter(result=result).exists():
+        return
+    study = result.study
+    notify(
+        users=[first.reviewer],
+        kind=Notification.Kind.CONSENSUS,
+        project=project,
+        params={"target": f"{study.label}: {result.intervention}"[:200]},
+        path=reverse(
+            "result_consensus",
+            kwargs={
+                "slug": project.slug,
+                "topic_key": study.topic_area.key,
+                "study_id": study.pk,
+                "result_id": result.pk,
+            },
+        ),
+        actor=second.reviewer,
+    )
 
 
 @transaction.atomic

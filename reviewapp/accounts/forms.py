@@ -84,10 +84,19 @@ class InvitationSignupForm(_Crispy, forms.Form):
         return data
 
 
-class ProfileLanguageForm(forms.Form):
+class ProfilePreferencesForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of e-mails"),
         choices=UserProfile.Language.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto"}),
+    )
+    notify = forms.ChoiceField(
+        label=_("Notifications by e-mail"),
+        choices=UserProfile.Notify.choices,
+        help_text=_(
+            "Conflicts waiting for a lead, answers to your comments, a consensus waiting for "
+            "you, your imports. Invitations are always mailed."
+        ),
         widget=forms.Select(attrs={"class": "form-select form-select-sm w-auto"}),
     )
 

@@ -38,12 +38,18 @@ def profile_for(user) -> UserProfile:
     return profile
 
 
-def profile_update(*, user, language: str) -> UserProfile:
+def profile_update(*, user, language: str, notify: str) -> UserProfile:
     profile = profile_for(user)
     profile.language = language
+    profile.notify = notify
     profile.full_clean()
-    profile.save(update_fields=["language"])
+    profile.save(update_fields=["language", "notify"])
     return profile
+
+
+def notify_choice(user) -> str:
+    profile = getattr(user, "profile", None)
+    return profile.notify if profile is not None else UserProfile.Notify.DAILY
 
 
 # --- Invitations ------------------------------------------------------------------------

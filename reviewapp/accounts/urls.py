@@ -23,7 +23,7 @@ account_patterns = [
         views.user_session_revoke,
         name="user_session_revoke",
     ),
-    path("language/", views.profile_language, name="profile_language"),
+    path("preferences/", views.profile_preferences, name="profile_preferences"),
 ]
 
 invitation_patterns = [

@@ -23,7 +23,7 @@ from reviewapp.accounts import services
 from reviewapp.accounts.forms import (
     InvitationSignupForm,
     PasswordResetForm,
-    ProfileLanguageForm,
+    ProfilePreferencesForm,
     TokenForm,
 )
 from reviewapp.accounts.middleware import SESSION_KEY
@@ -230,7 +230,9 @@ def account_context(request) -> dict:
         "recovery_codes_left": services.recovery_codes_left(user) if enabled else 0,
         "user_sessions": services.user_sessions(user),
         "current_session_key": request.session.session_key,
-        "language_form": ProfileLanguageForm(initial={"language": user_language(user)}),
+        "preferences_form": ProfilePreferencesForm(
+            initial={"language": user_language(user), "notify": services.notify_choice(user)}
+        ),
     }
 
 
@@ -243,11 +245,11 @@ def user_session_revoke(request, user_session_id):
 
 
 @require_POST
-def profile_language(request):
-    form = ProfileLanguageForm(request.POST)
+def profile_preferences(request):
+    form = ProfilePreferencesForm(request.POST)
     if form.is_valid():
-        services.profile_update(user=request.user, language=form.cleaned_data["language"])
-        messages.success(request, _("Your e-mail language was saved."))
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your e-mail preferences were saved."))
     return redirect("profile")
 
 

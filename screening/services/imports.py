@@ -15,11 +15,13 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
-from reviewapp.models import TopicArea
+from reviewapp.models import Notification, TopicArea
+from reviewapp.notifications import notify
 from reviewapp.tasking import enqueue_on_commit
 from screening.bibrecord import RECORD_FIELDS, ParsedRecord
 from screening.models import ImportJob, Record, Source
@@ -172,7 +174,26 @@ def import_run(*, job: ImportJob) -> ImportSummary:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "summary", "finished_at", "source"])
     cache.delete(progress_key(job.pk))
+    _notify_ended(job, "done")
     return summary
+
+
+def _notify_ended(job: ImportJob, what: str) -> None:
+    topic_area = job.topic_area
+    notify(
+        users=[job.created_by],
+        kind=Notification.Kind.IMPORT,
+        project=topic_area.project,
+        params={"file": job.original_name, "what": what},
+        path=reverse(
+            "import_job",
+            kwargs={
+                "slug": topic_area.project.slug,
+                "topic_key": topic_area.key,
+                "job_id": job.pk,
+            },
+        ),
+    )
 
 
 def _job_failed(job: ImportJob, message: str, *, line=None, field_name=None) -> None:
@@ -185,6 +206,7 @@ def _job_failed(job: ImportJob, message: str, *, line=None, field_name=None) -> 
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "summary", "finished_at"])
     cache.delete(progress_key(job.pk))
+    _notify_ended(job, "failed")
 
 
 def _import(job: ImportJob) -> ImportSummary:

@@ -19,11 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.models import Membership, Role, TopicArea
+from reviewapp.models import Membership, Notification, Role, TopicArea
+from reviewapp.notifications import notify
 from reviewapp.versioning import StateConflict, check_version
 from screening import progression
 from screening.models import Claim, Decision, ScreeningItem, Stage
@@ -440,6 +442,7 @@ def _settle(
     if decisions is None:
         decisions = list(item.decisions.order_by("decided_at", "id").values_list("value", "reason"))
     item.decisions_made = len(decisions)
+    was_conflict = item.status == ScreeningItem.Status.CONFLICT
     if item.resolved_by_id is None:
         item.status = progression.item_status(
             [value for value, _r in decisions], item.stage.reviewers_required
@@ -451,6 +454,8 @@ def _settle(
         )
     item.version += 1
     item.save(update_fields=["decisions_made", "status", "exclusion_reason", "version"])
+    if item.status == ScreeningItem.Status.CONFLICT and not was_conflict:
+        _notify_conflict(item.stage)
     included = item.status == ScreeningItem.Status.INCLUDED
     if included == was_included:
         return  # nothing moves: most decisions at a title stage are exclusions
@@ -462,6 +467,25 @@ def _settle(
     else:
         # _ensure_open made sure nobody has decided it there yet.
         ScreeningItem.objects.filter(stage=next_stage, record_id=item.record_id).delete()
+
+
+def _notify_conflict(stage: Stage) -> None:
+    """Leads hear of conflicts waiting for them (one line per stage until it is mailed)."""
+    topic_area = stage.topic_area
+    project = topic_area.project
+    leads = [
+        m.user
+        for m in Membership.objects.filter(project=project, role=Role.LEAD).select_related("user")
+    ]
+    notify(
+        users=leads,
+        kind=Notification.Kind.CONFLICT,
+        project=project,
+        params={"topic": f"{topic_area.title} ({stage.name})"},
+        path=reverse(
+            "screening_overview", kwargs={"slug": project.slug, "topic_key": topic_area.key}
+        ),
+    )
 
 
 def _validate_decision(stage: Stage, value: str, reason: str) -> None:
