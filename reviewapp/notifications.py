@@ -53,7 +53,7 @@ def notification_text(notification: Notification) -> str:
     texts = {
         Notification.Kind.CONFLICT: _("Screening conflicts wait for a lead in %(topic)s."),
         Notification.Kind.COMMENT: _("Your comment on %(target)s was %(what)s."),
-        Notification.Kind.CONSENSUS: _("The extractions of %(target)s differ: a consensus waits."),
+        Notification.Kind.CONSENSUS: _("Both extractions of %(target)s are in: a consensus waits."),
         Notification.Kind.IMPORT: _("The import of %(file)s %(what)s."),
     }
     what = params.get("what")

@@ -14,6 +14,7 @@ from reviewapp.models import (
     AuditEntry,
     Invitation,
     Membership,
+    Notification,
     Project,
     Role,
     TopicArea,
@@ -136,3 +137,16 @@ class UserSessionFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     ip_address = "192.0.2.1"
     user_agent = "Mozilla/5.0 (test)"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unsent notification of a finished import (reviewapp.notifications.notify makes them)."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    kind = Notification.Kind.IMPORT
+    params = factory.LazyFunction(lambda: {"file": "hits.ris", "what": "done"})
+    path = "/"
