@@ -11,3 +11,8 @@ class GradingConfig(AppConfig):
         # not only in a worker, whose autodiscovery would find them.
         import grading.receivers  # noqa: F401, PLC0415 -- connects them once models load
         import grading.tasks  # noqa: F401, PLC0415 -- registers them once models load
+        from grading.workbench import grading_work  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.workbench import register_work_source  # noqa: PLC0415 -- models load once the app registry is ready
+
+        # The home page's and the dashboard's work list (in the base app) count grading's.
+        register_work_source(grading_work)

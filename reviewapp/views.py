@@ -40,6 +40,7 @@ from reviewapp.queries import (
     recent_activity,
 )
 from reviewapp.rules import can_create_project, remember_role
+from reviewapp.workbench import Work, progress_for, work_for
 
 
 def _project_with_role(user, slug: str) -> Project:
@@ -94,14 +95,26 @@ def page_language() -> str:
     return "da" if (get_language() or "").startswith("da") else "en"
 
 
+def _next_work(works) -> Work | None:
+    """The first record waiting for the person: where "Continue" (and the N key) goes."""
+    return next((work for work in works if work.kind == "screen"), None)
+
+
 @require_GET
 def project_list(request):
+    """The home page: what waits for the person in each project, then the projects."""
+    projects = list(projects_for_user(request.user))
+    work = work_for(request.user, projects)
+    for project in projects:
+        project.work = work.get(project.pk, [])
     return render(
         request,
         "reviewapp/project_list.html",
         {
-            "projects": projects_for_user(request.user),
+            "projects": projects,
             "can_create_project": can_create_project(request.user),
+            "has_work": bool(work),
+            "next_work": _next_work(w for project in projects for w in project.work),
         },
     )
 
@@ -123,11 +136,16 @@ def project_create(request):
 @project_view("reviewapp.view_project")
 def project_dashboard(request, project):
     topic_areas = project.topic_areas.all()
+    project.my_role = project.viewer_role  # what the work sources read
+    work = work_for(request.user, [project]).get(project.pk, [])
     return render_project(
         request,
         "reviewapp/project_dashboard.html",
         project,
         topic_areas=topic_areas,
+        work=work,
+        next_work=_next_work(work),
+        progress=progress_for(request.user, [project]).get(project.pk, []),
         memberships=memberships_for_project(project),
         activity=recent_activity(project),
     )

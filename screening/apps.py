@@ -10,8 +10,13 @@ class ScreeningConfig(AppConfig):
         # The services enqueue tasks by name (reviewapp.tasking): the task module must be
         # loaded for Celery to know them, in the web process too.
         from reviewapp.audit import register_value_filter  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.workbench import register_progress_source, register_work_source  # noqa: PLC0415 -- models load once the app registry is ready
         from screening import tasks  # noqa: F401, PLC0415 -- registers the tasks once the app registry is ready
         from screening.queries import decision_entries_values_hidden  # noqa: PLC0415 -- models load once the app registry is ready
+        from screening.workbench import screening_progress, screening_work  # noqa: PLC0415 -- models load once the app registry is ready
 
         # The activity page (in the base app) hides blind decisions by screening's rule.
         register_value_filter(decision_entries_values_hidden)
+        # The home page's and the dashboard's work list (in the base app) count screening's.
+        register_work_source(screening_work)
+        register_progress_source(screening_progress)

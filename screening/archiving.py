@@ -37,6 +37,7 @@ register(
             ("screening.stage", "topic_area__project"),
             (ITEM_LABEL, "stage__topic_area__project"),
             (DECISION_LABEL, "item__stage__topic_area__project"),
+            ("screening.maybeflag", "stage__topic_area__project"),
             ("screening.fulltext", "record__topic_area__project"),
         ],
         derived={

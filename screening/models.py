@@ -532,3 +532,38 @@ class FullText(models.Model):
         if self.not_retrievable:
             return f"{self.record_id}: not retrievable"
         return f"{self.record_id}: {self.original_name}"
+
+
+class MaybeFlag(models.Model):
+    """A reviewer's private "maybe" on a record at a stage: not a decision.
+
+    The record stays pending, and stays waiting for the other reviewers; it moves to the
+    tail of this reviewer's queue and onto their maybe pile until they decide it (their
+    decision takes the flag away). Written by `maybe_flag` and `_decision_save` only.
+    """
+
+    item = models.ForeignKey(ScreeningItem, on_delete=models.CASCADE, related_name="maybe_flags")
+    # The item's stage, kept here so that a stage's flags (the lead's count, the pile) are
+    # read from one index without joining the stage's many items.
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="maybe_flags", db_index=False
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    flagged_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage", "flagged_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "reviewer"], name="maybe_once_per_reviewer")
+        ]
+        indexes = [
+            models.Index(fields=["stage", "reviewer", "flagged_at"], name="maybe_stage_reviewer")
+        ]
+        verbose_name = _("maybe")
+        verbose_name_plural = _("maybes")
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id}: maybe {self.item_id}"

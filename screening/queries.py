@@ -9,11 +9,16 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from reviewapp.models import TopicArea
@@ -22,6 +27,7 @@ from screening.models import (
     Decision,
     DuplicatePair,
     ImportJob,
+    MaybeFlag,
     Record,
     ScreeningItem,
     Source,
@@ -98,6 +104,7 @@ def stages_with_progress(topic_area: TopicArea) -> QuerySet[Stage]:
         total=Count("items", filter=unique),
         pending=Count("items", filter=pending & ~missing),
         not_retrieved=Count("items", filter=pending & missing),
+        maybes_waiting=Coalesce(maybes_waiting(), 0),
         **counts,
     ).order_by("position")
 
@@ -118,8 +125,49 @@ def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
             timeout=STAGE_PROGRESS_SECONDS,
         )
     )
-    figures["mine"] = Decision.objects.filter(stage=stage, reviewer=reviewer).count()
+    # The reviewer's decisions and maybe pile counted in one round trip.
+    figures.update(
+        Stage.objects.filter(pk=stage.pk)
+        .annotate(
+            mine=count_of(Decision.objects.filter(stage=stage, reviewer=reviewer)),
+            maybes=count_of(maybe_pile(stage, reviewer)),
+        )
+        .values("mine", "maybes")
+        .get()
+    )
     return figures
+
+
+def count_of(rows: QuerySet) -> Coalesce:
+    """The rows' number, as a subquery for an annotation (0 when none)."""
+    return Coalesce(
+        Subquery(
+            # COUNT as a plain function: no GROUP BY, one row however many match.
+            rows.order_by().values(n=Func("pk", function="COUNT"))[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def maybe_pile(stage: Stage, reviewer) -> QuerySet[MaybeFlag]:
+    """The reviewer's maybe pile at the stage: their flags on records still waiting."""
+    return MaybeFlag.objects.filter(
+        stage=stage, reviewer=reviewer, item__status=ScreeningItem.Status.PENDING
+    )
+
+
+def maybes_waiting() -> Subquery:
+    """For an annotation on stages: how many records wait on somebody's maybe pile
+    (a lead's figure; whose they are stays private)."""
+    return Subquery(
+        MaybeFlag.objects.filter(stage_id=OuterRef("pk"), item__status=ScreeningItem.Status.PENDING)
+        .order_by()
+        .values("stage_id")
+        .annotate(n=Count("item_id", distinct=True))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
 
 
 def _stage_figures(stage: Stage) -> dict[str, int]:
@@ -145,11 +193,12 @@ def _stage_figures(stage: Stage) -> dict[str, int]:
 
 
 def stage_items(
-    stage: Stage, *, viewer, status: str = "", reviewer=None
+    stage: Stage, *, viewer, status: str = "", reviewer=None, maybe_of=None
 ) -> QuerySet[ScreeningItem]:
     """Items of a stage with their record and the decisions `viewer` may see (blinding:
     `screening.rules.can_see_others_decisions`), for the read-only list. `reviewer`: only
-    the items that reviewer decided."""
+    the items that reviewer decided. `maybe_of`: only that reviewer's maybe pile (their
+    private flags; nobody else's pile is listed)."""
     items = (
         stage.items.filter(record__canonical__isnull=True)
         .select_related("record__source", "resolved_by")
@@ -167,7 +216,33 @@ def stage_items(
         items = items.filter(status=status)
     if reviewer is not None:
         items = items.filter(decisions__reviewer=reviewer)
+    if maybe_of is not None:
+        items = items.filter(maybe_flags__reviewer=maybe_of)
     return items
+
+
+def _conflicts(stage: Stage) -> QuerySet[ScreeningItem]:
+    return stage.items.filter(
+        status=ScreeningItem.Status.CONFLICT, record__canonical__isnull=True
+    ).order_by("order_key", "id")
+
+
+def next_conflict(stage: Stage, *, after: ScreeningItem | None = None) -> ScreeningItem | None:
+    """The stage's first conflict in queue order, or the first after `after` (a lead who
+    skips one); with its record."""
+    conflicts = _conflicts(stage)
+    if after is not None:
+        conflicts = conflicts.filter(
+            Q(order_key__gt=after.order_key) | Q(order_key=after.order_key, id__gt=after.pk)
+        )
+    item = conflicts.select_related("record").first()
+    if item is not None:
+        item.stage = stage
+    return item
+
+
+def conflicts_left(stage: Stage) -> int:
+    return _conflicts(stage).count()
 
 
 def decisions_visible_to(user, stage: Stage) -> QuerySet[Decision]:

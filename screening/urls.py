@@ -79,6 +79,18 @@ topic_patterns += [
     ),
 ]
 
+# Conflicts one at a time (leads).
+from screening.views import conflicts as conflict_views  # noqa: E402
+
+topic_patterns += [
+    path("screening/<int:stage_id>/conflicts/", conflict_views.conflicts, name="conflicts"),
+    path(
+        "screening/<int:stage_id>/conflicts/<int:item_id>/resolve/",
+        conflict_views.conflict_resolve,
+        name="conflict_resolve",
+    ),
+]
+
 # A record's history (read-only).
 from screening.views import history as history_views  # noqa: E402
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField
+from django.db.models import BooleanField, Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +28,7 @@ from reviewapp.models import Membership, Notification, Role, TopicArea
 from reviewapp.notifications import notify
 from reviewapp.versioning import StateConflict, check_version
 from screening import progression
-from screening.models import Claim, Decision, ScreeningItem, Stage
+from screening.models import Claim, Decision, MaybeFlag, ScreeningItem, Stage
 from screening.services.ranking import ranking_request_if_due
 
 CLAIM_DURATION = timedelta(minutes=15)
@@ -61,6 +61,13 @@ class ScreeningClosed(StateConflict):
     """The record has moved on (or a lead resolved it): its decisions are settled."""
 
     code = "closed"
+
+
+class ScreeningTaken(ScreeningClosed):
+    """Other reviewers gave the record the decisions it needs while this one read it
+    (the screening page shows a record before the reviewer acts, without holding it)."""
+
+    code = "taken"
 
 
 def default_exclusion_reasons() -> list[str]:
@@ -243,27 +250,33 @@ SHOWN_WITHOUT = ("record__raw",)
 
 
 @transaction.atomic
-def screening_next(*, stage: Stage, reviewer) -> ScreeningItem | None:
+def screening_next(*, stage: Stage, reviewer, claim: bool = True) -> ScreeningItem | None:
     """Hand the reviewer the next record of the queue and claim it for a while.
 
     The reviewer's own unexpired claim comes back first (a reload shows the same
     record). Otherwise the first pending record in queue order that the reviewer has
-    not decided and that still needs a reviewer once the other reviewers' claims are
-    counted. On PostgreSQL the candidate row is locked with SKIP LOCKED and its claims
-    counted again under the lock, so two reviewers asking at the same moment are
-    never handed the record that needs only one of them.
+    not decided nor put on their maybe pile and that still needs a reviewer once the
+    other reviewers' claims are counted; the records on their maybe pile come last, in
+    the order they were put there. On PostgreSQL the candidate row is locked with SKIP
+    LOCKED and its claims counted again under the lock, so two reviewers asking at the
+    same moment are never handed the record that needs only one of them.
+
+    `claim=False`: opening the screening page shows the next record without holding it
+    for others. A claim is a reservation only while someone screens: it is made when the
+    reviewer acts (decides, puts on the pile, undoes), so a lead who merely looks at a
+    stage keeps no record from the reviewers for 15 minutes.
     """
-    return _next_item(stage=stage, reviewer=reviewer, now=timezone.now())
+    return _next_item(stage=stage, reviewer=reviewer, now=timezone.now(), claim=claim)
 
 
 def _next_item(
-    *, stage: Stage, reviewer, now, decided: ScreeningItem | None = None
+    *, stage: Stage, reviewer, now, decided: ScreeningItem | None = None, claim: bool = True
 ) -> ScreeningItem | None:
     """`screening_next` inside the caller's transaction (no savepoint of its own).
 
-    `decided`: the item the reviewer has just decided in this transaction. Their claim
-    on it is not handed back; it moves to the next item (one UPDATE, where a DELETE
-    and an INSERT would be two queries), or goes when there is none.
+    `decided`: the item the reviewer has just decided (or put on their pile) in this
+    transaction. Their claim on it is not handed back; it moves to the next item (one
+    UPDATE, where a DELETE and an INSERT would be two queries), or goes when there is none.
     """
     if stage.stopped_at is not None:
         # A lead stopped screening here: the records left are excluded by the stopping rule.
@@ -287,17 +300,40 @@ def _next_item(
             item.stage = stage
             return item
     full = _full_items(stage, reviewer, claims, now)
-    queue = stage.items.filter(
+    pending = stage.items.filter(
         status=ScreeningItem.Status.PENDING, record__canonical__isnull=True
-    ).order_by(*queue_order(stage))
+    )
     if stage.reviewers_required > 1:
         # Only here can a pending record carry the reviewer's decision. With one reviewer
-        # a decision settles the record (a "maybe" too), so pending means undecided, and
-        # the NOT EXISTS on the decisions would cost the round trip's main query for nothing.
-        queue = queue.exclude(decisions__reviewer=reviewer)
+        # a decision settles the record, so pending means undecided, and the NOT EXISTS on
+        # the decisions would cost the round trip's main query for nothing.
+        pending = pending.exclude(decisions__reviewer=reviewer)
     if stage.kind == Stage.Kind.FULLTEXT:
         # Nothing to read: a record marked not retrievable is counted, not screened.
-        queue = queue.exclude(record__fulltext__not_retrievable=True)
+        pending = pending.exclude(record__fulltext__not_retrievable=True)
+    # The reviewer's maybe pile is the queue's tail: its records come once nothing else
+    # waits for them, the longest-waiting first.
+    flagged = MaybeFlag.objects.filter(item=OuterRef("pk"), reviewer=reviewer)
+    queues = [
+        pending.filter(~Exists(flagged)).order_by(*queue_order(stage)),
+        pending.filter(maybe_flags__reviewer=reviewer).order_by("maybe_flags__flagged_at", "id"),
+    ]
+    for queue in queues:
+        item = _first_free(queue, stage, reviewer, full, now, claim=claim, mine=mine)
+        if item is not None:
+            return item
+    _release(mine, decided_id)
+    return None
+
+
+def _first_free(queue, stage: Stage, reviewer, full: set[int], now, *, claim: bool, mine):
+    """The queue's first item that still needs a reviewer, claimed for this one unless
+    `claim` is false; None when there is none."""
+    if not claim:
+        item = queue.exclude(pk__in=full).select_related("record").defer(*SHOWN_WITHOUT).first()
+        if item is not None:
+            item.stage = stage
+        return item
     for _attempt in range(20):
         item = (
             queue.exclude(pk__in=full)
@@ -307,7 +343,7 @@ def _next_item(
             .first()
         )
         if item is None:
-            break
+            return None
         item.stage = stage
         claimed = Claim.objects.filter(item=item).exclude(reviewer=reviewer).count()
         if claimed + item.decisions_made >= stage.reviewers_required:
@@ -319,7 +355,6 @@ def _next_item(
             continue
         _claim(item, reviewer, now, held=[claim[0] for claim in mine])
         return item
-    _release(mine, decided_id)
     return None
 
 
@@ -546,7 +581,7 @@ def _decision_save(*, item: ScreeningItem, reviewer, value: str, reason: str, no
     decisions = list(item.decisions.order_by("decided_at", "id")) if item.decisions_made else []
     decision = next((d for d in decisions if d.reviewer_id == reviewer.pk), None)
     if decision is None and item.decisions_made >= item.stage.reviewers_required:
-        raise ScreeningClosed(_("This record already has the decisions it needs."))
+        raise ScreeningTaken(_("This record already has the decisions it needs."))
     before = snapshot(decision, ["value", "reason", "note"]) if decision else None
     if decision is None:
         decision = Decision(item=item, stage=item.stage, reviewer=reviewer)
@@ -554,6 +589,8 @@ def _decision_save(*, item: ScreeningItem, reviewer, value: str, reason: str, no
         decisions.remove(decision)
     decision.value, decision.reason, decision.note = value, reason, note
     decision.save()
+    # A decision takes the record off the reviewer's maybe pile, if it was there.
+    MaybeFlag.objects.filter(item=item, reviewer=reviewer).delete()
     # decided_at is auto_now: the saved decision is now the latest, last in decision order.
     decisions.append(decision)
     _settle(item, decisions=[(d.value, d.reason) for d in decisions])
@@ -567,6 +604,34 @@ def _decision_save(*, item: ScreeningItem, reviewer, value: str, reason: str, no
             after={**snapshot(decision, ["value", "reason", "note"]), "stage": item.stage.name},
         )
     return decision
+
+
+@transaction.atomic
+def screening_maybe(
+    *, stage: Stage, item_id: int, reviewer, note: str = ""
+) -> ScreeningItem | None:
+    """Put a record on the reviewer's maybe pile and hand them the next record, in one
+    transaction (the screening page's "Maybe" round trip).
+
+    A maybe is a private flag, not a decision, at every stage: the record stays pending
+    and waits for the others as before, and comes back to this reviewer at the tail of
+    their queue. Raises ScreeningItem.DoesNotExist when the stage has no such item."""
+    item = _locked_item(stage=stage, item_id=item_id, with_record=False)
+    _check_reviewer(stage, reviewer)
+    _ensure_open(item)
+    if item.status != ScreeningItem.Status.PENDING:
+        raise ScreeningTaken(_("This record already has the decisions it needs."))
+    if item.decisions.filter(reviewer=reviewer).exists():
+        raise ValidationError(
+            _(
+                "You have decided this record: change your decision, or undo it to put "
+                "the record on your maybe pile."
+            )
+        )
+    MaybeFlag.objects.update_or_create(
+        item=item, reviewer=reviewer, defaults={"stage": stage, "note": note}
+    )
+    return _next_item(stage=stage, reviewer=reviewer, now=timezone.now(), decided=item)
 
 
 def last_decision(*, stage: Stage, reviewer) -> Decision | None:

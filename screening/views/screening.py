@@ -30,7 +30,7 @@ from screening.forms import (
 )
 from screening.highlight import INFLECTION_CLASS, highlight
 from screening.languages import record_language
-from screening.models import ScreeningItem, Stage
+from screening.models import Decision, ScreeningItem, Stage
 from screening.services import ranking as ranking_services
 from screening.services import screening as services
 
@@ -73,6 +73,7 @@ def screening_overview(request, project, topic_key):
         setup_form=StagesSetUpForm(),
         can_manage=request.user.has_perm("screening.manage_stages", project),
         can_screen=request.user.has_perm("screening.screen", project),
+        can_resolve=request.user.has_perm("screening.resolve_conflicts", project),
     )
 
 
@@ -238,7 +239,8 @@ def screen(request, project, topic_key, stage_id):
     item_id = request.GET.get("item")
     if item_id and item_id.isdigit():
         return _screen_context(request, stage, _stage_item(stage, int(item_id)))
-    item = services.screening_next(stage=stage, reviewer=request.user)
+    # Opening the page holds nothing for others: the claim comes with the first action.
+    item = services.screening_next(stage=stage, reviewer=request.user, claim=False)
     return _screen_context(request, stage, item, undecided=True)
 
 
@@ -248,15 +250,28 @@ def decide(request, project, topic_key, stage_id, item_id):
     stage = _stage(project, topic_key, stage_id, reviewer=request.user)
     form = DecisionForm(request.POST, stage=stage)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             # The service reads the item once, under its lock: not here as well.
-            next_item = services.screening_decide(
-                stage=stage, item_id=item_id, reviewer=request.user, **form.cleaned_data
-            )
+            if data["value"] == Decision.Value.MAYBE:
+                # Not a decision: onto the reviewer's private pile, at every stage.
+                next_item = services.screening_maybe(
+                    stage=stage, item_id=item_id, reviewer=request.user, note=data["note"]
+                )
+            else:
+                next_item = services.screening_decide(
+                    stage=stage, item_id=item_id, reviewer=request.user, **data
+                )
         except ScreeningItem.DoesNotExist:
             raise Http404 from None
         except ValidationError as error:
             add_errors(form, error)
+        except services.ScreeningTaken as error:
+            # Decided by others while this reviewer read it (nothing was held for them
+            # before they acted): say so, and go on with the next record.
+            messages.info(request, str(error))
+            next_item = services.screening_next(stage=stage, reviewer=request.user)
+            return _screen_context(request, stage, next_item, undecided=True)
         except services.ScreeningClosed as error:
             form.add_error(None, str(error))
         else:
@@ -292,8 +307,13 @@ def stage_records(request, project, topic_key, stage_id):
     if status not in STATUS_FILTERS:
         status = ""
     mine = request.GET.get("mine") == "1"
+    maybe = request.GET.get("maybe") == "1"
     items = queries.stage_items(
-        stage, viewer=request.user, status=status, reviewer=request.user if mine else None
+        stage,
+        viewer=request.user,
+        status=status,
+        reviewer=request.user if mine else None,
+        maybe_of=request.user if maybe else None,
     )
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     # The decisions read are those the user may see: mark where the others' are hidden.
@@ -306,7 +326,7 @@ def stage_records(request, project, topic_key, stage_id):
         topic_area=stage.topic_area,
         stage=stage,
         page=page,
-        filters={"status": status, "mine": mine},
+        filters={"status": status, "mine": mine, "maybe": maybe},
         statuses=ScreeningItem.Status.choices,
         can_resolve=can_resolve,
         can_snowball=request.user.has_perm("screening.import_records", project),

@@ -16,7 +16,8 @@
       reason.focus();
       return;
     }
-    form.querySelector(`button[name="value"][value="${value}"]`).click();
+    // The conflict page has no "maybe": a key without its button does nothing.
+    form.querySelector(`button[name="value"][value="${value}"]`)?.click();
   }
 
   function chooseReason(digit) {

@@ -16,6 +16,7 @@ from screening.models import (
     DuplicatePair,
     FullText,
     ImportJob,
+    MaybeFlag,
     Ranking,
     Record,
     ScreeningItem,
@@ -131,6 +132,17 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     stage = factory.SelfAttribute("item.stage")
     reviewer = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=10))
+
+
+class MaybeFlagFactory(factory.django.DjangoModelFactory):
+    """A reviewer's private maybe on a record (no decision)."""
+
+    class Meta:
+        model = MaybeFlag
+
+    item = factory.SubFactory(ScreeningItemFactory)
+    stage = factory.SelfAttribute("item.stage")
+    reviewer = factory.SubFactory(UserFactory)
 
 
 class FullTextFactory(factory.django.DjangoModelFactory):

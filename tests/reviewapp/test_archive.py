@@ -22,6 +22,7 @@ from screening.models import (
     Decision,
     DuplicatePair,
     FullText,
+    MaybeFlag,
     Record,
     ScreeningItem,
     Source,
@@ -97,6 +98,13 @@ def _demo_with_work():
     )
     screening_services.conflict_resolve(
         item=ScreeningItem.objects.get(pk=item.pk), actor=lead, value="include", note="Agreed"
+    )
+    # A reviewer's private maybe (no decision) travels with the archive too.
+    MaybeFlag.objects.create(
+        item=fulltext_stage.items.order_by("order_key").last(),
+        stage=fulltext_stage,
+        reviewer=reviewer,
+        note="Archived maybe",
     )
     fulltext_services.fulltext_attach(
         record=item.record,

@@ -22,8 +22,9 @@ def test_project_list_query_count_does_not_grow(client, django_assert_num_querie
         MembershipFactory(project=project, user=user, role=Role.REVIEWER)
         TopicAreaFactory(project=project)
     client.force_login(user)
-    # session, user, projects with role and counts
-    with django_assert_num_queries(3):
+    # session, user, projects with role and counts; the work list: the stages with their
+    # counts, failed imports, results waiting for consensus (comments: leads only)
+    with django_assert_num_queries(6):
         response = client.get(reverse("project_list"))
     assert response.content.decode().count('data-testid="project-row"') == count
 
@@ -42,8 +43,10 @@ def test_dashboard_query_count_does_not_grow(
     for _ in range(topics):
         TopicAreaFactory(project=project)
     client.force_login(lead)
-    # session, user, project with the viewer's role, topic areas, members, activity
-    with django_assert_num_queries(6):
+    # session, user, project with the viewer's role, topic areas, members, activity; the
+    # work list (stages with counts, failed imports, consensus, open comments) and the
+    # stages' progress
+    with django_assert_num_queries(11):
         response = client.get(_dashboard(project))
     assert response.content.decode().count('data-testid="topic-area"') == topics
 
