@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from reviewapp.audit_labels import action_label, field_label, value_label
 from reviewapp.languages import unknown_language_codes
 
 
@@ -233,11 +234,24 @@ class AuditEntry(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
 
     @property
+    def action_label(self) -> str:
+        """The action in the reader's language (`reviewapp.audit_labels`)."""
+        return action_label(self.action)
+
+    @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field whose value differs."""
+        """(field, before, after) for each field whose value differs, named and valued
+        as a person reads them."""
         before, after = self.before or {}, self.after or {}
         keys = [key for key in {**before, **after} if before.get(key) != after.get(key)]
-        return [(key, before.get(key), after.get(key)) for key in keys]
+        return [
+            (
+                field_label(key),
+                value_label(key, before.get(key)),
+                value_label(key, after.get(key)),
+            )
+            for key in keys
+        ]
 
 
 class ApiToken(models.Model):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,7 +46,7 @@ def comments(request, project):
         except ValidationError as error:
             return _comment_error(error.message_dict)
         messages.success(request, _("Comment added."))
-        return redirect(report_url(project, f"comment-{comment.pk}"))
+        return redirect(_back_to(request, project, comment.pk))
     if request.GET.get("panel") == "open":
         # The dashboard's panel of open comments (fetched by htmx after the page loads).
         found = list(queries.open_comments(project)[: PANEL_SIZE + 1])
@@ -80,6 +81,15 @@ def _comment(project, pk) -> Comment:
     return get_object_or_404(Comment, project=project, pk=pk)
 
 
+def _back_to(request, project, comment_id: int) -> str:
+    """Where a reply or a resolution lands: the thread itself, on the page it was sent
+    from (the list of comments, or the report), not the top or the foot of the report."""
+    anchor = f"comment-{comment_id}"
+    if request.POST.get("back") == "comments":
+        return reverse("comments", kwargs={"slug": project.slug}) + f"#{anchor}"
+    return report_url(project, anchor)
+
+
 @require_POST
 @project_view("grading.comment")
 def comment_reply(request, project):
@@ -94,7 +104,7 @@ def comment_reply(request, project):
     except ValidationError as error:
         return _comment_error(error.message_dict)
     messages.success(request, _("Reply added."))
-    return redirect(report_url(project, f"comment-{reply.parent_id}"))
+    return redirect(_back_to(request, project, reply.parent_id))
 
 
 @require_POST
@@ -114,4 +124,4 @@ def comment_resolve(request, project):
         request,
         _("Comment opened again.") if form.cleaned_data["reopen"] else _("Comment resolved."),
     )
-    return redirect(report_url(project, f"comment-{comment.pk}"))
+    return redirect(_back_to(request, project, comment.pk))

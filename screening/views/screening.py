@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.editing import add_errors, conflict_message
@@ -397,9 +398,11 @@ def agreement_csv(request, project, topic_key):
 # Prioritised screening: the stage's dashboard, the lead's order switch, stopping rule and stop.
 
 
+# Class attributes are read once, at import: lazy, or they stay in the language of
+# whichever request imported the module first.
 class QueueOrderForm(forms.Form):
     queue_order = forms.ChoiceField(
-        label=_("Queue order"),
+        label=gettext_lazy("Queue order"),
         choices=Stage.Order.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
@@ -407,14 +410,14 @@ class QueueOrderForm(forms.Form):
 
 class StoppingRuleForm(forms.Form):
     stopping_rule = forms.ChoiceField(
-        label=_("Stopping rule"),
+        label=gettext_lazy("Stopping rule"),
         choices=Stage.StoppingRule.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     stopping_threshold = forms.FloatField(
-        label=_("Threshold"),
+        label=gettext_lazy("Threshold"),
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
-        help_text=_(
+        help_text=gettext_lazy(
             "Irrelevant records in a row; the estimated relevant records left to fall below; "
             "or the recall target (e.g. 0.95) for the statistical test."
         ),

@@ -12,10 +12,9 @@ document.addEventListener("htmx:load", (event) => showProgress(event.target));
 
 document.addEventListener("DOMContentLoaded", () => {
   showProgress(document);
-  // The language <select> submits on change; its button stays for keyboard and no-JS users.
-  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
-    select.addEventListener("change", () => select.form.requestSubmit());
-  }
+  // The language <select> does not submit on change: with the keyboard a change fires on
+  // every arrow key, so the page would reload under the person (WCAG 3.2.2). Its button
+  // submits.
   // Ask before destructive actions (removing a member, ...).
   for (const form of document.querySelectorAll("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {

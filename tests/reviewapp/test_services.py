@@ -100,7 +100,7 @@ def test_topic_area_update_refuses_a_stale_version(lead, topic_area):
 def test_topic_area_update_audits_before_and_after(lead, topic_area):
     services.topic_area_update(topic_area=topic_area, actor=lead, expected_version=1, year_to=2018)
     entry = AuditEntry.objects.get(action="topic_area.update")
-    assert entry.changed_fields == [("year_to", 2019, 2018)]
+    assert entry.changed_fields == [("year to", 2019, 2018)]
 
 
 def test_topic_area_create_rejects_inverted_years_and_unknown_languages(lead, project):
