@@ -27,6 +27,7 @@ def test_the_main_pages_have_no_serious_accessibility_problems(live_server, page
     category = InterventionCategory.objects.get(key="reduced-caseload")
     record = Record.objects.filter(topic_area__key="caseworkers", canonical__isnull=True).first()
     pages = {
+        "home": "/",
         "dashboard": project + "/",
         "topic": topic + "/",
         "records": topic + "/records/",
@@ -48,6 +49,7 @@ def test_the_main_pages_have_no_serious_accessibility_problems(live_server, page
         "report": project + "/report/",
         "comments": project + "/comments/",
         "prioritisation": f"{topic}/screening/{stage.pk}/prioritisation/",
+        "conflicts": f"{topic}/screening/{stage.pk}/conflicts/",
         "record-history": f"{topic}/records/{record.pk}/history/",
         "study-history": f"{topic}/studies/{study.pk}/history/",
         "rob-charts": f"{topic}/evidence/{category.key}/risk-of-bias/",

@@ -27,6 +27,9 @@ def test_lead_sets_up_a_project_in_danish_and_peer_reviewer_reads_it(live_server
     _login(page, base, "lead", "demo-lead-2019")
     axe_check(page, "project-list")
     page.select_option("#language-switcher", "da")
+    # Choosing does not reload the page (WCAG 3.2.2); the button does.
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("button", name="Switch").click()
     page.wait_for_selector("html[lang=da]")
     assert page.get_by_role("heading", name="Mine reviewprojekter").is_visible()
 

@@ -89,12 +89,13 @@ def test_a_conflict_appears_for_the_lead_and_is_resolved(live_server, page, revi
 
     login(page, live_server.url, "lead")
     page.goto(f"{live_server.url}/projects/caseloads/topics/caseload/screening/")
+    # The count links a lead to the one-step conflict page.
     page.get_by_test_id("conflicts-link").click()
-    card = page.get_by_test_id("stage-item")
-    assert "on topic" in card.inner_text() and "no effect" in card.inner_text()
-    card.get_by_label("Note").fill("Meets the inclusion criteria")
-    card.get_by_role("button", name="Resolve").click()
-    page.get_by_text("Resolved.").wait_for()
+    panel = page.get_by_test_id("conflict-panel")
+    assert "on topic" in panel.inner_text() and "no effect" in panel.inner_text()
+    panel.get_by_label("Note").fill("Meets the inclusion criteria")
+    panel.get_by_role("button", name="Include").click()
+    page.get_by_test_id("conflicts-empty").wait_for()
 
     item.refresh_from_db()
     assert (item.status, item.resolved_by) == ("included", users["lead"])
