@@ -15,7 +15,7 @@ from reviewapp.models import Role
 from reviewapp.workbench import Work
 
 
-def grading_work(user, projects) -> list[Work]:
+def grading_work(user, projects, shared: dict) -> list[Work]:
     return [*_consensus_waiting(user, projects), *_open_comments(projects)]
 
 

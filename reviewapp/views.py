@@ -137,7 +137,8 @@ def project_create(request):
 def project_dashboard(request, project):
     topic_areas = project.topic_areas.all()
     project.my_role = project.viewer_role  # what the work sources read
-    work = work_for(request.user, [project]).get(project.pk, [])
+    shared = {}  # the stages' counts, read once for the work list and the progress bars
+    work = work_for(request.user, [project], shared).get(project.pk, [])
     return render_project(
         request,
         "reviewapp/project_dashboard.html",
@@ -145,7 +146,7 @@ def project_dashboard(request, project):
         topic_areas=topic_areas,
         work=work,
         next_work=_next_work(work),
-        progress=progress_for(request.user, [project]).get(project.pk, []),
+        progress=progress_for(request.user, [project], shared).get(project.pk, []),
         memberships=memberships_for_project(project),
         activity=recent_activity(project),
     )

@@ -49,10 +49,12 @@ class Progress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-# A source takes the person and their projects (each with `my_role`, as
-# `reviewapp.queries.projects_for_user` annotates it) and returns what waits there.
-WorkSource = Callable[[object, list[Project]], Iterable[Work]]
-ProgressSource = Callable[[object, list[Project]], Iterable[Progress]]
+# A source takes the person, their projects (each with `my_role`, as
+# `reviewapp.queries.projects_for_user` annotates it) and the page's `shared` dict (where a
+# source keeps what its work and its progress both read, so a page reads it once), and
+# returns what waits there.
+WorkSource = Callable[[object, list[Project], dict], Iterable[Work]]
+ProgressSource = Callable[[object, list[Project], dict], Iterable[Progress]]
 _work_sources: list[WorkSource] = []
 _progress_sources: list[ProgressSource] = []
 
@@ -69,13 +71,15 @@ def register_progress_source(source: ProgressSource) -> ProgressSource:
     return source
 
 
-def work_for(user, projects: list[Project]) -> dict[int, list[Work]]:
-    """What waits for the user, by project id, in topic area and stage order."""
+def work_for(user, projects: list[Project], shared: dict | None = None) -> dict[int, list[Work]]:
+    """What waits for the user, by project id, in topic area and stage order. `shared`: the
+    same dict for `work_for` and `progress_for` on one page."""
+    shared = {} if shared is None else shared
     found: dict[int, list[Work]] = defaultdict(list)
     if not projects:
         return found
     for source in _work_sources:
-        for work in source(user, projects):
+        for work in source(user, projects, shared):
             if work.count:
                 found[work.project_id].append(work)
     for works in found.values():
@@ -83,10 +87,13 @@ def work_for(user, projects: list[Project]) -> dict[int, list[Work]]:
     return found
 
 
-def progress_for(user, projects: list[Project]) -> dict[int, list[Progress]]:
+def progress_for(
+    user, projects: list[Project], shared: dict | None = None
+) -> dict[int, list[Progress]]:
+    shared = {} if shared is None else shared
     found: dict[int, list[Progress]] = defaultdict(list)
     for source in _progress_sources:
-        for progress in source(user, projects):
+        for progress in source(user, projects, shared):
             found[progress.project_id].append(progress)
     for rows in found.values():
         rows.sort(key=lambda row: row.order)

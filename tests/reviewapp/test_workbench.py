@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reviewapp.models import AuditEntry, Role
-from screening.models import ImportJob
+from screening.models import ImportJob, Record, Stage
 from screening.services.screening import decision_record, screening_maybe
 from tests.factories.grading import (
     CommentFactory,
@@ -19,7 +19,12 @@ from tests.factories.reviewapp import (
     TopicAreaFactory,
     UserFactory,
 )
-from tests.factories.screening import ImportJobFactory, ScreeningItemFactory, StageFactory
+from tests.factories.screening import (
+    FullTextFactory,
+    ImportJobFactory,
+    ScreeningItemFactory,
+    StageFactory,
+)
 
 
 def _busy_project(lead, reviewer, other, *, stages=1, slug=None):
@@ -125,9 +130,11 @@ def test_home_query_count_does_not_grow_with_projects_and_stages(
     for _ in range(projects):
         _busy_project(lead, reviewer, other, stages=2)
     client.force_login(lead)
-    # session, user, projects; the stages with their counts, failed imports, the results
-    # waiting for consensus and their studies, open comments
-    with django_assert_num_queries(8):
+    # session, user, projects; the stages, their items by status, those of records merged
+    # away, the lead's decisions and maybes on pending records (and on merged ones), every
+    # maybe; failed imports; the results waiting for consensus and their studies; open
+    # comments
+    with django_assert_num_queries(14):
         response = client.get(reverse("project_list"))
     assert response.content.decode().count('data-kind="conflicts"') == 2 * projects
 
@@ -140,8 +147,8 @@ def test_dashboard_leads_with_work_and_progress_at_a_fixed_query_count(
     project = _busy_project(lead, reviewer, other, stages=stages)
     client.force_login(lead)
     # session, user, project with role, topic areas, members, activity; the work list
-    # (5, as on the home page) and the stages' progress
-    with django_assert_num_queries(12):
+    # (11, as on the home page); the stages' progress reads the same counts
+    with django_assert_num_queries(17):
         response = client.get(reverse("project_dashboard", kwargs={"slug": project.slug}))
     body = response.content.decode()
     assert body.count('data-testid="progress-row"') == stages
@@ -221,3 +228,21 @@ def test_the_api_keeps_its_own_405(client, lead, project):
     response = client.delete("/api/v1/projects/")
     assert response.status_code in (401, 403, 404, 405)
     assert "This address takes a form" not in response.content.decode()
+
+
+def test_waiting_leaves_out_merged_records_and_missing_full_texts(client, people):
+    lead, reviewer, other = people
+    project = ProjectFactory()
+    for user, role in [(lead, Role.LEAD), (reviewer, Role.REVIEWER), (other, Role.REVIEWER)]:
+        MembershipFactory(project=project, user=user, role=role)
+    topic_area = TopicAreaFactory(project=project)
+    dual = StageFactory(topic_area=topic_area, position=1, reviewers_required=2)
+    kept, waiting, merged = [ScreeningItemFactory(stage=dual, order_key=n) for n in range(3)]
+    decision_record(item=merged, reviewer=other, value="include")
+    Record.objects.filter(pk=merged.record_id).update(canonical=kept.record_id)
+    fulltext = StageFactory(topic_area=topic_area, position=2, kind=Stage.Kind.FULLTEXT)
+    readable, missing = [ScreeningItemFactory(stage=fulltext, order_key=n) for n in range(2)]
+    FullTextFactory(record=missing.record, missing=True)
+    client.force_login(reviewer)
+    (listed,) = client.get(reverse("project_list")).context["projects"]
+    assert [(work.kind, work.count) for work in listed.work] == [("screen", 2), ("screen", 1)]
