@@ -12,9 +12,8 @@ from reviewapp.editing import add_errors
 from reviewapp.views import project_view, render_project
 from screening import queries
 from screening.forms import ResolutionForm
-from screening.highlight import highlight
 from screening.services import screening as services
-from screening.views.screening import _stage, _stage_item
+from screening.views.screening import _highlighted, _stage, _stage_item
 
 
 def _conflict_page(request, stage, item, *, form=None, status=200):
@@ -29,12 +28,8 @@ def _conflict_page(request, stage, item, *, form=None, status=200):
         "form": form or ResolutionForm(stage=stage),
         "left": queries.conflicts_left(stage),
         "skip_to": queries.next_conflict(stage, after=item) if item else None,
-        "title_html": highlight(record.title, stage.include_keywords, stage.exclude_keywords)
-        if record
-        else "",
-        "abstract_html": highlight(record.abstract, stage.include_keywords, stage.exclude_keywords)
-        if record
-        else "",
+        # The keywords marked as on the screening page, inflections in the record's language.
+        **_highlighted(stage, record),
     }
     template = "screening/conflict.html"
     if request.htmx:
