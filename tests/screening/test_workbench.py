@@ -289,3 +289,14 @@ def test_conflict_resolve_service_keeps_the_decisions(topic_area, lead, reviewer
     (first,) = _conflicts(stage, reviewer, second_reviewer, 1)
     conflict_resolve(item=first, actor=lead, value="exclude")
     assert Decision.objects.filter(item=first).count() == 2
+
+
+def test_the_pile_offers_to_decide_each_record_now(client, topic_area, reviewer):
+    stage = _stage(topic_area, records=2)
+    first = _items(stage)[0]
+    screening_maybe(stage=stage, item_id=first.pk, reviewer=reviewer)
+    client.force_login(reviewer)
+    body = client.get(_url("stage_records", stage) + "?maybe=1").content.decode()
+    assert f'{_url("screen", stage)}?item={first.pk}" data-testid="decide-maybe"' in body
+    response = client.get(_url("screen", stage) + f"?item={first.pk}")
+    assert response.context["item"].pk == first.pk
