@@ -97,6 +97,17 @@ def test_reviewer_reaches_the_first_waiting_record_in_one_click_and_screens_ten(
     assert not Decision.objects.filter(item_id=int(current)).exists()
     assert page.get_by_test_id("maybe-pile").inner_text() == "My maybe pile (1)"
 
+    # The pile lists it, with a way to decide it now.
+    page.get_by_test_id("maybe-pile").click()
+    page.get_by_test_id("decide-maybe").wait_for()
+    assert page.get_by_test_id("stage-item").count() == 1
+    axe_check(page, "maybe-pile")
+    # A form's address opened by hand answers with a page, not a blank 405.
+    response = page.goto(f"{live_server.url}/projects/workbench/members/add/")
+    assert response.status == 405
+    assert page.get_by_test_id("method-not-allowed").is_visible()
+    axe_check(page, "method-not-allowed")
+
 
 def test_lead_resolves_three_conflicts_by_keys(live_server, page, review, axe_check):
     stage, users, items = review
