@@ -81,6 +81,8 @@ MATRIX = {
     "screening_decide": (NOT_ALLOWED, REVIEW_WORK),
     "screening_resolve": (NOT_ALLOWED, LEAD_ONLY),
     "screening_reopen": (NOT_ALLOWED, LEAD_ONLY),
+    "conflicts": (LEAD_ONLY, NOT_ALLOWED),
+    "conflict_resolve": (NOT_ALLOWED, LEAD_ONLY),
     "flow": (READ, NOT_ALLOWED),
     "flow_reported": (NOT_ALLOWED, LEAD_ONLY),
     "flow_svg": (READ, NOT_ALLOWED),
@@ -215,7 +217,7 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["pair_id"] = data["pair"].pk
     if name in STAGE_URLS:
         kwargs["stage_id"] = data["stage"].pk
-    if name in {"screening_decide", "screening_resolve", "screening_reopen"}:
+    if name in {"screening_decide", "screening_resolve", "screening_reopen", "conflict_resolve"}:
         kwargs["item_id"] = data["item"].pk
     if name in FULLTEXT_URLS:
         kwargs["stage_id"] = data["fulltext_stage"].pk
@@ -232,6 +234,8 @@ STAGE_URLS = {
     "screening_decide",
     "screening_resolve",
     "screening_reopen",
+    "conflicts",
+    "conflict_resolve",
     "stage_prioritisation",
     "stage_order",
     "stage_stopping",
@@ -303,6 +307,7 @@ def _post_data(name, topic_area):
         "flow_reported": {"version": 1, "duplicates": 5},
         "screening_decide": {"value": "exclude"},
         "screening_resolve": {"value": "exclude"},
+        "conflict_resolve": {"value": "exclude"},
         "snowball": {"title": "A reference that must not be imported"},
         "category_create": {"title": "A category that must not exist", "key": "nope"},
         "verdict_final": {"level": "strong", "rationale": "Must not be saved", "version": 1},
