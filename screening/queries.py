@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -130,11 +131,19 @@ def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
         Stage.objects.filter(pk=stage.pk)
         .annotate(
             mine=count_of(Decision.objects.filter(stage=stage, reviewer=reviewer)),
-            maybes=count_of(maybe_pile(stage, reviewer)),
+            flagged=count_of(maybe_pile(stage, reviewer)),
+            parked=count_of(
+                Decision.objects.filter(
+                    stage=stage, reviewer=reviewer, item__status=ScreeningItem.Status.MAYBE
+                )
+            ),
         )
-        .values("mine", "maybes")
+        .values("mine", "flagged", "parked")
         .get()
     )
+    # A "maybe" decision (made before maybes were flags, or through the API) parks the
+    # record on the pile too.
+    figures["maybes"] = figures.pop("flagged") + figures.pop("parked")
     return figures
 
 
@@ -217,7 +226,13 @@ def stage_items(
     if reviewer is not None:
         items = items.filter(decisions__reviewer=reviewer)
     if maybe_of is not None:
-        items = items.filter(maybe_flags__reviewer=maybe_of)
+        # Their flags, and a "maybe" decision of theirs made before maybes were flags (or
+        # through the API) that parks a single-reviewer record.
+        flagged = MaybeFlag.objects.filter(item=OuterRef("pk"), reviewer=maybe_of)
+        parked = Decision.objects.filter(item=OuterRef("pk"), reviewer=maybe_of)
+        items = items.filter(
+            Exists(flagged) | (Q(status=ScreeningItem.Status.MAYBE) & Exists(parked))
+        )
     return items
 
 

@@ -68,18 +68,26 @@ def _counted_stages(user, projects) -> list[Stage]:
         )
     )
     # The person's decisions on records still pending (a merge join on the item ids), less
-    # those on records merged away (few, found from the records' side like the duplicates).
+    # those on records merged away (below).
     my_pending = Decision.objects.filter(
         stage_id__in=ids, reviewer=user, item__status=status.PENDING
     )
     mine = _by_stage(my_pending, Count("id"))
-    mine_duplicates = _by_stage(
-        my_pending.filter(
-            item__record__topic_area_id__in={stage.topic_area_id for stage in stages},
-            item__record__canonical__isnull=False,
-        ),
-        Count("id"),
+    # A "maybe" decision (made before maybes were flags, or through the API) parks a
+    # single-reviewer record on its reviewer's pile: counted with the flags.
+    parked = _by_stage(
+        Decision.objects.filter(stage_id__in=ids, item__status=status.MAYBE),
+        Count("id", filter=Q(reviewer=user)),
     )
+    # Only stages with pending items of merged records (usually none) need the person's
+    # decisions and maybes on those counted apart: two queries saved on most pages.
+    merged = [pk for pk, found in duplicates.items() if found.get(status.PENDING)]
+    on_merged = Q(
+        stage_id__in=merged,
+        item__record__topic_area_id__in={stage.topic_area_id for stage in stages},
+        item__record__canonical__isnull=False,
+    )
+    mine_duplicates = _by_stage(my_pending.filter(on_merged), Count("id")) if merged else {}
     missing = {}
     if any(stage.kind == Stage.Kind.FULLTEXT for stage in stages):
         missing = _by_stage(
@@ -101,16 +109,13 @@ def _counted_stages(user, projects) -> list[Stage]:
             mine=Count("id", filter=Q(reviewer=user)),
         )
     }
-    # The person's maybes on records merged away (few; found from the records' side).
-    flagged_duplicates = _by_stage(
-        MaybeFlag.objects.filter(
-            stage_id__in=ids,
-            reviewer=user,
-            item__status=status.PENDING,
-            item__record__topic_area_id__in={stage.topic_area_id for stage in stages},
-            item__record__canonical__isnull=False,
-        ),
-        Count("id"),
+    flagged_duplicates = (
+        _by_stage(
+            MaybeFlag.objects.filter(on_merged, reviewer=user, item__status=status.PENDING),
+            Count("id"),
+        )
+        if merged
+        else {}
     )
     for stage in stages:
         here, dup = counts.get(stage.pk, {}), duplicates.get(stage.pk, {})
@@ -122,8 +127,8 @@ def _counted_stages(user, projects) -> list[Stage]:
         stage.total_n = net(*status.values)
         stage.settled_n = net(status.INCLUDED, status.EXCLUDED)
         stage.conflicts_n = net(status.CONFLICT)
-        stage.my_maybes = flagged.get("mine", 0)
-        stage.maybes_waiting = flagged.get("everyone", 0)
+        stage.my_maybes = flagged.get("mine", 0) + parked.get(stage.pk, 0)
+        stage.maybes_waiting = flagged.get("everyone", 0) + net(status.MAYBE)
         stage.waiting = max(
             0,
             net(status.PENDING)

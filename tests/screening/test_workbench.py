@@ -300,3 +300,20 @@ def test_the_pile_offers_to_decide_each_record_now(client, topic_area, reviewer)
     assert f'{_url("screen", stage)}?item={first.pk}" data-testid="decide-maybe"' in body
     response = client.get(_url("screen", stage) + f"?item={first.pk}")
     assert response.context["item"].pk == first.pk
+
+
+def test_a_maybe_decision_still_counts_on_the_pile(client, topic_area, lead, reviewer):
+    """A "maybe" decision (from before maybes were flags, or through the API) parks a
+    single-reviewer record: it shows on the reviewer's pile and in the counts."""
+    stage = _stage(topic_area, reviewers=1, records=2)
+    parked = _items(stage)[0]
+    decision_record(item=parked, reviewer=reviewer, value="maybe")
+    client.force_login(reviewer)
+    body = client.get(_url("stage_records", stage) + "?maybe=1").content.decode()
+    assert parked.record.title in body
+    assert client.get(_url("screen", stage)).context["progress"]["maybes"] == 1
+    (listed,) = client.get(reverse("project_list")).context["projects"]
+    assert {work.kind: work.count for work in listed.work} == {"screen": 1, "maybes": 1}
+    client.force_login(lead)
+    (listed,) = client.get(reverse("project_list")).context["projects"]
+    assert {work.kind: work.count for work in listed.work}["maybes_waiting"] == 1
