@@ -1,12 +1,14 @@
 """The demo review: the VIVE 2019 review of caseworker-related factors, as far as
 the models go. Facts and figures come from the report; the wording is ours.
-Later capabilities add their own data (records, decisions, studies) here.
+Later capabilities add their own data (records, decisions, studies) here; the third
+topic area, a screening in progress on the demo's own records, is `grading.demo.in_progress`.
 """
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from grading.demo.records import demo_screening_load
+from grading.demo.in_progress import demo_in_progress_load
+from grading.demo.records import TOPIC_KEYS, demo_screening_load
 from grading.demo.studies import demo_grading_load
 from reviewapp import services
 from reviewapp.models import Membership, Project, Role, TopicArea
@@ -175,7 +177,9 @@ DESCRIPTION = (
     "or Swedish from OECD countries, screened on title, abstract and full text, with "
     "snowballing. The second topic area found 1,008 hits and included 19 articles (16 from the "
     "search, 3 from snowballing); the first found 627 hits and one study. Evidence is graded "
-    "on the Danish Ministry of Employment's knowledge hierarchy."
+    "on the Danish Ministry of Employment's knowledge hierarchy. A third topic area, on "
+    "efforts for vulnerable unemployed people, holds records written for the demo and a "
+    "screening in progress to try."
 )
 
 
@@ -227,7 +231,10 @@ def demo_load() -> list[tuple[str, str, str]]:
             **topic,
         )
     reviewers = [users["reviewer1"], users["reviewer2"]]
-    for topic_area in project.topic_areas.order_by("position"):
+    seed_keys = set(TOPIC_KEYS.values())
+    for topic_area in project.topic_areas.filter(key__in=seed_keys).order_by("position"):
         demo_screening_load(topic_area=topic_area, lead=lead, reviewers=reviewers)
         demo_grading_load(topic_area=topic_area, lead=lead, reviewer=reviewers[0])
+    # The third topic area: the same field, with a screening in progress to try.
+    demo_in_progress_load(project=project, lead=lead, reviewers=reviewers)
     return [(username, password, role.label) for username, password, role, _ in DEMO_USERS]
