@@ -86,6 +86,15 @@ EXCLUSION_REASONS = [
     "Uden for afgrænsningen (før 2000 eller uden for OECD)",
     "Ikke en empirisk undersøgelse",
 ]
+# The note a hesitant reviewer leaves beside an exclusion, by reason.
+DOUBTS = [
+    "Er målgruppen udsatte ledige? Det fremgår ikke klart.",
+    "Er det en beskæftigelsesindsats? Tvivlsomt.",
+    "Udfaldet er måske ikke beskæftigelse.",
+    "Usikker: designet fremgår ikke tydeligt af abstractet.",
+    "Udgivelsesår eller land ser ud til at falde uden for afgrænsningen.",
+    "Ligner et debatindlæg uden egne data.",
+]
 INCLUDE_KEYWORDS = [
     "employment",
     "beskæftigelse",
@@ -161,16 +170,13 @@ def _works_by_title(topic_area: TopicArea) -> dict[str, corpus.Work]:
     return works
 
 
-def _exclude(reviewer, item, work: corpus.Work, *, note: str = "") -> None:
-    reason = EXCLUSION_REASONS[work.reason if work.reason is not None else corpus.DESIGN]
-    decision_record(item=item, reviewer=reviewer, value="exclude", reason=reason, note=note)
-
-
 def _decide(reviewer, item, work: corpus.Work) -> None:
+    """The decision the work calls for: include, or exclude with its reason."""
     if work.relevant:
         decision_record(item=item, reviewer=reviewer, value="include")
     else:
-        _exclude(reviewer, item, work)
+        reason = EXCLUSION_REASONS[work.reason]
+        decision_record(item=item, reviewer=reviewer, value="exclude", reason=reason)
 
 
 def _screen_abstracts(stage: Stage, lead, reviewers, works) -> None:
@@ -190,12 +196,13 @@ def _screen_abstracts(stage: Stage, lead, reviewers, works) -> None:
         # One reviewer includes, the other excludes with a reason and a note.
         includer, excluder = (first, second) if work.relevant else (second, first)
         decision_record(item=item, reviewer=includer, value="include")
+        reason = corpus.DESIGN if work.relevant else work.reason
         decision_record(
             item=item,
             reviewer=excluder,
             value="exclude",
-            reason=EXCLUSION_REASONS[corpus.DESIGN if work.relevant else work.reason],
-            note="Usikker: designet fremgår ikke tydeligt af abstractet.",
+            reason=EXCLUSION_REASONS[reason],
+            note=DOUBTS[reason],
         )
     for item in [item for item in done if item.pk in disputed][:RESOLVED]:
         work = works[item.record.title]
