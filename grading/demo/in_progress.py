@@ -170,6 +170,20 @@ def _works_by_title(topic_area: TopicArea) -> dict[str, corpus.Work]:
     return works
 
 
+def _items(stage: Stage, works) -> list[ScreeningItem]:
+    """The stage's items in the corpus's order of works (itself random): the same records
+    are decided on every database, where the queue's order depends on the rows' ids."""
+    items = ScreeningItem.objects.filter(stage=stage).select_related("record")
+    return sorted(
+        items,
+        key=lambda item: (
+            works[item.record.title].number,
+            item.record.source_id,
+            item.record.position,
+        ),
+    )
+
+
 def _decide(reviewer, item, work: corpus.Work) -> None:
     """The decision the work calls for: include, or exclude with its reason."""
     if work.relevant:
@@ -181,9 +195,7 @@ def _decide(reviewer, item, work: corpus.Work) -> None:
 
 def _screen_abstracts(stage: Stage, lead, reviewers, works) -> None:
     first, second = reviewers
-    items = list(
-        ScreeningItem.objects.filter(stage=stage).select_related("record").order_by("order_key")
-    )
+    items = _items(stage, works)
     done = items[:BOTH_DECIDED]
     # The disagreements: spread over the decided records, on relevant and borderline works.
     disputed = {item.pk for item in done[5::15][:CONFLICTS]}
@@ -227,9 +239,7 @@ def _screen_abstracts(stage: Stage, lead, reviewers, works) -> None:
 
 
 def _screen_fulltexts(stage: Stage, lead, reviewer, works) -> None:
-    items = list(
-        ScreeningItem.objects.filter(stage=stage).select_related("record").order_by("order_key")
-    )
+    items = _items(stage, works)
     # One full text could not be had (counted as "reports not retrieved").
     if items:
         fulltext_mark_not_retrievable(
