@@ -502,7 +502,8 @@ def _exported(work: Work, **changes) -> Export:
 
 @dataclass
 class Sources:
-    """The three exports: (name, format, kind, exports) each."""
+    """The works as three databases export them, and how many near-duplicates of each kind
+    the exports hold (for the tests and the curious)."""
 
     socindex: list[Export]
     pubmed: list[Export]
@@ -513,9 +514,9 @@ class Sources:
 def sources(seed: int = SEED) -> Sources:
     """The works split over three databases, with the overlaps and variants real exports have.
 
-    SocINDEX (RIS): the English works and a few Danish ones, three records exported twice.
-    PubMed (MEDLINE): English works on health-related groups, half of them also in SocINDEX.
-    Forskningsdatabasen.dk (RIS): the Danish works, some also found by SocINDEX.
+    SocINDEX (RIS): four in five English works and a fifth of the Danish ones, three
+    records exported twice. PubMed (MEDLINE): the English works SocINDEX missed and a third
+    of those it found. Forskningsdatabasen.dk (RIS): the Danish works.
     """
     rng = random.Random(seed + 1)
     all_works = works(seed=seed)

@@ -207,6 +207,17 @@ def test_load_demo_again_changes_nothing_in_the_third_topic_area(topic_area):
     assert Project.objects.get(slug=DEMO_SLUG).topic_areas.count() == 3
 
 
+def test_the_exports_hold_every_kind_of_near_duplicate():
+    assert set(corpus.sources().variants) == {
+        "same record",
+        "title case",
+        "DOI missing",
+        "subtitle dropped",
+        "year one off",
+        "twice in one file",
+    }
+
+
 def test_the_corpus_is_the_same_on_every_run():
     assert [work.full_title for work in corpus.works()] == [
         work.full_title for work in corpus.works()
