@@ -284,6 +284,7 @@ class Stage(models.Model):
         IRRELEVANT_STREAK = "irrelevant_streak", _("Irrelevant records in a row")
         ESTIMATE = "estimate", _("Estimated relevant records left")
         RECALL_TEST = "recall_test", _("Statistical test of recall")
+        KNEE = "knee", _("Finds have dried up (the knee method)")
 
     queue_order = models.CharField(
         _("queue order"), max_length=20, choices=Order.choices, default=Order.RANDOM
@@ -298,9 +299,11 @@ class Stage(models.Model):
         _("stopping rule"),
         max_length=20,
         choices=StoppingRule.choices,
-        default=StoppingRule.IRRELEVANT_STREAK,
+        # The knee method at 15: the rule that reached 95 % recall in every simulated run
+        # (screening/stopping_evidence.py); "100 irrelevant in a row" did in 45 of 50.
+        default=StoppingRule.KNEE,
     )
-    stopping_threshold = models.FloatField(_("stopping threshold"), default=100)
+    stopping_threshold = models.FloatField(_("stopping threshold"), default=15)
     stopped_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -328,6 +331,10 @@ class Stage(models.Model):
             return _("%(n)s irrelevant records in a row") % {"n": int(self.stopping_threshold)}
         if self.stopping_rule == self.StoppingRule.ESTIMATE:
             return _("fewer than %(n)s relevant records estimated left") % {
+                "n": f"{self.stopping_threshold:g}"
+            }
+        if self.stopping_rule == self.StoppingRule.KNEE:
+            return _("finds slowed to 1/%(n)s of their pace before the knee") % {
                 "n": f"{self.stopping_threshold:g}"
             }
         return _("recall of %(target)s %% reached at 95 %% confidence") % {

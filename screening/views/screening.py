@@ -22,7 +22,7 @@ from reviewapp.views import (
     render_project,
     topic_area_or_404,
 )
-from screening import agreement, queries, ranking
+from screening import agreement, queries, ranking, stopping_evidence
 from screening.forms import (
     DecisionForm,
     ResolutionForm,
@@ -419,7 +419,8 @@ class StoppingRuleForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "any"}),
         help_text=gettext_lazy(
             "Irrelevant records in a row; the estimated relevant records left to fall below; "
-            "or the recall target (e.g. 0.95) for the statistical test."
+            "the recall target (e.g. 0.95) for the statistical test; or, for the knee method, "
+            "how many times slower finds must have become (e.g. 20)."
         ),
     )
 
@@ -466,7 +467,25 @@ def stage_prioritisation(request, project, topic_key, stage_id):
             }
         ),
         rule_label=stage.stopping_rule_label(),
+        evidence=_stopping_evidence(stage),
     )
+
+
+def _stopping_evidence(stage) -> list[dict]:
+    """The simulated figures of each rule at its suggested thresholds, named in the reader's
+    language, the stage's own setting marked."""
+    return [
+        {
+            "label": Stage(
+                stopping_rule=item.rule, stopping_threshold=item.threshold
+            ).stopping_rule_label(),
+            "item": item,
+            "keeps_promise": stopping_evidence.keeps_its_promise(item),
+            "current": (item.rule, item.threshold)
+            == (stage.stopping_rule, stage.stopping_threshold),
+        }
+        for item in stopping_evidence.EVIDENCE
+    ]
 
 
 @require_POST

@@ -268,3 +268,61 @@ def test_simulation_orders_the_rest_by_the_ranking_after_the_last_relevant_row()
     rest = [row for row in np.argsort(-scores, kind="stable") if row not in known]
     assert order[last + 1 :] == [int(row) for row in rest]
     assert sorted(order) == list(range(len(TEXTS)))
+
+
+def _recall_test_p_by_loop(order, unscreened, target):
+    """The test as Callaghan & Müller-Hansen write it: one window size at a time."""
+    found = sum(order)
+    needed = math.floor(found / target) + 1
+    best, seen = 1.0, 0
+    for n in range(1, len(order) + 1):
+        seen += order[len(order) - n]
+        missing = needed - (found - seen)
+        if missing <= n + unscreened:
+            best = min(best, float(hypergeom.cdf(seen, n + unscreened, missing, n)))
+    return best
+
+
+@given(
+    order=st.lists(st.booleans(), max_size=300),
+    unscreened=st.integers(min_value=0, max_value=2000),
+    target=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_recall_test_over_every_window_at_once_equals_the_loop(order, unscreened, target):
+    assert ranking.recall_test_p(order, unscreened, recall_target=target) == pytest.approx(
+        _recall_test_p_by_loop(order, unscreened, target)
+    )
+
+
+def test_knee_ratio_is_the_pace_before_the_knee_over_the_pace_after():
+    # 20 found in the first 40 records, then 400 without a find: the knee is at record 40
+    # (pace 1/2), after it 2 supposed finds in 400 records (pace 2/400): ratio 100.
+    order = ([False, True] * 20) + [False] * 400
+    assert ranking.knee_ratio(order) == pytest.approx((20 / 40) / (2 / 400))
+
+
+def test_knee_ratio_stays_low_while_finds_keep_coming():
+    steady = ([False] * 9 + [True]) * 50
+    assert ranking.knee_ratio(steady) < 2
+    assert ranking.knee_ratio([]) == 0.0
+    assert ranking.knee_ratio([False] * 300) == 0.0
+
+
+def test_knee_rule_advises_stopping_only_past_the_minimum_and_at_the_threshold():
+    dried_up = ([False, True] * 20) + [False] * 400
+    early = [False, True] * 20 + [False] * 20  # 60 records: below KNEE_MINIMUM
+    slow_tail = ([False, True] * 20) + [False] * 60
+
+    assert ranking.stopping_advice("knee", 20, dried_up, 1000).stop is True
+    assert ranking.stopping_advice("knee", 20, early, 1000).stop is False
+    assert ranking.stopping_advice("knee", 400, dried_up, 1000).stop is False
+    assert ranking.knee_ratio(slow_tail) == pytest.approx((20 / 40) / (2 / 60))
+    assert ranking.stopping_advice("knee", 15, slow_tail, 1000).stop is True
+    assert ranking.stopping_advice("knee", 16, slow_tail, 1000).stop is False
+
+
+@given(order=st.lists(st.booleans(), max_size=400))
+def test_knee_ratio_is_finite_and_never_negative(order):
+    ratio = ranking.knee_ratio(order)
+    assert math.isfinite(ratio)
+    assert ratio >= 0

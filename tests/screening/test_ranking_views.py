@@ -44,8 +44,16 @@ def test_dashboard_shows_found_estimate_and_advice(client, stage, reviewer, lead
     assert "1 relevant among 4 records screened; 16 not screened yet." in page
     assert "About 4.0 (95 % interval" in page
     assert "1 of the latest 4 records screened were relevant" in page
-    assert "Irrelevant records in a row now: 3." in page
+    # A new stage's rule is the knee method at 15: the knee at the first record (pace 1),
+    # after it 2 supposed finds in 3 records.
+    assert "Pace of finds up to the knee of the curve over their pace since: 1.5" in page
     assert "The rule says: go on screening" in page
+    # The simulated figures of every rule, the stage's own marked.
+    assert page.count('data-testid="evidence-row"') == 8
+    current = page.split('aria-current="true"')[1].split("</tr>")[0]
+    assert "finds slowed to 1/15 of their pace before the knee" in current
+    assert "50/50" in current and "51.4 %" in current
+    assert "6/50" in page and "0/10 on the worst set" in page
     assert "<svg" in page and "Records screened" in page
     assert "Random order" in page
     assert 'data-testid="order-form"' not in page  # a reviewer cannot switch
@@ -128,7 +136,7 @@ def test_bad_threshold_is_refused_with_a_message(client, stage, lead):
     )
 
     assert "A recall target is a share between 0 and 1" in response.content.decode()
-    assert Stage.objects.get(pk=stage.pk).stopping_rule == "irrelevant_streak"
+    assert Stage.objects.get(pk=stage.pk).stopping_rule == "knee"  # unchanged: the default
 
 
 def test_random_order_screen_page_shows_no_band(client, stage, reviewer):
