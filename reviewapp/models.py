@@ -413,3 +413,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Erasure(models.Model):
+    """A person's personal data erased (GDPR art. 17): the account stays, pseudonymised.
+
+    The account keeps its decisions, extractions and comments under the pseudonym "Former
+    reviewer <number>"; ``number`` counts erasures on this installation, so the pseudonym is
+    the same on every page and export. Written only by ``reviewapp.services.user_erase``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="erasure"
+    )
+    number = models.PositiveIntegerField(unique=True)
+    erased_at = models.DateTimeField(_("erased"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -1,13 +1,19 @@
 """Every write to projects, topic areas and memberships, each with its audit entry."""
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.models import Membership, Project, Role, TopicArea
-from reviewapp.signals import project_framework_changed
+from reviewapp.models import ApiToken, AuditEntry, Erasure, Membership, Project, Role, TopicArea
+from reviewapp.personal_data import Scrubber, deleted_rows, scrubbed_fields
+from reviewapp.signals import project_framework_changed, user_erased
 from reviewapp.versioning import apply_fields, versioned_save
 
 PROJECT_FIELDS = ["slug", "title", "description", "language", "evidence_framework"]
@@ -204,3 +210,132 @@ def membership_remove(*, membership: Membership, actor) -> None:
         before=_membership_snapshot(current),
     )
     current.delete()
+
+
+# --------------------------------------------------------------------------------------------
+# Erasure (GDPR art. 17)
+
+# Tables outside the apps that hold a person's username or name as text: django-axes's login
+# records (by username) are deleted; the Django admin's log (if installed) is scrubbed.
+_LOGIN_RECORDS = ["axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"]
+_ADMIN_LOG = ("admin.LogEntry", ["object_repr", "change_message"])
+
+
+def erasure_pseudonym(number: int) -> str:
+    """ "Former reviewer 3": in the installation's language, fixed when the person is erased."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Former reviewer %(number)s") % {"number": number}
+
+
+def erasure_blockers(user) -> list[Project]:
+    """The projects of which the person is the only lead: they must get another lead first."""
+    led = Project.objects.filter(memberships__user=user, memberships__role=Role.LEAD)
+    return [
+        project
+        for project in led.order_by("title")
+        if not project.memberships.filter(role=Role.LEAD).exclude(user=user).exists()
+    ]
+
+
+def _user_sessions(user) -> list[str]:
+    keys = []
+    for session in Session.objects.iterator(chunk_size=1000):
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            keys.append(session.session_key)
+    return keys
+
+
+def _allocate_erasure(user) -> Erasure:
+    # Two erasures at once could pick the same number: the unique constraint refuses the
+    # second, which takes the next one.
+    for _attempt in range(5):
+        number = (Erasure.objects.aggregate(top=Max("number"))["top"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return Erasure.objects.create(user=user, number=number)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not number the erasure; try again")
+
+
+@transaction.atomic
+def user_erase(*, user, actor) -> Erasure:
+    """Erase a person's personal data and keep their work under a pseudonym.
+
+    The account is renamed "Former reviewer <n>" (no name, no e-mail address, no usable
+    password, inactive); their API tokens, sessions, login records and memberships go; every
+    text that names them (audit values, comments, notes: each app's `personal_data` slice)
+    names the pseudonym instead; the apps rebuild what they store from names (the report
+    tables). Their decisions, extractions and comments stay, attributed to the pseudonym.
+    Only an installation admin (is_staff) may erase, not themselves; ``actor=None`` is the
+    operator at the command line (`manage.py erase_user`).
+    """
+    if actor is not None and not (actor.is_authenticated and actor.is_active and actor.is_staff):
+        raise PermissionDenied(_("Only an installation administrator may erase a person."))
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if actor is not None and user.pk == actor.pk:
+        raise ValidationError(_("You cannot erase yourself; ask another administrator."))
+    if Erasure.objects.filter(user=user).exists():
+        raise ValidationError(_("%(user)s has already been erased.") % {"user": user})
+    blockers = erasure_blockers(user)
+    if blockers:
+        raise ValidationError(
+            _("%(user)s is the only lead of %(projects)s; make another member lead first.")
+            % {"user": user, "projects": ", ".join(project.title for project in blockers)}
+        )
+
+    erasure = _allocate_erasure(user)
+    pseudonym = erasure_pseudonym(erasure.number)
+    first, last = user.first_name.strip(), user.last_name.strip()
+    names = [f"{first} {last}", f"{last}, {first}", f"{last} {first}"] if first and last else []
+    names += [user.get_full_name()]
+    scrubber = Scrubber(username=user.username, email=user.email, names=names, pseudonym=pseudonym)
+    old_username = user.username
+
+    project_ids = set(user.memberships.values_list("project_id", flat=True))
+    project_ids |= set(
+        AuditEntry.objects.filter(actor=user, project__isnull=False).values_list(
+            "project_id", flat=True
+        )
+    )
+
+    user.username = pseudonym
+    user.first_name = user.last_name = user.email = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+    ApiToken.objects.filter(user=user).delete()
+    Session.objects.filter(session_key__in=_user_sessions(user)).delete()
+    for label in _LOGIN_RECORDS:
+        if apps.is_installed(label.split(".")[0]):
+            apps.get_model(label).objects.filter(username__iexact=old_username).delete()
+    for model, lookup in deleted_rows():
+        model._default_manager.filter(**{lookup: user}).delete()
+
+    for project in Project.objects.filter(pk__in=project_ids).order_by("pk"):
+        memberships = _lock_memberships(project)
+        for membership in (m for m in memberships if m.user_id == user.pk):
+            audit_record(
+                actor=actor,
+                project=project,
+                action="membership.remove",
+                obj=membership,
+                before=_membership_snapshot(membership),
+            )
+            membership.delete()
+
+    for model, fields in scrubbed_fields():
+        scrubber.scrub_model(model, fields)
+    label, fields = _ADMIN_LOG
+    if apps.is_installed("django.contrib.admin"):
+        scrubber.scrub_model(apps.get_model(label), fields)
+
+    audit_record(
+        actor=actor, project=None, action="user.erase", obj=user, after={"user": pseudonym}
+    )
+    user_erased.send(sender=type(user), user=user, project_ids=sorted(project_ids))
+    return erasure

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 # Sent by `project_update` when a project's evidence framework changed, inside the
 # transaction, with `project`: every verdict of the project must be graded again.
 project_framework_changed = Signal()
+
+# Sent by `user_erase` once a person's account is pseudonymised and their text scrubbed,
+# inside the transaction, with `user` and `project_ids` (the projects they worked in):
+# whatever an app stores built from people's names (grading's report tables) is rebuilt.
+user_erased = Signal()

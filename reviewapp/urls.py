@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from grading import urls as grading_urls
-from reviewapp import views
+from reviewapp import privacy_views, views
 from reviewapp.accounts import urls as account_urls
 from reviewapp.api import views as api_views
 from screening import urls as screening_urls
@@ -48,7 +48,9 @@ urlpatterns = [
     re_path(
         r"^api/(?P<path>[\s\S]*)$", login_not_required(api_views.not_found), name="api-not-found"
     ),
+    path("profile/my-data.json", privacy_views.own_data, name="own_data"),
     path("profile/", include("reviewapp.api.profile_urls")),
+    path("staff/erase/", privacy_views.erase_person, name="erase_person"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(account_urls.account_patterns)),

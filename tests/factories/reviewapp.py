@@ -12,6 +12,7 @@ from django.utils import timezone
 from reviewapp.models import (
     ApiToken,
     AuditEntry,
+    Erasure,
     Invitation,
     Membership,
     Notification,
@@ -150,3 +151,13 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     kind = Notification.Kind.IMPORT
     params = factory.LazyFunction(lambda: {"file": "hits.ris", "what": "done"})
     path = "/"
+
+
+class ErasureFactory(factory.django.DjangoModelFactory):
+    """The record of an erasure only: `user_erase` is what pseudonymises the account."""
+
+    class Meta:
+        model = Erasure
+
+    user = factory.SubFactory(UserFactory)
+    number = factory.Sequence(lambda n: n + 1)

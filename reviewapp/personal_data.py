@@ -1,0 +1,178 @@
+"""A person's data across the apps: what erasure scrubs and what the person may download.
+
+Each app declares its slice in its own `personal_data` module (as the archive slices do,
+reviewapp.archive): the fields where a person's name, username or e-mail address may be
+written out as text (audit values, notes, comments: scrubbed by `user_erase`), the rows that
+are the person's alone and go (a claim on a record), and the person's own data for the
+download. The base app collects them in INSTALLED_APPS order and knows none of the apps'
+models. Rows that point at the person by foreign key (decisions, extractions, comments) are
+kept: they show the pseudonym once the account is renamed.
+
+Published bibliographic data (records, studies' authors and labels) is never scrubbed: a
+reviewer may be an author of a study under review, and the review must cite it as printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import autodiscover_modules
+
+from reviewapp.models import ApiToken, AuditEntry, Membership
+
+
+@dataclass(frozen=True)
+class PersonalDataSlice:
+    """What one app holds of a person.
+
+    scrub: model label -> the text or JSON fields where a person may be named in text.
+    delete: model label -> the field naming the person: their rows are deleted on erasure.
+    export: (user) -> {section: [plain dicts]}, the person's own data in that app.
+    """
+
+    scrub: dict[str, list[str]] = field(default_factory=dict)
+    delete: dict[str, str] = field(default_factory=dict)
+    export: Callable[[Any], dict[str, list[dict]]] | None = None
+
+
+_slices: list[PersonalDataSlice] = []
+
+
+def register(piece: PersonalDataSlice) -> PersonalDataSlice:
+    """Called by each app's `personal_data` module."""
+    _slices.append(piece)
+    return piece
+
+
+@cache
+def slices() -> tuple[PersonalDataSlice, ...]:
+    autodiscover_modules("personal_data")
+    return tuple(_slices)
+
+
+def scrubbed_fields() -> list[tuple[type, list[str]]]:
+    return [
+        (apps.get_model(label), fields)
+        for piece in slices()
+        for label, fields in piece.scrub.items()
+    ]
+
+
+def deleted_rows() -> list[tuple[type, str]]:
+    return [
+        (apps.get_model(label), lookup)
+        for piece in slices()
+        for label, lookup in piece.delete.items()
+    ]
+
+
+class Scrubber:
+    """Replaces a person's name, username and e-mail address in text and JSON values.
+
+    The username is matched as a whole word (a username "ann" leaves "Johanna" alone); the
+    e-mail address and the full name ("First Last" and "Last, First") anywhere, ignoring case.
+    """
+
+    def __init__(self, *, username: str, email: str, names: Iterable[str], pseudonym: str):
+        self.pseudonym = pseudonym
+        phrases = sorted({text for text in [email, *names] if len(text.strip()) >= 3}, key=len)
+        parts = [re.escape(text) for text in reversed(phrases)]
+        if username:
+            parts.append(rf"(?<![\w.@+-]){re.escape(username)}(?![\w.@+-])")
+        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+    def text(self, value: str) -> str:
+        if self.pattern is None or not value:
+            return value
+        return self.pattern.sub(self.pseudonym, value)
+
+    def value(self, value: Any) -> Any:
+        """The value with every string in it scrubbed (dict keys too), same shape."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        if isinstance(value, dict):
+            return {self.text(key): self.value(item) for key, item in value.items()}
+        return value
+
+    def scrub_model(self, model, fields: list[str]) -> int:
+        """Scrub the fields of every row of the model; returns the number of rows changed.
+
+        Every row is read: JSON values cannot be searched for text the same way on every
+        database (SQLite stores them with non-ASCII escaped). Erasure is rare; the audit log
+        of a large review (10^5 entries) is read in a few seconds.
+        """
+        changed = []
+        rows = model._default_manager.only("pk", *fields).order_by("pk")
+        for row in rows.iterator(chunk_size=2000):
+            dirty = False
+            for name in fields:
+                before = getattr(row, name)
+                after = self.value(before)
+                if after != before:
+                    setattr(row, name, after)
+                    dirty = True
+            if dirty:
+                changed.append(row)
+        model._default_manager.bulk_update(changed, fields, batch_size=500)
+        return len(changed)
+
+
+# --- the base app's slice ---------------------------------------------------------------
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _own_data(user) -> dict[str, list[dict]]:
+    memberships = Membership.objects.filter(user=user).select_related("project")
+    entries = AuditEntry.objects.filter(actor=user).select_related("project")
+    return {
+        "memberships": [
+            {
+                "project": membership.project.slug,
+                "project_title": membership.project.title,
+                "role": membership.role,
+                "since": _when(membership.created_at),
+            }
+            for membership in memberships.order_by("created_at", "id")
+        ],
+        "api_tokens": [
+            {
+                "name": token.name,
+                "created_at": _when(token.created_at),
+                "last_used_at": _when(token.last_used_at),
+                "revoked_at": _when(token.revoked_at),
+            }
+            for token in ApiToken.objects.filter(user=user).order_by("created_at", "id")
+        ],
+        "audit_entries": [
+            {
+                "created_at": _when(entry.created_at),
+                "project": entry.project.slug if entry.project else None,
+                "action": entry.action,
+                "object_type": entry.object_type,
+                "object": entry.object_repr,
+                "before": entry.before,
+                "after": entry.after,
+            }
+            for entry in entries.order_by("created_at", "id")
+        ],
+    }
+
+
+register(
+    PersonalDataSlice(
+        # The audit log keeps who did what; its snapshots name people (a membership's
+        # username, a stage's reviewers) and its object_repr is the object's text.
+        scrub={"reviewapp.auditentry": ["object_repr", "before", "after"]},
+        export=_own_data,
+    )
+)

@@ -1,0 +1,58 @@
+"""Screening's part of a person's data (see reviewapp.personal_data)."""
+
+from reviewapp.personal_data import PersonalDataSlice, register
+from screening.models import Decision, ScreeningItem
+
+
+def _when(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def own_data(user) -> dict[str, list[dict]]:
+    decisions = Decision.objects.filter(reviewer=user).select_related(
+        "stage__topic_area__project", "item__record"
+    )
+    resolutions = ScreeningItem.objects.filter(resolved_by=user).select_related(
+        "stage__topic_area__project", "record"
+    )
+    return {
+        "decisions": [
+            {
+                "project": decision.stage.topic_area.project.slug,
+                "topic_area": decision.stage.topic_area.key,
+                "stage": decision.stage.name,
+                "record": decision.item.record.title,
+                "value": decision.value,
+                "reason": decision.reason,
+                "note": decision.note,
+                "decided_at": _when(decision.decided_at),
+            }
+            for decision in decisions.order_by("decided_at", "id")
+        ],
+        "resolutions": [
+            {
+                "project": item.stage.topic_area.project.slug,
+                "topic_area": item.stage.topic_area.key,
+                "stage": item.stage.name,
+                "record": item.record.title,
+                "status": item.status,
+                "note": item.resolution_note,
+            }
+            for item in resolutions.order_by("id")
+        ],
+    }
+
+
+register(
+    PersonalDataSlice(
+        scrub={
+            "screening.decision": ["note"],
+            "screening.screeningitem": ["resolution_note"],
+            "screening.fulltext": ["note"],
+            "screening.importjob": ["error"],
+        },
+        # A reviewer's 15-minute hold on a record: theirs alone, and transient.
+        delete={"screening.claim": "reviewer"},
+        export=own_data,
+    )
+)
