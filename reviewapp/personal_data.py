@@ -23,7 +23,7 @@ from typing import Any
 from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
-from reviewapp.models import ApiToken, AuditEntry, Membership
+from reviewapp.models import ApiToken, AuditEntry, Membership, UserProfile, UserSession
 
 
 @dataclass(frozen=True)
@@ -64,17 +64,22 @@ def scrubbed_fields() -> list[tuple[type, list[str]]]:
 
 
 def deleted_rows() -> list[tuple[type, str]]:
-    return [
-        (apps.get_model(label), lookup)
-        for piece in slices()
-        for label, lookup in piece.delete.items()
-    ]
+    """(model, lookup) of the rows deleted on erasure; models of apps not installed (a
+    third-party app an installation left out) are skipped."""
+    found = []
+    for piece in slices():
+        for label, lookup in piece.delete.items():
+            try:
+                found.append((apps.get_model(label), lookup))
+            except LookupError:
+                continue
+    return found
 
 
 class Scrubber:
     """Replaces a person's name, username and e-mail address in text and JSON values.
 
-    The username is matched as a whole word (a username "ann" leaves "Johanna" alone); the
+    The username is matched as a word (a username "ann" leaves "Johanna" alone); the
     e-mail address and the full name ("First Last" and "Last, First") anywhere, ignoring case.
     """
 
@@ -83,7 +88,8 @@ class Scrubber:
         phrases = sorted({text for text in [email, *names] if len(text.strip()) >= 3}, key=len)
         parts = [re.escape(text) for text in reversed(phrases)]
         if username:
-            parts.append(rf"(?<![\w.@+-]){re.escape(username)}(?![\w.@+-])")
+            # Bounded by letters and digits only: "zquill-hits.ris" names the person too.
+            parts.append(rf"(?<!\w){re.escape(username)}(?!\w)")
         self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     def text(self, value: str) -> str:
@@ -134,7 +140,19 @@ def _when(value) -> str | None:
 def _own_data(user) -> dict[str, list[dict]]:
     memberships = Membership.objects.filter(user=user).select_related("project")
     entries = AuditEntry.objects.filter(actor=user).select_related("project")
+    profile = UserProfile.objects.filter(user=user).first()
     return {
+        "preferences": [
+            {"language": profile.language, "notify": profile.notify} if profile else {}
+        ],
+        "sessions": [
+            {
+                "logged_in_at": _when(session.created_at),
+                "ip_address": session.ip_address,
+                "user_agent": session.user_agent,
+            }
+            for session in UserSession.objects.filter(user=user).order_by("created_at", "id")
+        ],
         "memberships": [
             {
                 "project": membership.project.slug,
@@ -172,7 +190,20 @@ register(
     PersonalDataSlice(
         # The audit log keeps who did what; its snapshots name people (a membership's
         # username, a stage's reviewers) and its object_repr is the object's text.
-        scrub={"reviewapp.auditentry": ["object_repr", "before", "after"]},
+        # Notifications to others may name the person (a comment's target label).
+        scrub={
+            "reviewapp.auditentry": ["object_repr", "before", "after"],
+            "reviewapp.notification": ["params"],
+        },
+        # Theirs alone: preferences, session list, mails not sent yet, and their two-factor
+        # devices (django-otp's; the static device's recovery codes go with it).
+        delete={
+            "reviewapp.userprofile": "user",
+            "reviewapp.usersession": "user",
+            "reviewapp.notification": "user",
+            "otp_totp.totpdevice": "user",
+            "otp_static.staticdevice": "user",
+        },
         export=_own_data,
     )
 )

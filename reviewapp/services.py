@@ -6,12 +6,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record, snapshot
-from reviewapp.models import ApiToken, AuditEntry, Erasure, Membership, Project, Role, TopicArea
+from reviewapp.models import (
+    ApiToken,
+    AuditEntry,
+    Erasure,
+    Invitation,
+    Membership,
+    Project,
+    Role,
+    TopicArea,
+)
 from reviewapp.personal_data import Scrubber, deleted_rows, scrubbed_fields
 from reviewapp.signals import project_framework_changed, user_erased
 from reviewapp.versioning import apply_fields, versioned_save
@@ -290,7 +299,7 @@ def user_erase(*, user, actor) -> Erasure:
     names = [f"{first} {last}", f"{last}, {first}", f"{last} {first}"] if first and last else []
     names += [user.get_full_name()]
     scrubber = Scrubber(username=user.username, email=user.email, names=names, pseudonym=pseudonym)
-    old_username = user.username
+    old_username, old_email = user.username, user.email
 
     project_ids = set(user.memberships.values_list("project_id", flat=True))
     project_ids |= set(
@@ -309,6 +318,10 @@ def user_erase(*, user, actor) -> Erasure:
     user.user_permissions.clear()
 
     ApiToken.objects.filter(user=user).delete()
+    # Invitations that reached the person (accepted, or still sent to their address); those
+    # they sent stay, from the pseudonym.
+    invited = Q(accepted_by=user) | (Q(email__iexact=old_email) if old_email else Q(pk__in=[]))
+    Invitation.objects.filter(invited).delete()
     Session.objects.filter(session_key__in=_user_sessions(user)).delete()
     for label in _LOGIN_RECORDS:
         if apps.is_installed(label.split(".")[0]):

@@ -97,7 +97,7 @@ def test_sqlite_backup_restores_identical_rows_and_files(installation, tmp_path)
     assert manifest["app_version"] == backup.app_version() == "0.1.0"
     assert manifest["database_vendor"] == "sqlite"
     assert manifest["migrations"] == backup.code_migrations()
-    assert "0005_erasure" in manifest["migrations"]["reviewapp"]
+    assert "0006_erasure" in manifest["migrations"]["reviewapp"]
     assert set(manifest["members"]) == set(names) - {"manifest.json"}
     assert manifest["members"]["media/fulltexts/2026/12/study å.pdf"]["size"] == len(BINARY)
 
@@ -245,11 +245,11 @@ def test_restore_refuses_another_version(archive, installation, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_restore_refuses_another_migration_state(archive, installation, tmp_path):
     def before_erasure(manifest):
-        manifest["migrations"]["reviewapp"].remove("0005_erasure")
+        manifest["migrations"]["reviewapp"].remove("0006_erasure")
 
     path = _rewrite(archive, tmp_path / "old.tar", manifest=before_erasure)
 
-    _refused(path, installation, "reviewapp: the backup lacks 0005_erasure")
+    _refused(path, installation, "reviewapp: the backup lacks 0006_erasure")
 
 
 @pytest.mark.django_db(transaction=True)

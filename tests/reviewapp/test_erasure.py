@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from grading.demo.review import DEMO_SLUG, demo_load
 from grading.models import Comment, Extraction, ReportSnapshot, Result
@@ -24,10 +26,26 @@ from grading.services import consensus as consensus_services
 from reviewapp import services
 from reviewapp.api.tokens import api_token_create
 from reviewapp.archive import project_export_json, project_export_zip
-from reviewapp.models import ApiToken, AuditEntry, Erasure, Membership, Project, Role
+from reviewapp.models import (
+    ApiToken,
+    AuditEntry,
+    Erasure,
+    Invitation,
+    Membership,
+    Project,
+    Role,
+    UserSession,
+)
 from screening.models import Decision, Record, Source, Stage
 from screening.services import screening as screening_services
-from tests.factories.reviewapp import PASSWORD, UserFactory
+from tests.factories.reviewapp import (
+    PASSWORD,
+    InvitationFactory,
+    NotificationFactory,
+    UserFactory,
+    UserProfileFactory,
+    UserSessionFactory,
+)
 
 FIRST, LAST = "Zørbetta", "Quillfeather"
 USERNAME = "zquill"
@@ -74,6 +92,16 @@ def _person_at_work(client):
     client.post(reverse("login"), {"username": USERNAME, "password": "wrong"})
     client.force_login(person)  # a live session of hers
     api_token_create(user=person, name=f"{FIRST}'s laptop")
+    # The accounts' rows: her invitation, preferences, two-factor devices and recovery codes,
+    # a session listed on her profile, a mail waiting for her, one to a colleague naming her.
+    InvitationFactory(project=project, email=EMAIL, invited_by=lead, accepted_by=person)
+    UserProfileFactory(user=person)
+    TOTPDevice.objects.create(user=person, name=f"{FIRST}'s phone")
+    recovery = StaticDevice.objects.create(user=person, name="recovery")
+    StaticToken.objects.create(device=recovery, token="a1b2c3d4")
+    UserSessionFactory(user=person, user_agent=f"Mozilla/5.0 ({USERNAME}'s laptop)")
+    NotificationFactory(user=person, project=project)
+    NotificationFactory(user=lead, project=project, params={"file": f"{USERNAME}-hits.ris"})
 
     colleague = user_model.objects.get(username="reviewer2")
     # The demo's records are all decided: three found by hand wait at the first stage.
@@ -200,6 +228,10 @@ def test_erasure_leaves_no_trace_in_the_database_or_any_export(client, staff, tm
     assert Extraction.objects.filter(reviewer=person).count() == 1
     assert Comment.objects.get(author=person).body == "Is the effect size adjusted?"
     assert ApiToken.objects.filter(user=person).count() == 0
+    assert not TOTPDevice.objects.filter(user=person).exists()
+    assert not StaticToken.objects.exists()
+    assert not Invitation.objects.filter(email=EMAIL).exists()
+    assert not UserSession.objects.filter(user=person).exists()
     assert Membership.objects.filter(user=person).count() == 0
     sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
     assert str(person.pk) not in sessions
@@ -352,3 +384,12 @@ def test_erase_user_command_wants_yes_and_erases(cast):
     entry = AuditEntry.objects.get(action="user.erase")
     assert entry.actor is None and entry.after == {"user": "Former reviewer 1"}
     assert not Stage.objects.filter(reviewers__username="reviewer").exists()
+
+
+@pytest.mark.django_db
+def test_the_erasure_page_needs_a_login(client, cast):
+    response = client.post(reverse("erase_person"), {"username": "reviewer", "confirm": "reviewer"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert get_user_model().objects.get(pk=cast["reviewer"].pk).username == "reviewer"

@@ -9,6 +9,7 @@ from grading.models import Comment, Extraction
 from reviewapp.api.tokens import api_token_create
 from reviewapp.models import AuditEntry
 from tests.factories.grading import ResultFactory, StudyFactory
+from tests.factories.reviewapp import UserSessionFactory
 from tests.factories.screening import DecisionFactory, ScreeningItemFactory, StageFactory
 
 
@@ -36,6 +37,8 @@ def work(cast, topic_area):
             project=project, actor=actor, action=action, object_type="record", object_id="1"
         )
     api_token_create(user=reviewer, name="My laptop")
+    UserSessionFactory(user=reviewer, user_agent="My own browser")
+    UserSessionFactory(user=colleague, user_agent="Their browser")
     return reviewer
 
 
@@ -62,8 +65,16 @@ def test_own_data_holds_the_persons_data_and_nobody_elses(client, work):
     assert [c["body"] for c in data["comments"]] == ["My question"]
     assert [e["action"] for e in data["audit_entries"]] == ["decision.record", "api_token.create"]
     assert [t["name"] for t in data["api_tokens"]] == ["My laptop"]
+    # Hers, and the one this login recorded.
+    assert [s["user_agent"] for s in data["sessions"]] == ["My own browser", ""]
     assert "digest" not in response.text
-    for other in ("Colleague's note", "Their effect", "Their question", "decision.secret"):
+    for other in (
+        "Their browser",
+        "Colleague's note",
+        "Their effect",
+        "Their question",
+        "decision.secret",
+    ):
         assert other not in response.text
     assert "reviewer2" not in response.text
 
