@@ -62,6 +62,14 @@ register(
             "grading.study": ["notes"],
             "grading.reportsettings": ["statements"],
         },
+        kept={
+            "grading.interventioncategory": "the review's categories",
+            "grading.extractionfield": "the extraction form's labels and choices",
+            "grading.extractionsettings": "a switch",
+            "grading.reportsnapshot": (
+                "the stored report tables: rebuilt on erasure (grading.receivers)"
+            ),
+        },
         export=own_data,
     )
 )

@@ -53,6 +53,13 @@ register(
         },
         # A reviewer's 15-minute hold on a record: theirs alone, and transient.
         delete={"screening.claim": "reviewer"},
+        kept={
+            "screening.source": "a search's database, query and file: the review's record",
+            "screening.record": "bibliographic data as imported: cited as printed",
+            "screening.duplicatepair": "scores and reasons written by the de-duplication",
+            "screening.stage": "the stage's protocol (names, exclusion reasons, keywords)",
+            "screening.ranking": "a retrain's figures",
+        },
         export=own_data,
     )
 )

@@ -10,11 +10,12 @@ import zipfile
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,7 +24,7 @@ from grading.demo.review import DEMO_SLUG, demo_load
 from grading.models import Comment, Extraction, ReportSnapshot, Result
 from grading.services import comments as comment_services
 from grading.services import consensus as consensus_services
-from reviewapp import services
+from reviewapp import personal_data, services
 from reviewapp.api.tokens import api_token_create
 from reviewapp.archive import project_export_json, project_export_zip
 from reviewapp.models import (
@@ -51,6 +52,31 @@ FIRST, LAST = "Zørbetta", "Quillfeather"
 USERNAME = "zquill"
 EMAIL = "zorbetta.quill@uni-aarhus.example"
 NEEDLES = [f"{FIRST} {LAST}", USERNAME, EMAIL, LAST]
+
+
+def _holds_text_or_a_user(model) -> bool:
+    user_model = get_user_model()
+    return any(
+        isinstance(field, (models.CharField, models.TextField, models.JSONField))
+        or (field.is_relation and field.related_model is user_model)
+        for field in model._meta.get_fields()
+        if field.concrete
+    )
+
+
+def test_every_model_with_text_or_a_user_is_declared_for_erasure():
+    found = {
+        model._meta.label_lower
+        for app in ("reviewapp", "screening", "grading")
+        for model in apps.get_app_config(app).get_models()
+        if _holds_text_or_a_user(model)
+    }
+    assert found - personal_data.declared() == set(), "declare them in a personal_data slice"
+    for piece in personal_data.slices():
+        assert all(reason.strip() for reason in piece.kept.values())
+        for label, fields in piece.scrub.items():
+            model = apps.get_model(label)
+            assert all(model._meta.get_field(name) for name in fields), label
 
 
 def _needles() -> list[str]:
