@@ -1,7 +1,7 @@
 """Screening's part of a person's data (see reviewapp.personal_data)."""
 
 from reviewapp.personal_data import PersonalDataSlice, register
-from screening.models import Decision, ScreeningItem
+from screening.models import Decision, MaybeFlag, ScreeningItem
 
 
 def _when(value) -> str | None:
@@ -29,6 +29,19 @@ def own_data(user) -> dict[str, list[dict]]:
             }
             for decision in decisions.order_by("decided_at", "id")
         ],
+        "maybe_flags": [
+            {
+                "project": flag.stage.topic_area.project.slug,
+                "topic_area": flag.stage.topic_area.key,
+                "stage": flag.stage.name,
+                "record": flag.item.record.title,
+                "note": flag.note,
+                "flagged_at": _when(flag.flagged_at),
+            }
+            for flag in MaybeFlag.objects.filter(reviewer=user)
+            .select_related("stage__topic_area__project", "item__record")
+            .order_by("flagged_at", "id")
+        ],
         "resolutions": [
             {
                 "project": item.stage.topic_area.project.slug,
@@ -50,9 +63,11 @@ register(
             "screening.screeningitem": ["resolution_note"],
             "screening.fulltext": ["note"],
             "screening.importjob": ["error"],
+            "screening.maybeflag": ["note"],
         },
-        # A reviewer's 15-minute hold on a record: theirs alone, and transient.
-        delete={"screening.claim": "reviewer"},
+        # A reviewer's 15-minute hold on a record, and their private maybe pile: theirs
+        # alone, and never decided now.
+        delete={"screening.claim": "reviewer", "screening.maybeflag": "reviewer"},
         kept={
             "screening.source": "a search's database, query and file: the review's record",
             "screening.record": "bibliographic data as imported: cited as printed",
