@@ -11,7 +11,9 @@ import zipfile
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -127,6 +129,15 @@ def _person_at_work(client):
     StaticToken.objects.create(device=recovery, token="a1b2c3d4")
     UserSessionFactory(user=person, user_agent=f"Mozilla/5.0 ({USERNAME}'s laptop)")
     NotificationFactory(user=person, project=project)
+    # An administrator changed her account in the Django admin: its log names her.
+    LogEntry.objects.create(
+        user=lead,
+        content_type=ContentType.objects.get_for_model(person),
+        object_id=str(person.pk),
+        object_repr=USERNAME,
+        action_flag=CHANGE,
+        change_message=f"Changed email to {EMAIL}.",
+    )
     NotificationFactory(user=lead, project=project, params={"file": f"{USERNAME}-hits.ris"})
 
     colleague = user_model.objects.get(username="reviewer2")
@@ -258,6 +269,7 @@ def test_erasure_leaves_no_trace_in_the_database_or_any_export(client, staff, tm
     assert not StaticToken.objects.exists()
     assert not Invitation.objects.filter(email=EMAIL).exists()
     assert not UserSession.objects.filter(user=person).exists()
+    assert LogEntry.objects.get(object_id=str(person.pk)).object_repr == "Former reviewer 1"
     assert Membership.objects.filter(user=person).count() == 0
     sessions = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
     assert str(person.pk) not in sessions
