@@ -5,10 +5,14 @@ never import this module, and each task imports its service inside its body, so 
 cycle runs through here.
 """
 
+import logging
+
 from celery import shared_task
 
 from grading.models import InterventionCategory
 from reviewapp.models import TopicArea
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -30,6 +34,15 @@ def verdicts_sweep_task() -> None:
     from grading.services.verdicts import verdicts_sweep  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
 
     verdicts_sweep()
+
+
+@shared_task
+def verdicts_recover_task(*, everything: bool = False) -> None:
+    from grading.services.verdicts import verdicts_recover  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
+    count = verdicts_recover(everything=everything)
+    if count:
+        logger.info("recomputed %d stale verdict(s) no live request covered", count)
 
 
 @shared_task(acks_late=True)

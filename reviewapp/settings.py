@@ -227,9 +227,13 @@ CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY = False
-# The sweep recomputes verdicts left stale when a recompute was lost (a broker outage):
-# run by the `beat` service of docker-compose.
+# Run by the `beat` service of docker-compose. Every 5 s: recompute stale verdicts whose
+# request was never sent (the broker was down) or is older than REQUEST_TIMEOUT (one query
+# when none is); every 10 s: fail imports whose worker stopped (no heartbeat for a minute);
+# every minute: the backstop sweep of verdicts stale for 30 s whatever their request.
 CELERY_BEAT_SCHEDULE = {
+    "verdicts-recover": {"task": "grading.tasks.verdicts_recover_task", "schedule": 5.0},
+    "imports-sweep": {"task": "screening.tasks.imports_sweep_task", "schedule": 10.0},
     "verdicts-sweep": {"task": "grading.tasks.verdicts_sweep_task", "schedule": 60.0},
     # Each person's notifications of the day in one mail (reviewapp.notifications).
     "notification-digests": {

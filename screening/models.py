@@ -213,6 +213,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed every few seconds while the import runs (`import_heartbeat`); a running job
+    # whose heartbeat stopped lost its worker and is failed by `import_jobs_sweep`.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

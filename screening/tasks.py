@@ -12,6 +12,7 @@ from screening.parsers import ParseError
 
 @shared_task(acks_late=True)
 def import_file_task(*, job_id: int) -> None:
+    from screening.services.import_watch import ImportAbandoned  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
     from screening.services.imports import import_run  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
 
     # RUNNING too: a worker that died mid-import rolled its transaction back, and
@@ -23,9 +24,17 @@ def import_file_task(*, job_id: int) -> None:
     )
     if job is None:
         return
-    # import_run records the reason for a rejected file on the job, for the user.
-    with contextlib.suppress(ParseError):
+    # import_run records the reason for a rejected file on the job, for the user; an
+    # abandoned job already says why (the sweep failed it).
+    with contextlib.suppress(ParseError, ImportAbandoned):
         import_run(job=job)
+
+
+@shared_task
+def imports_sweep_task() -> None:
+    from screening.services.import_watch import import_jobs_sweep  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
+    import_jobs_sweep()
 
 
 @shared_task

@@ -6,8 +6,12 @@ recompute it. Bursts coalesce: while a recompute is already asked for (and not o
 REQUEST_TIMEOUT, after which the broker is presumed to have lost it), later saves only keep
 the stale mark. The recompute rebuilds from the result rows, skips the framework when its
 inputs hash is unchanged, and clears the stale mark only if no save came in meanwhile.
-If the broker is down the save still succeeds; the stale mark stays until the periodic sweep
-(`verdicts_sweep`) or the next save.
+If the broker is down the save still succeeds: the failed send clears the request mark, so
+nothing takes a recompute as under way, and the verdict is taken up as soon as the broker is
+back, without waiting for REQUEST_TIMEOUT: a worker that (re)connects sweeps every stale
+verdict (`verdicts_recover(everything=True)`, from the bootstep in reviewapp/celery.py), and
+beat asks every few seconds for the cheap sweep of stale verdicts with no live request
+(`verdicts_recover`). `verdicts_sweep` (every minute) is the last backstop.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from datetime import timedelta
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,7 +89,9 @@ def verdicts_mark_stale(*, categories) -> None:
             verdict.recompute_requested_at = now
         verdict.save(update_fields=["stale_since", "recompute_requested_at"])
         if request:
-            _enqueue(category.pk, countdown=recompute_countdown(verdict.computed_at, now))
+            _enqueue(
+                category.pk, countdown=recompute_countdown(verdict.computed_at, now), asked_at=now
+            )
 
 
 def recompute_countdown(computed_at, now) -> float:
@@ -94,10 +101,21 @@ def recompute_countdown(computed_at, now) -> float:
     return QUIET_SECONDS if recent else 0
 
 
-def _enqueue(category_id: int, countdown: float = 0) -> None:
-    # A broker that is down is logged by enqueue_on_commit; the stale mark stays for the sweep.
+def _enqueue(category_id: int, countdown: float = 0, *, asked_at) -> None:
+    """Ask a worker to recompute; if the broker is down (logged by enqueue_on_commit), clear
+    the request mark `asked_at` set, so the verdict counts as stale with nobody on it and the
+    recovery sweeps take it at once instead of after REQUEST_TIMEOUT."""
+
+    def forget_request():
+        Verdict.objects.filter(category_id=category_id, recompute_requested_at=asked_at).update(
+            recompute_requested_at=None
+        )
+
     enqueue_on_commit(
-        "grading.tasks.recompute_category_task", countdown=countdown, category_id=category_id
+        "grading.tasks.recompute_category_task",
+        countdown=countdown,
+        on_failure=forget_request,
+        category_id=category_id,
     )
 
 
@@ -117,7 +135,11 @@ def verdict_recompute_when_quiet(*, category: InterventionCategory) -> Verdict |
         since_save = (now - verdict.stale_since).total_seconds()
         waited = (now - (verdict.recompute_requested_at or now)).total_seconds()
         if since_save < QUIET_SECONDS and waited < MAX_WAIT_SECONDS:
-            _enqueue(category.pk, countdown=QUIET_SECONDS - since_save)
+            _enqueue(
+                category.pk,
+                countdown=QUIET_SECONDS - since_save,
+                asked_at=verdict.recompute_requested_at,
+            )
             return None
     return verdict_recompute(category=category)
 
@@ -190,19 +212,41 @@ def verdict_recompute(*, category: InterventionCategory) -> Verdict | None:
         report_tables_rebuild(topic_area=category.topic_area)
         return locked
     # A save came in while this ran: its inputs were not all seen, so go again.
-    Verdict.objects.filter(pk=verdict.pk).update(recompute_requested_at=timezone.now())
-    _enqueue(category.pk)
+    asked_at = timezone.now()
+    Verdict.objects.filter(pk=verdict.pk).update(recompute_requested_at=asked_at)
+    _enqueue(category.pk, asked_at=asked_at)
     return locked
+
+
+def verdicts_recover(*, everything: bool = False) -> int:
+    """Recompute the stale verdicts no live request covers: none was asked for, its send
+    failed (the broker was down), or it is older than REQUEST_TIMEOUT. Cheap when nothing
+    is stale (one query over the verdicts, a row per graded category), so beat runs it
+    every few seconds.
+
+    `everything`: every stale verdict, asked for or not. A worker that has just
+    (re)connected runs it: requests sent before the outage may have died with the broker."""
+    stale = Verdict.objects.filter(stale_since__isnull=False)
+    if not everything:
+        stale = stale.filter(
+            Q(recompute_requested_at__isnull=True)
+            | Q(recompute_requested_at__lt=timezone.now() - REQUEST_TIMEOUT)
+        )
+    return _recompute_all(stale)
 
 
 def verdicts_sweep(*, older_than: timedelta = REQUEST_TIMEOUT) -> int:
     """Recompute every verdict left stale (its recompute was lost, e.g. a broker outage)."""
     cutoff = timezone.now() - older_than
-    stale = InterventionCategory.objects.filter(
-        verdict__stale_since__isnull=False, verdict__stale_since__lte=cutoff
+    return _recompute_all(Verdict.objects.filter(stale_since__lte=cutoff))
+
+
+def _recompute_all(verdicts) -> int:
+    categories = InterventionCategory.objects.filter(
+        pk__in=verdicts.values("category_id")
     ).select_related("topic_area__project")
     count = 0
-    for category in stale:
+    for category in categories:
         verdict_recompute(category=category)
         count += 1
     return count

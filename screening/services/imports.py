@@ -35,6 +35,11 @@ from screening.parsers import (
     parse_file,
 )
 from screening.services.duplicates import deduplicate_new_records
+from screening.services.import_watch import (
+    ImportAbandoned,
+    import_heartbeat,
+    import_job_lock_running,
+)
 from screening.services.screening import topic_area_enter_new_records
 
 logger = logging.getLogger(__name__)
@@ -148,10 +153,16 @@ def _enqueue(job: ImportJob) -> None:
 def import_run(*, job: ImportJob) -> ImportSummary:
     """Run a queued import; the job ends DONE with a summary or FAILED with the reason."""
     job.status = ImportJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     try:
-        summary = _import(job)
+        with import_heartbeat(job):
+            summary = _import(job)
+    except ImportAbandoned:
+        # The sweep took this worker for dead and failed the job: its verdict stands, and
+        # the import was rolled back, as the job's message says.
+        logger.warning("import job %s was failed by the sweep; rolled back", job.pk)
+        raise
     except ParseError as error:
         _job_failed(job, str(error), line=error.line, field_name=error.field)
         raise
@@ -262,6 +273,7 @@ def _import(job: ImportJob) -> ImportSummary:
         source.records_read = summary.records
         source.records_missing_title = summary.missing_title
         source.save(update_fields=["records_read", "records_missing_title"])
+        import_job_lock_running(job)
         job.source = source
         audit_record(
             actor=job.created_by,
