@@ -161,7 +161,10 @@ def import_run(*, job: ImportJob) -> ImportSummary:
     except ImportAbandoned:
         # The sweep took this worker for dead and failed the job: its verdict stands, and
         # the import was rolled back, as the job's message says.
-        logger.warning("import job %s was failed by the sweep; rolled back", job.pk)
+        logger.warning(
+            "import job %s was failed meanwhile (by the sweep or an administrator); rolled back",
+            job.pk,
+        )
         raise
     except ParseError as error:
         _job_failed(job, str(error), line=error.line, field_name=error.field)

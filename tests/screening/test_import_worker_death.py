@@ -133,7 +133,7 @@ def test_a_stalled_worker_that_wakes_after_the_sweep_cannot_overwrite_its_verdic
     finally:
         stalled.send_signal(signal.SIGCONT)
     # The worker finishes reading the file, then finds the job failed and rolls back.
-    wait_for(lambda: "was failed by the sweep" in own_celery.worker_log.read_text(), timeout=120)
+    wait_for(lambda: "was failed meanwhile" in own_celery.worker_log.read_text(), timeout=120)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.error.startswith(ABANDONED)
     assert job.source is None
