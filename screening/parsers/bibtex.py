@@ -18,6 +18,7 @@ rules; 1.4 parses through pyparsing, is slower on large files and is in maintena
 """
 
 import contextlib
+import dataclasses
 import html
 import re
 from collections.abc import Iterator
@@ -35,11 +36,16 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError, ParseWarning, warn
+from .errors import REPAIRED, SKIPPED, ParseError, ParseWarning, warn
 from .fields import RECORD_CHARACTERS_LIMIT, RawFields, find_doi, first_year, one_line, page_range
 from .textio import read_lines
 
-_ENTRY_START = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
+_ENTRY_START = re.compile(r"^\s*@\s*([A-Za-z]+)\s*[{(]")
+_ENTRY_KEY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*([^,\s{}()]*)")
+_OPENER = re.compile(r"[{(]")
+_COUNTED_BRACE = re.compile(r"(?<!\\)[{}]")
+_FIELD_LINE = re.compile(r"^\s*([A-Za-z][\w\-:.+]*)\s*=", re.M)
+_HEAD_FIELD = re.compile(r"[{(,]\s*([A-Za-z][\w\-:.+]*)\s*=")
 _BARE_SPECIALS = re.compile(r"(?<!\\)([%&#])")
 _EUROPE_PMC_KEY = re.compile(r"^PMID:(\d+)$")
 _latex = LatexNodes2Text(math_mode="verbatim")
@@ -50,19 +56,36 @@ LATEX_LIMIT = 20_000  # characters pylatexenc is given at most (about 0.3 s)
 LATEX_DEPTH = 30  # brace levels; real titles nest three or four
 # One entry's text at most; a longer one has lost a closing brace and swallows the file.
 PIECE_LIMIT = RECORD_CHARACTERS_LIMIT
+# A damaged entry is parsed again at most this often (each parse is one entry's text), and
+# this many braces of one field are tried as the stray one: bounded time on a hostile file.
+REPAIR_ATTEMPTS = 12
+REPAIR_CANDIDATES = 8
+
+
+@dataclasses.dataclass
+class _Reading:
+    """What one file's pieces share: the @string macros seen so far, the entries counted."""
+
+    filename: str
+    warnings: list[ParseWarning] | None
+    strings: list[String] = dataclasses.field(default_factory=list)
+    entries: int = 0
+    skipped: list[str] = dataclasses.field(
+        default_factory=list
+    )  # the first few skips, for the error
 
 
 def read_bibtex(
     path: Path, filename: str, encoding: str, warnings: list[ParseWarning] | None = None
 ) -> Iterator[ParsedRecord]:
-    strings: list[String] = []
+    reading = _Reading(filename, warnings)
     piece: list[str] = []
     piece_size = 0
     piece_start = 1
     found = False
     for number, text in read_lines(path, encoding, filename, warnings):
         if _ENTRY_START.match(text):
-            for record in _parse_piece("\n".join(piece), piece_start, strings, filename, warnings):
+            for record in _parse_piece("\n".join(piece), piece_start, reading):
                 found = True
                 yield record
             piece, piece_size, piece_start = [], 0, number
@@ -77,51 +100,265 @@ def read_bibtex(
                 line=number,
             )
         piece.append(text)
-    for record in _parse_piece("\n".join(piece), piece_start, strings, filename, warnings):
+    for record in _parse_piece("\n".join(piece), piece_start, reading):
         found = True
         yield record
+    if not found and reading.skipped:
+        raise ParseError(filename, "no BibTeX entry could be read: " + reading.skipped[0])
     if not found:
         raise ParseError(filename, "no BibTeX entries found: no line starts with '@article{'.")
 
 
-def _parse_piece(
-    text: str,
-    first_line: int,
-    strings: list[String],
-    filename: str,
-    warnings: list[ParseWarning] | None = None,
-) -> Iterator[ParsedRecord]:
+def _parse_piece(text: str, first_line: int, reading: _Reading) -> Iterator[ParsedRecord]:
+    """The records of one piece: an entry and whatever follows it up to the next one.
+
+    An entry that does not read is repaired where one brace too many or too few explains
+    it (the repair must give every field the entry names), else skipped; text after the
+    entry's closing brace is skipped. Each is a warning naming the entry and its line,
+    and the import waits for the user to confirm it.
+    """
     if not text:
         return
-    library = Library(blocks=list(strings))
-    try:
-        bibtexparser.parse_string(text, library=library)
-    except (
-        Exception
-    ) as error:  # the library's own "please report" states; never our input's fault alone
-        raise ParseError(
-            filename, f"the BibTeX cannot be read: {error}", line=first_line
-        ) from error
-    for block in library.failed_blocks:
-        if isinstance(block, DuplicateFieldKeyBlock):
-            continue  # handled with the entries below
-        if isinstance(block.ignore_error_block, String):
-            continue  # an @string redefined: the later definition is used
-        reason = getattr(block.error, "abort_reason", None) or str(block.error)
-        raise ParseError(
-            filename,
-            f"this BibTeX entry is malformed: {reason}",
-            line=first_line + (block.start_line or 0),
+    start = _ENTRY_START.match(text)
+    kind = start.group(1).lower() if start else ""
+    if kind in {"comment", "preamble", "string"}:
+        library, _ = _read(text, reading.strings)
+        if library is not None:
+            reading.strings[:] = library.strings
+        return  # a broken @string is left out as BibTeX itself does: its uses stay as written
+    reading.entries += 1
+    number = reading.entries
+    key = _entry_key(text)
+    body, stray_at = _split_stray(text)
+    if stray_at is not None:
+        warn(
+            reading.warnings,
+            reading.filename,
+            f"a line after entry {number}"
+            + (f" ({key})" if key else "")
+            + " belongs to no entry and was left out.",
+            line=first_line + stray_at,
+            action=SKIPPED,
         )
-    strings[:] = library.strings
+    library, problem = _read(body, reading.strings)
+    if library is None or not _expected_fields(body) <= _fields_read(library):
+        # Unreadable, or read with fields missing (a "}" too many ends an entry early).
+        repaired, repair = _repaired(body, reading.strings)
+        if repaired is not None:
+            library = repaired
+            warn(
+                reading.warnings,
+                reading.filename,
+                repair,
+                line=first_line,
+                entry=number,
+                action=REPAIRED,
+                key=key,
+            )
+        elif library is None:
+            message = f"it cannot be read: {problem[0]}"
+            warn(
+                reading.warnings,
+                reading.filename,
+                message,
+                line=first_line + problem[1],
+                entry=number,
+                action=SKIPPED,
+                key=key,
+            )
+            if not reading.skipped:
+                reading.skipped.append(
+                    f"entry {number} (line {first_line + problem[1]}): {message}"
+                )
+            return
+        # else: read as it stands; the field names guessed from its lines were wrong.
+    reading.strings[:] = library.strings
     for block in library.blocks:
         entry = (
-            _with_duplicates(block, strings) if isinstance(block, DuplicateFieldKeyBlock) else block
+            _with_duplicates(block, reading.strings)
+            if isinstance(block, DuplicateFieldKeyBlock)
+            else block
         )
         if isinstance(entry, Entry):
             yield bibtex_record(
-                entry, first_line + (entry.start_line or 0), filename=filename, warnings=warnings
+                entry,
+                first_line + (entry.start_line or 0),
+                filename=reading.filename,
+                warnings=reading.warnings,
             )
+
+
+def _read(text: str, strings: list[String]) -> tuple[Library | None, tuple[str, int]]:
+    """The piece read by bibtexparser, or None and why not (the reason, the line offset)."""
+    library = Library(blocks=list(strings))
+    try:
+        bibtexparser.parse_string(text, library=library)
+    except Exception as error:  # noqa: BLE001 - the library's own "please report" states
+        return None, (str(error), 0)
+    for block in library.failed_blocks:
+        if isinstance(block, DuplicateFieldKeyBlock):
+            continue  # handled with the entries
+        if isinstance(block.ignore_error_block, String):
+            continue  # an @string redefined: the later definition is used
+        reason = getattr(block.error, "abort_reason", None) or str(block.error)
+        return None, (reason, block.start_line or 0)
+    return library, ("", 0)
+
+
+def _fields_read(library: Library) -> set[str]:
+    """The field names of the piece's entries, lower case."""
+    names = set()
+    for block in library.blocks:
+        entry = block.ignore_error_block if isinstance(block, DuplicateFieldKeyBlock) else block
+        if isinstance(entry, Entry):
+            names.update(field.key.lower() for field in entry.fields)
+    return names
+
+
+def _entry_key(text: str) -> str:
+    match = _ENTRY_KEY.match(text)
+    return match.group(1)[:100] if match else ""
+
+
+def _braces(text: str) -> Iterator[tuple[int, str]]:
+    """The braces that count (bibtexparser, like BibTeX, skips an escaped one)."""
+    for match in _COUNTED_BRACE.finditer(text):
+        yield match.start(), match.group()
+
+
+def _split_stray(text: str) -> tuple[str, int | None]:
+    """The entry up to its closing brace, and the line offset of any text after it that is
+    neither blank nor a % comment (None when there is none, or the braces do not close)."""
+    opener = _OPENER.search(text)
+    if opener is None or opener.group() != "{":
+        return text, None
+    depth = 0
+    for position, brace in _braces(text):
+        if position < opener.start():
+            continue
+        depth += 1 if brace == "{" else -1
+        if depth == 0:
+            rest = text[position + 1 :]
+            if _FIELD_LINE.search(rest) or _COUNTED_BRACE.search(rest):
+                return text, None  # the entry closed early: a "}" too many, for the repair
+            offset = text.count("\n", 0, position + 1)
+            for line_offset, line in enumerate(rest.split("\n")):
+                stripped = line.strip()
+                if stripped and not stripped.startswith("%") and stripped != ",":
+                    return text[: position + 1], offset + line_offset
+            return text, None
+    return text, None
+
+
+def _segments(text: str) -> list[tuple[int, int, str]]:
+    """The piece cut at the lines that start a field ("  abstract = {"): (start, end,
+    field name) by character offset; the first segment is the entry's head."""
+    cuts = [(0, "")]
+    offset = 0
+    for number, line in enumerate(text.split("\n")):
+        match = _FIELD_LINE.match(line)
+        if match and number:
+            cuts.append((offset, match.group(1).lower()))
+        offset += len(line) + 1
+    ends = [start for start, _ in cuts[1:]] + [len(text)]
+    return [(start, end, name) for (start, name), end in zip(cuts, ends, strict=True)]
+
+
+def _expected_fields(text: str) -> set[str]:
+    """The fields the entry names: at the start of a line, or on the head's line."""
+    head, _, rest = text.partition("\n")
+    names = {match.group(1).lower() for match in _HEAD_FIELD.finditer(head)}
+    names.update(match.group(1).lower() for match in _FIELD_LINE.finditer(rest))
+    return names
+
+
+def _unmatched(segment: str, skip_first: bool) -> tuple[list[int], list[int]]:
+    """Offsets of the segment's "{" never closed in it and "}" closing nothing in it."""
+    opens: list[int] = []
+    closes: list[int] = []
+    for position, brace in _braces(segment):
+        if brace == "{":
+            opens.append(position)
+        elif opens:
+            opens.pop()
+        else:
+            closes.append(position)
+    if skip_first and opens:
+        opens = opens[1:]  # the entry's own opening brace
+    return opens, closes
+
+
+def _repair_candidates(text: str) -> Iterator[tuple[str, str]]:
+    """Texts the entry may have been meant as, each with what was changed, most likely
+    first: a brace too many or too few in one field, then the entry closed at its end."""
+    segments = _segments(text)
+    last = len(segments) - 1
+    closing_all = []
+    for index, (start, end, name) in enumerate(segments):
+        segment = text[start:end]
+        want = (index == 0) - (index == last)
+        net = sum(1 if brace == "{" else -1 for _, brace in _braces(segment))
+        if net == want:
+            continue
+        label = name or "the entry's head"
+        opens, closes = _unmatched(segment, skip_first=index == 0)
+        if net > want:
+            body = segment.rstrip()
+            cut = len(body) - 1 if body.endswith(",") else len(body)
+            if index == last and body.endswith("}"):
+                cut = len(body) - 1
+            closed = text[: start + cut] + "}" * (net - want) + text[start + cut :]
+            closing_all.append((start + cut, net - want))
+            yield (
+                closed,
+                f"unbalanced brace in {label}: closed at the end of the value",
+            )
+            for position in reversed(opens[-REPAIR_CANDIDATES:]):
+                at = start + position
+                yield (
+                    text[:at] + text[at + 1 :],
+                    f"unbalanced brace in {label}: a stray '{{' was left out",
+                )
+        else:
+            for position in closes[:REPAIR_CANDIDATES]:
+                at = start + position
+                yield (
+                    text[:at] + text[at + 1 :],
+                    f"unbalanced brace in {label}: a stray '}}' was left out",
+                )
+    if len(closing_all) > 1:
+        combined = text
+        for at, count in reversed(closing_all):
+            combined = combined[:at] + "}" * count + combined[at:]
+        yield combined, "unbalanced braces in several fields: closed at the end of each value"
+    yield text, "unbalanced brace: closed at the end of the entry"
+
+
+def _repaired(text: str, strings: list[String]) -> tuple[Library | None, str]:
+    """The entry read after the first repair that gives one entry with every field it
+    names, and what the repair was; None when no repair does."""
+    expected = _expected_fields(text)
+    for attempt, (candidate, repair) in enumerate(_repair_candidates(text)):
+        if attempt >= REPAIR_ATTEMPTS:
+            break
+        depth = sum(1 if brace == "{" else -1 for _, brace in _braces(candidate))
+        if depth < 0:
+            continue
+        candidate = candidate.rstrip() + "}" * depth + "\n"
+        library, _problem = _read(candidate, strings)
+        if library is None:
+            continue
+        entries = [
+            block for block in library.blocks if isinstance(block, Entry | DuplicateFieldKeyBlock)
+        ]
+        if len(entries) != 1:
+            continue
+        entry = entries[0]
+        if isinstance(entry, DuplicateFieldKeyBlock):
+            entry = entry.ignore_error_block
+        if expected <= {field.key.lower() for field in entry.fields}:
+            return library, repair
+    return None, ""
 
 
 def _with_duplicates(block: DuplicateFieldKeyBlock, strings: list[String]) -> Entry:

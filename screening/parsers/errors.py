@@ -55,9 +55,34 @@ class ParseWarning:
     reason: str
     line: int | None = None
     field: str | None = None
+    # Set when a whole entry (a record, or a line between records) was read with a repair
+    # or left out: the entry's number in the file, what was done (REPAIRED or SKIPPED) and
+    # the entry's key where it has one. An import with such a warning waits for the user
+    # to confirm it (`screening.services.imports.import_job_confirm`).
+    entry: int | None = None
+    action: str = ""
+    key: str = ""
 
     def __str__(self) -> str:
-        return f"{_place(self.filename, self.line, self.field)}: {self.reason}"
+        if not self.action:
+            return f"{_place(self.filename, self.line, self.field)}: {self.reason}"
+        where = self.filename
+        if self.entry is not None:
+            where += f", entry {self.entry}"
+            if self.line is not None:
+                where += f" (line {self.line}" + (f", key {self.key})" if self.key else ")")
+        elif self.line is not None:
+            where += f", line {self.line}"
+        return f"{where}: {self.action}: {self.reason}"
+
+    @property
+    def changes_entries(self) -> bool:
+        """Whether an entry was repaired or left out (the user confirms such an import)."""
+        return self.action in {REPAIRED, SKIPPED}
+
+
+REPAIRED = "repaired"
+SKIPPED = "skipped"
 
 
 # Warnings listed per file; a hostile file could otherwise produce one per line. The last
@@ -72,11 +97,33 @@ def warn(
     *,
     line: int | None = None,
     field: str | None = None,
+    entry: int | None = None,
+    action: str = "",
+    key: str = "",
 ) -> None:
     """Add a warning to the caller's list (nothing when the caller passed none)."""
     if warnings is None:
         return
     if len(warnings) < WARNINGS_LISTED:
-        warnings.append(ParseWarning(filename, reason, line=line, field=field))
+        warnings.append(
+            ParseWarning(
+                filename, reason, line=line, field=field, entry=entry, action=action, key=key
+            )
+        )
     elif len(warnings) == WARNINGS_LISTED:
-        warnings.append(ParseWarning(filename, "more warnings like the ones above were left out."))
+        warnings.append(
+            ParseWarning(
+                filename,
+                "more warnings like the ones above were left out.",
+                action=SKIPPED if action else "",
+            )
+        )
+    elif action and not warnings[-1].action:
+        # The list is full, but the user must still hear that entries were changed:
+        # the closing note says so, and keeps the import waiting for confirmation.
+        warnings[-1] = ParseWarning(
+            filename,
+            "more warnings like the ones above were left out, among them entries that "
+            "were repaired or skipped.",
+            action=SKIPPED,
+        )

@@ -537,16 +537,22 @@ def test_bibtex_acm_en_dash_pages_and_three_digit_year():
     assert records[0].keywords == ["creative writing", "funny writing", "lazy writing"]
 
 
-def test_bibtex_ebsco_malformed_entry_names_its_line():
+def test_bibtex_ebsco_malformed_entry_is_skipped_with_its_line():
     """EBSCO's second entry carries scraped web-page code with unbalanced braces in its
-    keywords. CoLRev repairs it by hand; we stop with the entry's line rather than drop
-    it silently or guess where its fields end."""
-    with pytest.raises(ParseError) as caught:
-        parse("colrev", "search_sources", "ebsco_bib.bib")
+    keywords. CoLRev repairs it by hand; no brace repair gives its fields, so it is
+    skipped, with a warning naming its entry, line and key (the import then waits for the
+    user to confirm), and the readable entry is kept."""
+    warnings = []
+    records = parse("colrev", "search_sources", "ebsco_bib.bib", warnings=warnings)
 
-    assert caught.value.line == 15
-    assert "Expected a `=`" in caught.value.reason
-    assert str(caught.value).startswith("ebsco_bib.bib, line 15: this BibTeX entry is malformed")
+    assert len(records) == 1
+    assert [(w.entry, w.line, w.action, w.key) for w in warnings] == [
+        (2, 15, "skipped", "13362467620181001")
+    ]
+    assert str(warnings[0]).startswith(
+        "ebsco_bib.bib, entry 2 (line 15, key 13362467620181001): skipped: it cannot be read: "
+        "Expected a `=`"
+    )
 
 
 def test_bibtex_duplicate_keys_and_crossref_entries_are_all_records():

@@ -346,17 +346,18 @@ def test_bibtex_string_macros_reach_later_entries(tmp_path):
     assert records[1].line == 4
 
 
-def test_bibtex_unclosed_entry_names_its_line(tmp_path):
+def test_bibtex_unclosed_entry_is_repaired_with_its_line(tmp_path):
     path = write(
         tmp_path,
         "broken.bib",
         "@article{a, title = {Fine}}\n\n@article{b, title = {Never closed,\n  year = 2000\n",
     )
+    warnings = []
 
-    with pytest.raises(ParseError) as caught:
-        list(parse_file(path))
+    records = list(parse_file(path, warnings=warnings))
 
-    assert caught.value.line == 3
+    assert [(r.title, r.year) for r in records] == [("Fine", None), ("Never closed", 2000)]
+    assert [(w.entry, w.line, w.action, w.key) for w in warnings] == [(2, 3, "repaired", "b")]
 
 
 # --- XML -------------------------------------------------------------------------------
