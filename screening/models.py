@@ -183,6 +183,10 @@ class ImportJob(models.Model):
         RUNNING = "running", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Rejected")
+        # Read with entries repaired or skipped: nothing is stored until the user who
+        # started it (or a lead) confirms (`import_job_confirm`) or discards it.
+        NEEDS_CONFIRMATION = "needs_confirmation", _("Waiting for confirmation of repairs")
+        DISCARDED = "discarded", _("Discarded")
 
     topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="import_jobs")
     upload = models.FileField(upload_to="imports/%Y/%m/")
@@ -204,6 +208,11 @@ class ImportJob(models.Model):
     detected_format = models.CharField(max_length=20, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    repairs_accepted = models.BooleanField(
+        default=False,
+        help_text="The user confirmed the entries repaired or skipped. Do not set directly; "
+        "see import_job_confirm.",
+    )
     source = models.OneToOneField(
         Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_job"
     )
@@ -237,7 +246,7 @@ class ImportJob(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.DISCARDED}
 
 
 class Stage(models.Model):

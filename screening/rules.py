@@ -12,6 +12,19 @@ rules.add_perm("screening.report_flow", is_lead)
 rules.add_perm("screening.manage_fulltexts", is_lead | is_reviewer)
 
 
+@rules.predicate
+def can_settle_import(user, job) -> bool:
+    """Whether the user may confirm or discard an import waiting for its repairs to be
+    confirmed: the reviewer or lead who started it, or any lead of the project."""
+    project = job.topic_area.project
+    if is_lead(user, project):
+        return True
+    return job.created_by_id == user.pk and is_reviewer(user, project)
+
+
+rules.add_perm("screening.settle_import", can_settle_import)
+
+
 # Blinding: who may see another reviewer's decision. Every page, the API, the exports and
 # the activity log ask `can_see_others_decisions` (one record) or filter with
 # `others_decisions_filter` (a list: the same rule as a condition on decision rows).

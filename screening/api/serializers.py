@@ -55,7 +55,10 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     summary = serializers.DictField(
-        read_only=True, help_text="Counts of the import once done (records, imported, ...)."
+        read_only=True,
+        help_text="Counts of the import once done (records, imported, ...); while it waits in "
+        "`needs_confirmation`, `repairs` lists each entry repaired or skipped (entry, line, "
+        "key, action, message).",
     )
     csv_mapping = serializers.DictField(child=serializers.CharField(), read_only=True)
     progress = serializers.SerializerMethodField()

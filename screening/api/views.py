@@ -45,12 +45,16 @@ class SourceViewSet(TopicScoped):
         responses={201: s.ImportJobSerializer},
     ),
     mapping=extend_schema(request=s.ImportMappingSerializer, responses=s.ImportJobSerializer),
+    confirm=extend_schema(request=None, responses=s.ImportJobSerializer),
+    discard=extend_schema(request=None, responses=s.ImportJobSerializer),
 )
 class ImportViewSet(TopicScoped):
     """Upload an export file; the import runs in the background: poll the job's status."""
 
     serializer_class = s.ImportJobSerializer
-    action_permissions = dict.fromkeys(["create", "mapping"], "screening.import_records")
+    action_permissions = dict.fromkeys(
+        ["create", "mapping", "confirm", "discard"], "screening.import_records"
+    )
 
     def topic_queryset(self):
         return self.topic_area.import_jobs.select_related("topic_area")
@@ -75,6 +79,24 @@ class ImportViewSet(TopicScoped):
         data = validated(s.ImportMappingSerializer, request.data, context={"columns": columns})
         job = import_services.import_job_set_mapping(job=job, mapping=data["mapping"])
         return Response(self.get_serializer(job).data)
+
+    def _settle(self, service):
+        job = self.get_object()
+        if not self.request.user.has_perm("screening.settle_import", job):
+            raise exceptions.PermissionDenied()
+        job = service(job=job, actor=self.request.user)
+        return Response(self.get_serializer(job).data)
+
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, project_slug, topic_key, pk):
+        """Store an import waiting in `needs_confirmation`, with the entries its summary
+        lists as repaired or skipped (the job is queued again)."""
+        return self._settle(import_services.import_job_confirm)
+
+    @action(detail=True, methods=["post"])
+    def discard(self, request, project_slug, topic_key, pk):
+        """Refuse an import waiting in `needs_confirmation`: nothing of it is stored."""
+        return self._settle(import_services.import_job_discard)
 
 
 @extend_schema_view(

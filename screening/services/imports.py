@@ -23,6 +23,7 @@ from reviewapp.audit import audit_record
 from reviewapp.models import Notification, TopicArea
 from reviewapp.notifications import notify
 from reviewapp.tasking import enqueue_on_commit
+from reviewapp.versioning import StateConflict
 from screening.bibrecord import RECORD_FIELDS, ParsedRecord
 from screening.models import ImportJob, Record, Source
 from screening.parsers import (
@@ -34,6 +35,7 @@ from screening.parsers import (
     detect_format,
     parse_file,
 )
+from screening.parsers.errors import REPAIRED
 from screening.services.duplicates import deduplicate_new_records
 from screening.services.import_watch import (
     ImportAbandoned,
@@ -61,7 +63,10 @@ class ImportSummary:
     errors: list[dict] = field(default_factory=list)
     # What the parser read with a repair (a line decoded as cp1252, a cut value, a record
     # without its end): {"line", "field", "message"} each; the job's page lists them.
+    # An entry repaired or skipped also has "entry", "action" and "key", and is listed in
+    # `repairs` too: the user confirms those before anything is stored.
     warnings: list[dict] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -146,6 +151,79 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> Import
     return job
 
 
+class ImportNotWaiting(StateConflict):
+    """The import is not waiting for its repairs to be confirmed (any more)."""
+
+    code = "import_not_waiting"
+
+
+def _waiting_job(job: ImportJob) -> ImportJob:
+    job = ImportJob.objects.select_for_update().select_related("topic_area__project").get(pk=job.pk)
+    if job.status != ImportJob.Status.NEEDS_CONFIRMATION:
+        raise ImportNotWaiting(_("This import is not waiting for its repairs to be confirmed."))
+    return job
+
+
+def _repair_counts(job: ImportJob) -> dict:
+    repairs = job.summary.get("repairs", [])
+    return {
+        "file": job.original_name,
+        "records": job.summary.get("records", 0),
+        "repaired": sum(1 for repair in repairs if repair.get("action") == REPAIRED),
+        "skipped": sum(1 for repair in repairs if repair.get("action") != REPAIRED),
+    }
+
+
+def import_job_confirm(*, job: ImportJob, actor, enqueue: bool = True) -> ImportJob:
+    """Accept the entries an import repaired or skipped: the import runs again, as a whole
+    and atomically, and stores what it read. `enqueue=False` leaves it queued for the
+    caller (the command line runs `import_run` itself)."""
+    with transaction.atomic():
+        job = _waiting_job(job)
+        job.repairs_accepted = True
+        job.status = ImportJob.Status.QUEUED
+        job.save(update_fields=["repairs_accepted", "status"])
+        audit_record(
+            actor=actor,
+            project=job.topic_area.project,
+            action="import.confirm",
+            obj=job,
+            after=_repair_counts(job),
+        )
+        if enqueue:
+            _enqueue(job)
+    return job
+
+
+def import_job_discard(*, job: ImportJob, actor) -> ImportJob:
+    """Refuse an import waiting for its repairs to be confirmed: nothing of it is stored,
+    and its file is deleted."""
+    with transaction.atomic():
+        job = _waiting_job(job)
+        job.status = ImportJob.Status.DISCARDED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        audit_record(
+            actor=actor,
+            project=job.topic_area.project,
+            action="import.discard",
+            obj=job,
+            after=_repair_counts(job),
+        )
+        upload = job.upload
+        transaction.on_commit(lambda: upload.delete(save=False), robust=True)
+    return job
+
+
+class _RepairsToConfirm(Exception):  # noqa: N818 - a signal to roll back, not an error
+    """Raised inside the import's transaction to roll it back: the file was read with
+    entries repaired or skipped, and the user has not confirmed them yet."""
+
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__("repairs to confirm")
+        self.summary = summary
+
+
 def _enqueue(job: ImportJob) -> None:
     enqueue_on_commit("screening.tasks.import_file_task", job_id=job.pk)
 
@@ -158,6 +236,16 @@ def import_run(*, job: ImportJob) -> ImportSummary:
     try:
         with import_heartbeat(job):
             summary = _import(job)
+    except _RepairsToConfirm as waiting:
+        # Everything read was rolled back; the summary says what would be stored. Only a
+        # job still running waits: one the sweep failed meanwhile keeps its verdict.
+        job.status = ImportJob.Status.NEEDS_CONFIRMATION
+        job.summary = waiting.summary.to_dict()
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=job.status, summary=job.summary
+        )
+        cache.delete(progress_key(job.pk))
+        return waiting.summary
     except ImportAbandoned:
         # The sweep took this worker for dead and failed the job: its verdict stands, and
         # the import was rolled back, as the job's message says.
@@ -258,10 +346,10 @@ def _import(job: ImportJob) -> ImportSummary:
             )
         )
         # Complete now that the records have run out.
-        summary.warnings = [
-            {"line": warning.line, "field": warning.field, "message": str(warning)}
-            for warning in warnings
-        ]
+        summary.warnings = [_warning_row(warning) for warning in warnings]
+        summary.repairs = [_warning_row(warning) for warning in warnings if warning.changes_entries]
+        if summary.repairs and not job.repairs_accepted:
+            raise _RepairsToConfirm(summary)
         dedup_started = time.perf_counter()
         outcome = deduplicate_new_records(topic_area=job.topic_area, source=source)
         summary.duplicates_in_file = outcome.duplicates_in_file
@@ -294,6 +382,17 @@ def _import(job: ImportJob) -> ImportSummary:
         )
         summary.seconds["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _warning_row(warning: ParseWarning) -> dict:
+    return {
+        "line": warning.line,
+        "field": warning.field,
+        "entry": warning.entry,
+        "action": warning.action,
+        "key": warning.key,
+        "message": str(warning),
+    }
 
 
 def _count_lines(path: Path) -> int:

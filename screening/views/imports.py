@@ -1,7 +1,7 @@
 """Import pages: upload, progress, column mapping, records and the duplicate review list."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +17,14 @@ from screening.forms import (
 from screening.models import DuplicatePair, ImportJob, Record
 from screening.parsers import ParseError, csv_columns, csv_guess_mapping
 from screening.services import duplicates as duplicate_services
-from screening.services.imports import import_job_create, import_job_set_mapping, import_progress
+from screening.services.imports import (
+    ImportNotWaiting,
+    import_job_confirm,
+    import_job_create,
+    import_job_discard,
+    import_job_set_mapping,
+    import_progress,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,6 +68,47 @@ def import_job(request, project, topic_key, job_id):
         topic_area=topic_area,
         job=job,
         progress=import_progress(job),
+        can_settle=request.user.has_perm("screening.settle_import", job),
+    )
+
+
+def _settle(request, project, topic_key, job_id, service, done_message):
+    topic_area = topic_area_or_404(project, topic_key)
+    job = _job(topic_area, job_id)
+    if not request.user.has_perm("screening.settle_import", job):
+        raise PermissionDenied
+    try:
+        job = service(job=job, actor=request.user)
+    except ImportNotWaiting as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done_message)
+    return redirect(job)
+
+
+@require_POST
+@project_view("screening.import_records")
+def import_confirm(request, project, topic_key, job_id):
+    return _settle(
+        request,
+        project,
+        topic_key,
+        job_id,
+        import_job_confirm,
+        _("Repairs accepted: the file is being imported."),
+    )
+
+
+@require_POST
+@project_view("screening.import_records")
+def import_discard(request, project, topic_key, job_id):
+    return _settle(
+        request,
+        project,
+        topic_key,
+        job_id,
+        import_job_discard,
+        _("Import discarded: nothing from the file was kept."),
     )
 
 

@@ -35,6 +35,9 @@ MATRIX = {
     "api-import-list": {"GET": READ, "POST": WORK},
     "api-import-detail": {"GET": READ},
     "api-import-mapping": {"POST": WORK},
+    # The secret job was started by the lead: another reviewer may not settle it.
+    "api-import-confirm": {"POST": LEAD},
+    "api-import-discard": {"POST": LEAD},
     "api-record-list": {"GET": READ},
     "api-record-detail": {"GET": READ},
     "api-record-unmerge": {"POST": LEAD},
@@ -97,6 +100,8 @@ def test_matrix_covers_every_api_url():
 # Actions beside a resource's list and detail: name -> (resource, on the list or an item).
 ACTIONS = {
     "api-import-mapping": ("import", "detail"),
+    "api-import-confirm": ("import", "detail"),
+    "api-import-discard": ("import", "detail"),
     "api-record-unmerge": ("record", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),

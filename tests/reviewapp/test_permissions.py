@@ -62,6 +62,9 @@ MATRIX = {
     "import_create": (REVIEW_WORK, REVIEW_WORK),
     "import_job": (READ, NOT_ALLOWED),
     "import_mapping": (REVIEW_WORK, REVIEW_WORK),
+    # The secret job was started by the lead: another reviewer may not settle it.
+    "import_confirm": (NOT_ALLOWED, LEAD_ONLY),
+    "import_discard": (NOT_ALLOWED, LEAD_ONLY),
     "records": (READ, NOT_ALLOWED),
     "record_unmerge": (NOT_ALLOWED, LEAD_ONLY),
     "duplicates": (READ, NOT_ALLOWED),
@@ -190,7 +193,7 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["membership_id"] = membership.pk
     if name == "invitation_revoke":
         kwargs["invitation_id"] = data["invitation"].pk
-    if name in {"import_job", "import_mapping"}:
+    if name in {"import_job", "import_mapping", "import_confirm", "import_discard"}:
         kwargs["job_id"] = data["job"].pk
     if name == "record_unmerge":
         kwargs["record_id"] = data["record"].pk
@@ -255,6 +258,8 @@ TOPIC_URLS = {
     "import_create",
     "import_job",
     "import_mapping",
+    "import_confirm",
+    "import_discard",
     "records",
     "record_unmerge",
     "duplicates",

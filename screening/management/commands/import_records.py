@@ -8,7 +8,7 @@ from reviewapp.models import Project
 from screening.dedup import DedupRecord, deduplicate
 from screening.models import ImportJob
 from screening.parsers import FORMATS, ParseError, detect_format, parse_file
-from screening.services.imports import import_job_create, import_run
+from screening.services.imports import import_job_confirm, import_job_create, import_run
 
 
 class Command(BaseCommand):
@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--accept-repairs",
+            action="store_true",
+            help="store the file even where entries were repaired or skipped (listed); "
+            "without it such an import stops, stores nothing and lists them",
+        )
 
     def handle(self, *args, **options):
         path: Path = options["file"]
@@ -100,12 +106,27 @@ class Command(BaseCommand):
             }, False
         try:
             summary = import_run(job=job)
+            if job.status == ImportJob.Status.NEEDS_CONFIRMATION and options["accept_repairs"]:
+                job = import_job_confirm(job=job, actor=None, enqueue=False)
+                summary = import_run(job=job)
         except ParseError as error:
             return {"format": job.detected_format, "errors": [_error(error)]}, False
         report = summary.to_dict()
+        if job.status == ImportJob.Status.NEEDS_CONFIRMATION:
+            repairs = len(report["repairs"])
+            message = (
+                f"{path.name}: {repairs} entries were repaired or skipped (listed above); "
+                "nothing was stored. Run again with --accept-repairs to store the file, "
+                f"or confirm import {job.pk} in the browser."
+            )
+            report["status"] = job.status
+            report["errors"] = [{"line": None, "field": None, "message": message}]
+            return report, False
         return report, True
 
     def _print(self, report: dict) -> None:
+        for repair in report.get("repairs", []) if report.get("errors") else []:
+            self.stderr.write(self.style.WARNING(repair["message"]))
         for error in report.get("errors", []):
             self.stderr.write(self.style.ERROR(error["message"]))
         if report.get("errors"):
