@@ -60,6 +60,13 @@ PIECE_LIMIT = RECORD_CHARACTERS_LIMIT
 # this many braces of one field are tried as the stray one: bounded time on a hostile file.
 REPAIR_ATTEMPTS = 12
 REPAIR_CANDIDATES = 8
+# Local damage is a brace or two; an entry off by more is skipped without trying (a hostile
+# file nests thousands, and bibtexparser takes seconds to read each attempt at closing them).
+REPAIR_BRACES = 3
+# Nor is an entry nested deeper than real ones (three or four levels) or longer than a long
+# abstract's entry repaired: each attempt costs bibtexparser a parse of the whole entry.
+REPAIR_DEPTH = 10
+REPAIR_CHARACTERS = 100_000
 
 
 @dataclasses.dataclass
@@ -298,7 +305,7 @@ def _repair_candidates(text: str) -> Iterator[tuple[str, str]]:
         segment = text[start:end]
         want = (index == 0) - (index == last)
         net = sum(1 if brace == "{" else -1 for _, brace in _braces(segment))
-        if net == want:
+        if net == want or abs(net - want) > REPAIR_BRACES:
             continue
         label = name or "the entry's head"
         opens, closes = _unmatched(segment, skip_first=index == 0)
@@ -337,6 +344,13 @@ def _repair_candidates(text: str) -> Iterator[tuple[str, str]]:
 def _repaired(text: str, strings: list[String]) -> tuple[Library | None, str]:
     """The entry read after the first repair that gives one entry with every field it
     names, and what the repair was; None when no repair does."""
+    excess = sum(1 if brace == "{" else -1 for _, brace in _braces(text))
+    if (
+        abs(excess) > REPAIR_BRACES
+        or len(text) > REPAIR_CHARACTERS
+        or _brace_depth(text) > REPAIR_DEPTH
+    ):
+        return None, ""
     expected = _expected_fields(text)
     for attempt, (candidate, repair) in enumerate(_repair_candidates(text)):
         if attempt >= REPAIR_ATTEMPTS:

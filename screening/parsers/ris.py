@@ -10,8 +10,9 @@ independent writer for round trips.
 
 Reading rules (each covers a real export, see tests/screening/test_parsers.py):
 - A record runs from a `TY  - ` line to the next `ER  - ` line. A new `TY` before
-  any `ER` closes the open record (a hand-edited file lost its `ER`); a record still
-  open at the end of the file is kept, with a warning: the file may have been cut.
+  any `ER` closes the open record (a hand-edited file lost its `ER`), reported as a
+  repaired entry (the import waits for the user to confirm it); a record still open at
+  the end of the file is kept, with a warning: the file may have been cut.
 - Anything outside TY..ER is not a record and is skipped: Ovid's "1." numbers,
   search-query lines and "Link to the Ovid Full Text" lines, JSTOR's
   "Provider:" headers, Ovid's stray `NL  - ` line after `ER`.
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-from .errors import ParseError, ParseWarning, warn
+from .errors import REPAIRED, ParseError, ParseWarning, warn
 from .fields import (
     RawFields,
     find_doi,
@@ -81,6 +82,7 @@ def read_ris(
     record: RawFields | None = None
     last_tag = ""
     found = False
+    entries = 0
     standard_starts = _STANDARD_STARTS
     for number, text in read_lines(path, encoding, filename, warnings):
         # Most lines of an export are standard tag lines ("AU  - Name"): read them
@@ -104,7 +106,17 @@ def read_ris(
             record = None
         elif tag == "TY":
             if record is not None:
+                warn(
+                    warnings,
+                    filename,
+                    f"no 'ER  - ' line before the next record (line {number}): the record "
+                    "was ended there.",
+                    line=record.line,
+                    entry=entries,
+                    action=REPAIRED,
+                )
                 yield ris_record(record.done(), record.line)
+            entries += 1
             record, last_tag, found = RawFields(filename, number, warnings), "TY", True
             record.add("TY", value, number)
         elif record is None:

@@ -64,3 +64,33 @@ def upload(name: str, text: str | bytes) -> SimpleUploadedFile:
 @pytest.fixture
 def ris_upload():
     return lambda name="econlit.ris", studies=STUDIES: upload(name, ris_text(studies))
+
+
+def bib_entry(number: int, abstract: str) -> str:
+    """One Scopus-style BibTeX entry, twelve lines with the blank one after it."""
+    return (
+        f"@ARTICLE{{Author{number}2020,\n"
+        "author = {Jensen, A. and Smith, B.},\n"
+        f"title = {{Crayfish survey {number}}},\n"
+        "journal = {Freshwater Biology},\n"
+        "year = {2020},\n"
+        f"doi = {{10.1000/fb.{number}}},\n"
+        f"abstract = {{{abstract}}},\n"
+        "author_keywords = {crayfish; rivers},\n"
+        "document_type = {Article},\n"
+        "source = {Scopus},\n"
+        "}\n\n"
+    )
+
+
+def damaged_bib(entries: int = 5, damaged: tuple[int, ...] = (2, 4)) -> str:
+    """A Scopus export whose `damaged` entries hold an abstract with an unclosed "{"."""
+    return "".join(
+        bib_entry(
+            number,
+            "White-footed Crayfish {Austropotamobius pallipes were surveyed."
+            if number in damaged
+            else f"Rivers were sampled ({number}).",
+        )
+        for number in range(1, entries + 1)
+    )

@@ -267,8 +267,10 @@ def test_ris_missing_er_and_loose_tags_keep_both_records():
     "KW - keyword2" with one space, bare keyword lines, "PMID - " and a "% Comment" line
     between records. rispy drops the first record; we keep both. Without an ER nothing
     marks where the first record ends, so "% Comment" continues its last tag (PMID) in
-    raw; the pmid field takes the number only."""
-    records = parse("colrev", "loader", "ris_data.ris")
+    raw; the pmid field takes the number only. The missing ER is reported as a repaired
+    entry, so the import waits for the user to confirm it."""
+    warnings = []
+    records = parse("colrev", "loader", "ris_data.ris", warnings=warnings)
 
     assert [record.title for record in records] == [
         "Title of a conference paper",
@@ -278,6 +280,8 @@ def test_ris_missing_er_and_loose_tags_keep_both_records():
     assert records[0].pmid == "12345678"
     assert records[0].raw["PMID"] == ["12345678\n% Comment"]
     assert records[1].raw["TY"] == ["JOUR"]
+    assert [(w.entry, w.line, w.action) for w in warnings] == [(1, 2, "repaired")]
+    assert "no 'ER  - ' line before the next record" in str(warnings[0])
 
 
 def test_ris_titles_agree_with_rispy_on_real_files():

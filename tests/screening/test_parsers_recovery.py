@@ -163,3 +163,18 @@ def test_one_stray_brace_in_an_abstract_is_repaired_and_other_entries_untouched(
     assert [(w.entry, w.action) for w in warnings] == [(target + 1, REPAIRED)]
     expected = " ".join([*words[:at], "x", *words[at:]])
     assert records[target].abstract == " ".join(expected.split())
+
+
+def test_ris_record_without_its_end_line_is_a_repaired_entry(tmp_path):
+    path = tmp_path / "lost-er.ris"
+    path.write_text("TY  - JOUR\nTI  - First\n\nTY  - JOUR\nTI  - Second\nER  - \n")
+    warnings: list[ParseWarning] = []
+
+    records = list(parse_file(path, "ris", warnings=warnings))
+
+    assert [r.title for r in records] == ["First", "Second"]
+    assert [(w.entry, w.line, w.action) for w in warnings] == [(1, 1, REPAIRED)]
+    assert str(warnings[0]) == (
+        "lost-er.ris, entry 1 (line 1): repaired: no 'ER  - ' line before the next record "
+        "(line 4): the record was ended there."
+    )
