@@ -17,6 +17,7 @@ from tests.factories.reviewapp import (
     TopicAreaFactory,
     UserFactory,
 )
+from tests.screening.conftest import damaged_bib
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -280,3 +281,32 @@ def test_job_page_polls_until_the_import_is_done(live_server, page, review, axe_
     assert _summary(page) == {"records": 4, "imported": 4, "in-file": 0, "existing": 0, "review": 0}
     assert page.get_by_test_id("import-running").count() == 0
     assert page.get_by_role("link", name="Review possible duplicates").count() == 0
+
+
+def test_reviewer_confirms_an_import_with_repaired_entries(live_server, page, review, axe_check):
+    """A Scopus file with two unclosed braces in its abstracts: the page lists both repairs
+    with nothing stored, and the reviewer's confirmation imports every record."""
+    topic_area, _users = review
+    base = live_server.url
+    login(page, base, "anna")
+
+    _upload(page, base, "scopus.bib", damaged_bib().encode(), source_name="Scopus")
+
+    repairs = page.get_by_test_id("repair-list")
+    repairs.wait_for()
+    assert repairs.locator("li").all_inner_texts() == [
+        "scopus.bib, entry 2 (line 13, key Author22020): repaired: unbalanced brace in "
+        "abstract: closed at the end of the value",
+        "scopus.bib, entry 4 (line 37, key Author42020): repaired: unbalanced brace in "
+        "abstract: closed at the end of the value",
+    ]
+    axe_check(page, "import-repairs")
+    assert topic_area.records.count() == 0
+    assert ImportJob.objects.get().status == ImportJob.Status.NEEDS_CONFIRMATION
+
+    page.get_by_role("button", name="Import with these repairs").click()
+
+    page.get_by_text("Repairs accepted: the file is being imported.").wait_for()
+    assert _summary(page)["records"] == 5
+    assert topic_area.records.count() == 5
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE
