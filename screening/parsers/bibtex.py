@@ -233,9 +233,20 @@ def _braces(text: str) -> Iterator[tuple[int, str]]:
         yield match.start(), match.group()
 
 
+def _excess(text: str) -> int:
+    """Opening braces less closing ones, escaped ones left out (at C speed: a hostile entry
+    holds a million)."""
+    return text.count("{") - text.count("\\{") - text.count("}") + text.count("\\}")
+
+
 def _split_stray(text: str) -> tuple[str, int | None]:
     """The entry up to its closing brace, and the line offset of any text after it that is
     neither blank nor a % comment (None when there is none, or the braces do not close)."""
+    tail = text[text.rfind("}") + 1 :]
+    if not any(line.strip() and not line.strip().startswith("%") for line in tail.split("\n")):
+        return text, None  # nothing after the last brace: the usual case, without a walk
+    if _excess(text) != 0:
+        return text, None  # damaged: the repair decides where the entry ends
     opener = _OPENER.search(text)
     if opener is None or opener.group() != "{":
         return text, None
@@ -344,9 +355,8 @@ def _repair_candidates(text: str) -> Iterator[tuple[str, str]]:
 def _repaired(text: str, strings: list[String]) -> tuple[Library | None, str]:
     """The entry read after the first repair that gives one entry with every field it
     names, and what the repair was; None when no repair does."""
-    excess = sum(1 if brace == "{" else -1 for _, brace in _braces(text))
     if (
-        abs(excess) > REPAIR_BRACES
+        abs(_excess(text)) > REPAIR_BRACES
         or len(text) > REPAIR_CHARACTERS
         or _brace_depth(text) > REPAIR_DEPTH
     ):
