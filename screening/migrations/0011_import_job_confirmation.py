@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0009_stopping_rule_knee'),
+        ('screening', '0010_import_job_heartbeat'),
     ]
 
     operations = [
