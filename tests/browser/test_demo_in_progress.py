@@ -65,3 +65,52 @@ def test_the_lead_pages_of_the_demo_in_progress_pass_axe(live_server, page, axe_
         axe_check(page, f"demo-{name}")
     page.goto(live_server.url + pages["conflicts"])
     assert "\n5 records\n" in page.locator("main").inner_text()
+
+
+def test_from_the_demo_home_page_one_click_reaches_the_first_waiting_record(live_server, page):
+    """Issue #17's first walk on a fresh `load_demo`: reviewer1 logs in, the home page says
+    what waits, one click opens the waiting record, ten are screened by keyboard."""
+    _start("reviewer1")
+    stage = Stage.objects.get(topic_area__key=KEY, position=1)
+    before = Decision.objects.filter(stage=stage, reviewer__username="reviewer1").count()
+    login(page, live_server.url, "reviewer1", "demo-reviewer-2019")
+    page.goto(live_server.url + "/")
+    assert "waiting for you" in page.get_by_test_id("home-work").inner_text()
+
+    page.locator("[data-next-work]").click()  # the one click
+    page.wait_for_url(f"**/screening/{stage.pk}/")
+    seen = []
+    for number in range(10):
+        current = page.get_attribute("[data-testid=screening-record]", "data-item")
+        seen.append(current)
+        page.keyboard.press("e" if number % 4 else "i")
+        page.wait_for_function(
+            "(old) => document.querySelector('[data-testid=screening-record]')"
+            "?.dataset.item !== old",
+            arg=current,
+        )
+    assert len(set(seen)) == 10
+    assert Decision.objects.filter(stage=stage, reviewer__username="reviewer1").count() == (
+        before + 10
+    )
+
+
+def test_the_demo_lead_resolves_three_conflicts_by_keys_from_the_home_page(live_server, page):
+    _start("lead")
+    stage = Stage.objects.get(topic_area__key=KEY, position=1)
+    open_before = stage.items.filter(status="conflict").count()
+    login(page, live_server.url, "lead", "demo-lead-2019")
+    page.goto(live_server.url + "/")
+    page.locator(f"[data-kind=conflicts] a[href*='/screening/{stage.pk}/conflicts/']").first.click()
+    page.wait_for_url(f"**/screening/{stage.pk}/conflicts/")
+    for key in ["i", "e", "i"]:
+        current = page.get_attribute("[data-testid=conflict-record]", "data-item")
+        if key == "e":
+            page.keyboard.press("1")  # the first exclusion reason
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "(old) => document.querySelector('[data-testid=conflict-record]')?.dataset.item"
+            " !== old",
+            arg=current,
+        )
+    assert stage.items.filter(status="conflict").count() == open_before - 3
