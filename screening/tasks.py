@@ -32,7 +32,7 @@ def import_file_task(*, job_id: int) -> None:
 
 @shared_task
 def imports_sweep_task() -> None:
-    from screening.services.import_watch import import_jobs_sweep  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+    from screening.services.imports import import_jobs_sweep  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
 
     import_jobs_sweep()
 

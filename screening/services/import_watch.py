@@ -18,10 +18,8 @@ import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from screening.models import ImportJob
 
@@ -69,31 +67,3 @@ def import_job_lock_running(job: ImportJob) -> None:
     if locked is None or locked.status != ImportJob.Status.RUNNING:
         raise ImportAbandoned(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
-
-
-def import_jobs_sweep(*, stale_after: timedelta = STALE_AFTER) -> int:
-    """Fail every running import whose heartbeat stopped (its worker died); returns how many.
-
-    A job a live worker is finishing holds its row lock and is skipped."""
-    cutoff = timezone.now() - stale_after
-    message = _(
-        "The worker stopped while importing this file; nothing from it was stored. "
-        "Import the file again."
-    )
-    # imports.py imports this module: its failure writer is taken at call time.
-    from screening.services.imports import _job_failed  # noqa: PLC0415
-
-    count = 0
-    with transaction.atomic():
-        abandoned = (
-            ImportJob.objects.select_for_update(skip_locked=True)
-            .filter(status=ImportJob.Status.RUNNING)
-            .filter(
-                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-            )
-        )
-        for job in abandoned:
-            logger.warning("import job %s: no heartbeat since %s, failed", job.pk, job.heartbeat_at)
-            _job_failed(job, message)
-            count += 1
-    return count

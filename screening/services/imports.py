@@ -10,11 +10,13 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from itertools import batched
 from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from screening.parsers import (
 from screening.parsers.errors import REPAIRED
 from screening.services.duplicates import deduplicate_new_records
 from screening.services.import_watch import (
+    STALE_AFTER,
     ImportAbandoned,
     import_heartbeat,
     import_job_lock_running,
@@ -578,3 +581,28 @@ def import_job_fail_stuck(*, job: ImportJob) -> bool:
         _("The import was stopped by an administrator; upload the file again to retry."),
     )
     return True
+
+
+def import_jobs_sweep(*, stale_after: timedelta = STALE_AFTER) -> int:
+    """Fail every running import whose heartbeat stopped (its worker died); returns how many.
+
+    A job a live worker is finishing holds its row lock and is skipped."""
+    cutoff = timezone.now() - stale_after
+    message = _(
+        "The worker stopped while importing this file; nothing from it was stored. "
+        "Import the file again."
+    )
+    count = 0
+    with transaction.atomic():
+        abandoned = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(status=ImportJob.Status.RUNNING)
+            .filter(
+                Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+            )
+        )
+        for job in abandoned:
+            logger.warning("import job %s: no heartbeat since %s, failed", job.pk, job.heartbeat_at)
+            _job_failed(job, message)
+            count += 1
+    return count

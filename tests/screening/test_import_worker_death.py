@@ -15,8 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from screening.models import ImportJob, Record, Source
-from screening.services.import_watch import import_jobs_sweep
-from screening.services.imports import import_job_create
+from screening.services.imports import import_job_create, import_jobs_sweep
 from tests.worker import wait_for
 
 ABANDONED = "The worker stopped while importing this file"
