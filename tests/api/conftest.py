@@ -64,3 +64,24 @@ SECRETS = [
     "Confidential study",
     "Secret comment body",
 ]
+
+
+@pytest.fixture
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI app itself, not through Django's test client, so Django's
+    request signals would close the test's database connection (inside its transaction) after
+    every request; the test client disconnects them too."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def lead_token(cast):
+    client = token_client(cast["lead"])
+    return client._credentials["HTTP_AUTHORIZATION"]

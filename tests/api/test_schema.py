@@ -3,55 +3,9 @@ a project lead with data present: no request may end in a 500, and every respons
 match the schema (status code, content type, body, headers). A fixed number of examples per
 operation, derandomised, so a run is repeatable and short."""
 
-import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from reviewapp.wsgi import application
-from tests.api.conftest import token_client
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
-
-
-@pytest.fixture
-def keep_the_test_connection():
-    """Schemathesis calls the WSGI app itself, not through Django's test client, so Django's
-    request signals would close the test's database connection (inside its transaction) after
-    every request; the test client disconnects them too."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def lead_token(cast):
-    client = token_client(cast["lead"])
-    return client._credentials["HTTP_AUTHORIZATION"]
-
-
-# Loaded when the module is collected: the schema view reads no data.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
-# The coverage phase sends several hundred boundary cases per operation (five minutes for
-# the whole API on two cores); fuzzing with a fixed number of examples keeps the run short.
-schema.config.phases.coverage.enabled = False
+from tests.api.schema_checks import CHECKS, schema
 
 
 @schema.parametrize()
