@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -44,7 +45,9 @@ class SourceViewSet(TopicScoped):
         request={"multipart/form-data": s.ImportCreateSerializer},
         responses={201: s.ImportJobSerializer},
     ),
-    mapping=extend_schema(request=s.ImportMappingSerializer, responses=s.ImportJobSerializer),
+    mapping=extend_schema(
+        request={"application/json": s.ImportMappingSerializer}, responses=s.ImportJobSerializer
+    ),
     confirm=extend_schema(request=None, responses=s.ImportJobSerializer),
     discard=extend_schema(request=None, responses=s.ImportJobSerializer),
 )
@@ -52,6 +55,7 @@ class ImportViewSet(TopicScoped):
     """Upload an export file; the import runs in the background: poll the job's status."""
 
     serializer_class = s.ImportJobSerializer
+    parser_classes = [JSONParser, MultiPartParser]  # the upload is a file
     action_permissions = dict.fromkeys(
         ["create", "mapping", "confirm", "discard"], "screening.import_records"
     )
@@ -201,7 +205,7 @@ class StageViewSet(TopicScoped):
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=stage.pk)).data)
 
-    @action(detail=False, methods=["post"], url_path="set-up")
+    @action(detail=False, methods=["post"], url_path="set-up", pagination_class=None)
     def set_up(self, request, project_slug, topic_key):
         """Create the stages of a preset (until the first decision); records enter the first."""
         data = validated(s.StagesSetUpSerializer, request.data)

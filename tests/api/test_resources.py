@@ -358,3 +358,16 @@ def test_the_exports_list_links_every_export(api, topic_area, review_data):
     assert {"flow_svg", "flow_csv", "agreement_csv", "report:xlsx", "report:ris"} <= names
     for link in links:
         assert link["url"].startswith("http://testserver/projects/secret-review/")
+
+
+def test_a_body_that_is_not_json_is_refused_by_its_media_type(api, topic_area):
+    # One documented request shape per operation: JSON (uploads alone take multipart).
+    response = api["lead"].post(
+        topic_url(topic_area, "categories/"),
+        "key=walk&title=Walking",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert "application/x-www-form-urlencoded" in response.json()["message"]
+    assert not topic_area.categories.filter(key="walk").exists()

@@ -1,8 +1,11 @@
-"""The worked example of docs/api.md runs as it is against a live server: the Python block
+"""The worked example of docs/api.md runs as it is against a live server: the typed client is
+generated from the live server's schema with the command the document gives, the Python block
 is taken from the document, its BASE_URL and TOKEN set, and executed; then the database must
 hold what it did. With eager tasks (the embedded default) and with a real Celery worker."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,28 @@ def worked_example() -> str:
     return re.search(r"```python\n(.*?)```", section, re.S).group(1)
 
 
+def generate_client(base_url: str, folder: Path) -> None:
+    """The document's command, run in `folder`, against the server's schema."""
+    command = re.search(r"^(openapi-python-client generate .*)$", DOC.read_text(), re.M).group(1)
+    arguments = command.split()[1:]
+    arguments[arguments.index("--url") + 1] = f"{base_url}/api/schema/?format=json"
+    generator = Path(sys.executable).with_name("openapi-python-client")
+    done = subprocess.run(
+        [str(generator), *arguments], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (folder / "reviewapp_api_client" / "api").is_dir(), done.stdout
+
+
+@pytest.fixture
+def client_on_path(live_server, tmp_path, monkeypatch):
+    generate_client(live_server.url, tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    for name in [name for name in sys.modules if name.startswith("reviewapp_api_client")]:
+        del sys.modules[name]
+
+
 def _run(base_url: str, capsys) -> str:
     user = UserFactory(username="scripter")
     _token, raw = api_token_create(user=user, name="worked example")
@@ -39,8 +64,8 @@ def _run(base_url: str, capsys) -> str:
     finally:
         # Its kept-alive connections hold the live server's threads, and with them their
         # database connections, which would block dropping the test database.
-        if "session" in namespace:
-            namespace["session"].close()
+        if "client" in namespace:
+            namespace["client"].get_httpx_client().close()
     return capsys.readouterr().out
 
 
@@ -62,9 +87,9 @@ def _check(output: str) -> None:
     assert output.splitlines()[-1].startswith(f"{verdict.level} - ")
 
 
-def test_worked_example_runs_against_a_live_server(live_server, capsys):
+def test_worked_example_runs_against_a_live_server(live_server, client_on_path, capsys):
     _check(_run(live_server.url, capsys))
 
 
-def test_worked_example_runs_with_a_real_worker(celery_worker, live_server, capsys):
+def test_worked_example_runs_with_a_real_worker(celery_worker, live_server, client_on_path, capsys):
     _check(_run(live_server.url, capsys))
