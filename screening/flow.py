@@ -88,6 +88,9 @@ class ScreeningStage:
     excluded_by_reason: Mapping[str, int] = field(default_factory=dict)
     excluded_by_rule: Count | None = None
     stopping_rule: str = ""
+    # Records at the stage that nobody has decided yet (a review in progress): not screened,
+    # so in no box, but they entered the stage, which the stage chain must know.
+    undecided: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Retrieval:
     assessed: Count
     excluded: Count
     excluded_by_reason: Mapping[str, int] = field(default_factory=dict)
+    # Reports at the full-text stage with neither a decision nor "not retrievable" yet.
+    undecided: int = 0
 
     @property
     def included(self) -> int:
@@ -415,6 +420,8 @@ def flow_check(flow: FlowInput) -> list[Problem]:
     studies <= reports (H7); reasons add up to their exclusion box, which is at most what
     entered it (R1, R2); a stopping rule excludes part of a stage, not more (T1); records from
     other methods need the other-methods column (O1).
+    Records and reports still undecided (`undecided`) are in no box, but they entered their
+    stage: the chain counts them with the screened (or sought) ones.
     Warnings, because a record can lead to several reports or none: reports sought = records
     kept by the last stage (S1); other-methods reports sought <= records identified (S2); full-
     text exclusions without reasons (R3).
@@ -430,13 +437,13 @@ def flow_check(flow: FlowInput) -> list[Problem]:
 
     for i, stage in enumerate(flow.stages):
         label = _stage_label(stage, "records_screened")
-        if stage.screened.value != entering:
+        if stage.screened.value + stage.undecided != entering:
             problems.append(
                 _mismatch(
                     "H1",
                     f"stages[{i}].screened",
                     label,
-                    stage.screened.value,
+                    stage.screened.value + stage.undecided,
                     entering,
                     entering_rule,
                     entering_terms,
@@ -476,13 +483,13 @@ def flow_check(flow: FlowInput) -> list[Problem]:
         )
         entering_terms = (stage.screened.value, stage.excluded.value)
 
-    if flow.fulltext.sought.value != entering:
+    if flow.fulltext.sought.value + flow.fulltext.undecided != entering:
         problems.append(
             _mismatch(
                 "S1",
                 "dbr_sought_reports",
                 _column_label("sought", "dbr"),
-                flow.fulltext.sought.value,
+                flow.fulltext.sought.value + flow.fulltext.undecided,
                 entering,
                 entering_rule,
                 entering_terms,
@@ -1215,6 +1222,10 @@ def with_reported(
                 if reported.get(f"stage{position}_excluded") is not None
                 else stage.excluded_by_reason
             ),
+            # A typed-in total is the whole stage: no record of ours waits beside it.
+            undecided=(
+                0 if reported.get(f"stage{position}_screened") is not None else stage.undecided
+            ),
         )
         for position, stage in enumerate(flow.stages, start=1)
     ]
@@ -1229,6 +1240,7 @@ def with_reported(
             base,
             **{box: pick(f"{prefix}_{box}", getattr(base, box)) for box in boxes},
             excluded_by_reason={} if excluded_reported else base.excluded_by_reason,
+            undecided=0 if reported.get(f"{prefix}_sought") is not None else base.undecided,
         )
 
     return replace(

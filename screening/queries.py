@@ -434,18 +434,16 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
             for reason in (row["exclusion_reason"] or "").split("; "):
                 if reason:
                     reasons[key][reason] += row["n"]
-    undecided = {
-        stage.name: sum(
-            totals[(stage.pk, other)][value]
-            for other in (False, True)
-            for value in (status.PENDING, status.MAYBE, status.CONFLICT)
-        )
-        for stage in stages
-    }
+
+    waiting = (status.PENDING, status.MAYBE, status.CONFLICT)
+
+    def undecided_at(stage, other=False) -> int:
+        return sum(totals[(stage.pk, other)][value] for value in waiting)
 
     def screened(stage, other=False) -> int:
+        """Decided records: the rule's are among the excluded; undecided ones in no box."""
         counts = totals[(stage.pk, other)]
-        return sum(counts.values()) - counts[BY_RULE]  # the rule's are among the excluded
+        return sum(counts.values()) - counts[BY_RULE] - undecided_at(stage, other)
 
     record_stages = [stage for stage in stages if stage.kind != Stage.Kind.FULLTEXT]
     fulltext_stage = next((stage for stage in stages if stage.kind == Stage.Kind.FULLTEXT), None)
@@ -462,6 +460,7 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
             assessed=flow.Count(sought - missing),
             excluded=flow.Count(totals[key][status.EXCLUDED]),
             excluded_by_reason=dict(reasons[key]),
+            undecided=undecided_at(fulltext_stage, other),
         )
 
     has_other = any(source.kind in other_kinds for source in sources)
@@ -486,6 +485,7 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
                 if stage.stopped_at
                 else None,
                 stopping_rule=stage.stopping_rule_label() if stage.stopped_at else "",
+                undecided=undecided_at(stage),
             )
             for stage in record_stages
         ],
@@ -495,6 +495,9 @@ def topic_area_flow(topic_area: TopicArea, language: str = "en") -> tuple[flow.F
         # One report per study until reports of one study are merged (grading's studies).
         included_reports=flow.Count(included),
     )
+    undecided = {
+        stage.name: undecided_at(stage) + undecided_at(stage, other=True) for stage in stages
+    }
     reported = {k: v for k, v in (topic_area.reported_flow or {}).items() if v is not None}
     return flow.with_reported(derived, reported, language), undecided
 
