@@ -38,7 +38,7 @@ from screening.bibrecord import ParsedRecord, normalise_doi
 
 from .errors import REPAIRED, SKIPPED, ParseError, ParseWarning, warn
 from .fields import RECORD_CHARACTERS_LIMIT, RawFields, find_doi, first_year, one_line, page_range
-from .textio import read_lines
+from .textio import LINE_LIMIT, read_lines_marked
 
 _ENTRY_START = re.compile(r"^\s*@\s*([A-Za-z]+)\s*[{(]")
 _ENTRY_KEY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]\s*([^,\s{}()]*)")
@@ -90,7 +90,9 @@ def read_bibtex(
     piece_size = 0
     piece_start = 1
     found = False
-    for number, text in read_lines(path, encoding, filename, warnings):
+    for number, text, cut in read_lines_marked(path, encoding, filename, warnings):
+        if cut:
+            text = _closed_after_cut(text, number, reading)
         if _ENTRY_START.match(text):
             for record in _parse_piece("\n".join(piece), piece_start, reading):
                 found = True
@@ -114,6 +116,22 @@ def read_bibtex(
         raise ParseError(filename, "no BibTeX entry could be read: " + reading.skipped[0])
     if not found:
         raise ParseError(filename, "no BibTeX entries found: no line starts with '@article{'.")
+
+
+def _closed_after_cut(text: str, number: int, reading: _Reading) -> str:
+    """A line cut at LINE_LIMIT lost the braces that closed its value (and often the entry):
+    close what the kept part opened, so the entry still reads, its value shortened."""
+    opened = sum(1 if brace == "{" else -1 for _, brace in _braces(text))
+    warn(
+        reading.warnings,
+        reading.filename,
+        f"line {number:,} is longer than {LINE_LIMIT:,} characters: its value was cut there"
+        + (" and closed" if opened > 0 else ""),
+        line=number,
+        entry=reading.entries + (0 if _ENTRY_START.match(text) else 1) or None,
+        action=REPAIRED,
+    )
+    return text + "}" * max(opened, 0)
 
 
 def _parse_piece(text: str, first_line: int, reading: _Reading) -> Iterator[ParsedRecord]:

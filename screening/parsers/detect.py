@@ -63,11 +63,13 @@ def detect_format(path: Path, filename: str | None = None) -> str:
         raise ParseError(filename, f"this is {kind}, not a bibliographic export. {EXPECTED}")
 
     text = head.decode(encoding_from_start(head) or "utf-8", errors="replace").lstrip("\ufeff")
+    # The opening tags are looked for in the whole sample: the line after an XML declaration
+    # may be far longer than the sample (a whole file on one line, a huge abstract).
+    start = text.lstrip()[:5000].lower()
     if len(head) == _SAMPLE:
         text = text[: text.rfind("\n") + 1] or text  # drop a line cut in half
     suffix = Path(filename).suffix.lower()
 
-    start = text.lstrip()[:5000].lower()
     if start.startswith("<"):
         if "<pubmedarticle" in start or "<pubmedbookarticle" in start:
             return "pubmed-xml"

@@ -107,8 +107,17 @@ def read_lines(
     longer than LINE_LIMIT characters is cut there, the rest skipped unread into
     memory; the reader then finds a value over FIELD_LIMIT and says so.
     """
-    for number, line, _cut in _lines(path, encoding, filename, warnings, newline=None):
-        yield number, line.lstrip("\ufeff")
+    for number, line, _cut in read_lines_marked(path, encoding, filename, warnings):
+        yield number, line
+
+
+def read_lines_marked(
+    path: Path, encoding: str, filename: str, warnings: list[ParseWarning] | None = None
+) -> Iterator[tuple[int, str, bool]]:
+    """read_lines with a third item: whether the line was cut at LINE_LIMIT (for a reader
+    whose syntax a cut breaks, such as BibTeX's braces)."""
+    for number, line, cut in _lines(path, encoding, filename, warnings, newline=None):
+        yield number, line.lstrip("\ufeff"), cut
 
 
 def table_lines(

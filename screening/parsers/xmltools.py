@@ -20,6 +20,10 @@ from .textio import FIELD_LIMIT
 INLINE_TAGS = frozenset({"i", "b", "u", "sup", "sub", "style", "mml:math", "math", "br"})
 
 
+# libxml2's limit on one text node without huge_tree (XML_MAX_TEXT_LENGTH).
+XML_TEXT_LIMIT = 10_000_000
+
+
 def iter_records(
     path: Path, filename: str, record_tags: tuple[str, ...], encoding: str | None
 ) -> Iterator[etree._Element]:
@@ -47,6 +51,15 @@ def iter_records(
                     del parent[0]
     except etree.XMLSyntaxError as error:
         line = error.lineno or None
+        if "Text node too long" in error.msg or "huge input" in error.msg.lower():
+            # libxml2's guard, not a syntax error: say what the file holds and why it stops.
+            raise ParseError(
+                filename,
+                f"a value at column {error.position[1]:,} is longer than the "
+                f"{XML_TEXT_LIMIT:,} characters one XML value may have here (no bibliographic "
+                "field is that long); the file was not imported.",
+                line=line,
+            ) from error
         raise ParseError(filename, f"the XML is broken: {error.msg}", line=line) from error
     except (LookupError, ValueError) as error:
         raise ParseError(filename, f"the XML cannot be read: {error}") from error

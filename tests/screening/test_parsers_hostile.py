@@ -435,3 +435,47 @@ def test_parse_warning_reads_like_a_parse_error():
     warning = ParseWarning("a.ris", "cut", line=3, field="AB")
 
     assert str(warning) == str(ParseError("a.ris", "cut", line=3, field="AB"))
+
+
+def test_bibtex_value_on_a_line_over_the_limit_is_cut_and_its_entry_kept(tmp_path):
+    """Before: the cut line lost the braces closing the value and the entry, so entry 1
+    was skipped as "Unexpectedly reached end of file", which named no cause."""
+    huge = "word " * (LINE_LIMIT // 4)
+    path = write(
+        tmp_path,
+        "big.bib",
+        "@article{a1,\n  title = {First},\n  year = {2016},\n"
+        f"  abstract = {{{huge}}}\n}}\n@article{{a2,\n  title = {{Second}}\n}}\n",
+    )
+
+    records, warnings = read(path)
+
+    assert [r.title for r in records] == ["First", "Second"]
+    assert records[0].year == 2016
+    assert len(records[0].abstract) == FIELD_LIMIT
+    cut = warnings[0]
+    assert (cut.line, cut.entry, cut.action) == (4, 1, "repaired")
+    assert f"longer than {LINE_LIMIT:,} characters" in cut.reason
+
+
+def test_pubmed_xml_with_a_huge_line_after_its_declaration_is_still_recognised(tmp_path):
+    """Before: detection dropped the sample's cut second line, kept only the declaration, and
+    called the file "neither a PubMed nor an EndNote export"; then libxml2's limit showed
+    as "the XML is broken"."""
+    huge = "word " * 2_100_000  # over libxml2's 10,000,000 characters in one text node
+    path = write(
+        tmp_path,
+        "big.xml",
+        '<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle><MedlineCitation>'
+        "<PMID>1</PMID><Article><ArticleTitle>First</ArticleTitle><Abstract><AbstractText>"
+        f"{huge}</AbstractText></Abstract></Article></MedlineCitation></PubmedArticle>"
+        "</PubmedArticleSet>\n",
+    )
+
+    with pytest.raises(ParseError) as refused:
+        read(path)
+
+    message = str(refused.value)
+    assert "big.xml, line 2" in message
+    assert "longer than the 10,000,000 characters one XML value may have" in message
+    assert "broken" not in message
