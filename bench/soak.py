@@ -31,7 +31,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from benchdb import ensure_database  # noqa: E402
 
+from tests.worker import RedisServer, beat_command, worker_command  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/reviewapp_soak"
 REVIEWERS = 50
 EXTRACTORS = 5
@@ -54,62 +55,6 @@ EXTRACTION_THREADS = 2
 RECORDS = 15000
 CATEGORIES = 5
 FRESH_WITHIN = 10.0  # seconds after a fault's end
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Redis:
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise SystemExit("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
-
-
-def celery(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "reviewapp", *arguments, "--loglevel", "INFO"]
 
 
 class Supervised:
@@ -399,7 +344,7 @@ def main() -> None:
         raise SystemExit("redis-server is not installed")
 
     folder = Path(tempfile.mkdtemp(prefix="soak-"))
-    redis = Redis(folder)
+    redis = RedisServer(folder)
     redis.start()
     env = {**os.environ, **configure(args.database_url, redis.url), "LOG_LEVEL": "INFO"}
     ensure_database(args.database_url)
@@ -415,21 +360,11 @@ def main() -> None:
     print(f"redis {redis.url}, database {args.database_url}, logs in {folder}", flush=True)
     topic, stage, reviewers, extractors, categories, studies = build()
     worker = Supervised(
-        celery(
-            "worker",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "2",
-            "-n",
-            f"soak-{uuid.uuid4().hex[:6]}@%h",
-        ),
+        worker_command(f"soak-{uuid.uuid4().hex[:6]}@%h", pool="threads", concurrency=2),
         env,
         folder / "worker.log",
     )
-    beat = Supervised(
-        celery("beat", "--schedule", str(folder / "beat-schedule")), env, folder / "beat.log"
-    )
+    beat = Supervised(beat_command(folder / "beat-schedule"), env, folder / "beat.log")
     worker.start()
     beat.start()
     wait_for_worker(app, 1, worker)
