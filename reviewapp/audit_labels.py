@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "api_token.create": _("created an API token"),
     "api_token.revoke": _("revoked an API token"),
     "source.import": _("imported the source"),
+    "record.update": _("corrected the record"),
     "duplicate.confirm": _("merged the duplicate"),
     "duplicate.reject": _("marked as not duplicates"),
     "duplicate.undo": _("undid the merge of"),
@@ -84,6 +85,19 @@ FIELD_LABELS = {
     "title": _("title"),
     "role": _("role"),
     "resolved": _("resolved"),
+    "abstract": _("abstract"),
+    "authors": _("authors"),
+    "year": _("year"),
+    "journal": _("journal"),
+    "volume": _("volume"),
+    "issue": _("issue"),
+    "pages": _("pages"),
+    "doi": _("DOI"),
+    "pmid": _("PMID"),
+    "url": _("URL"),
+    "keywords": _("keywords"),
+    "language": _("language"),
+    "publication_type": _("publication type"),
 }
 
 _TARGET = re.compile(r"^([a-z_]+):(\d+)$")

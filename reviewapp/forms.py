@@ -47,6 +47,10 @@ class VersionedFormMixin:
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
 
+    def service_fields(self) -> dict:
+        """The cleaned data the service takes as fields: all but the version."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
 
 class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:

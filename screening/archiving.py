@@ -32,6 +32,7 @@ register(
         models=[
             ("screening.source", "topic_area__project"),
             ("screening.record", "topic_area__project"),
+            ("screening.recordversion", "record__topic_area__project"),
             ("screening.duplicatepair", "topic_area__project"),
             ("screening.importjob", "topic_area__project"),
             ("screening.stage", "topic_area__project"),

@@ -5,9 +5,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from reviewapp.forms import TermListField, VersionedFormMixin
 from screening import flow
-from screening.models import Decision, Source, Stage
+from screening.models import Decision, Record, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
+from screening.services.records import RECORD_EDIT_FIELDS
 
 
 class ImportForm(forms.Form):
@@ -315,3 +317,34 @@ class SnowballForm(forms.Form):
                 "doi": data["doi"],
             }
         return {"upload": data.get("upload"), "text": data.get("text", ""), "reference": reference}
+
+
+class RecordForm(VersionedFormMixin, forms.ModelForm):
+    """A correction of a record's bibliographic data (`record_update`)."""
+
+    authors = TermListField(
+        label=_("Authors"),
+        separators="\n;",
+        help_text=_("One per line, as “Last, First”."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    keywords = TermListField(
+        label=_("Keywords"), help_text=_("One per line or separated by semicolons.")
+    )
+
+    class Meta:
+        model = Record
+        fields = RECORD_EDIT_FIELDS
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "abstract": forms.Textarea(attrs={"rows": 10}),
+            "journal": forms.TextInput,
+            "url": forms.TextInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["authors"] = "\n".join(self.instance.authors)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save correction")))

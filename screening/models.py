@@ -102,6 +102,8 @@ class Record(models.Model):
         help_text="Who confirmed the merge; null when it was merged automatically.",
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by each correction (`record_update`), whose previous state is a RecordVersion.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["topic_area", "id"]
@@ -115,6 +117,17 @@ class Record(models.Model):
     def __str__(self) -> str:
         return self.title[:120] or f"(record {self.pk} without title)"
 
+    def get_absolute_url(self) -> str:
+        """The record's history page."""
+        return reverse(
+            "record_history",
+            kwargs={
+                "slug": self.topic_area.project.slug,
+                "topic_key": self.topic_area.key,
+                "record_id": self.pk,
+            },
+        )
+
     @property
     def first_author(self) -> str:
         return self.authors[0] if self.authors else ""
@@ -127,6 +140,31 @@ class Record(models.Model):
             author += " et al."
         year = f" ({self.year})" if self.year else ""
         return f"{author}{year}".strip()
+
+
+class RecordVersion(models.Model):
+    """A record's bibliographic fields as they stood at one version, kept when a correction
+    replaced them: version 1 is the record as imported. Written by `record_update` only."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    fields = models.JSONField(default=dict)
+    # Who replaced this version with the next, and when.
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "version"], name="record_version_once")
+        ]
+        verbose_name = _("earlier version of a record")
+        verbose_name_plural = _("earlier versions of records")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} v{self.version}"
 
 
 class DuplicatePair(models.Model):

@@ -69,3 +69,7 @@ def others_decisions_filter(user, stage) -> Q:
 
 
 rules.add_perm("screening.see_others_decisions", can_see_others_decisions)
+
+
+# Correcting a record's bibliographic data: whoever may import records may correct them.
+rules.add_perm("screening.change_record", is_lead | is_reviewer)

@@ -99,3 +99,10 @@ from screening.views import history as history_views  # noqa: E402
 topic_patterns += [
     path("records/<int:record_id>/history/", history_views.record_history, name="record_history"),
 ]
+
+# Correcting a record (leads and reviewers); the earlier versions show in its history.
+from screening.views import records as record_views  # noqa: E402
+
+topic_patterns += [
+    path("records/<int:record_id>/edit/", record_views.record_edit, name="record_edit"),
+]

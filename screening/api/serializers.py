@@ -23,6 +23,7 @@ from screening.models import (
 from screening.parsers import CSV_FIELDS, FORMATS
 from screening.queries import items_mark_blinding
 from screening.services.imports import import_progress
+from screening.services.records import RECORD_EDIT_FIELDS
 
 
 class SourceSerializer(serializers.ModelSerializer):
@@ -160,8 +161,20 @@ class RecordSerializer(serializers.ModelSerializer):
             "duplicate_reason",
             "merged_at",
             "stage_status",
+            "version",
         ]
         read_only_fields = fields
+
+
+class RecordUpdateSerializer(VersionedSerializer):
+    """A correction of the record's bibliographic data (the earlier version is kept)."""
+
+    authors = texts(required=False)
+    keywords = texts(required=False)
+
+    class Meta:
+        model = Record
+        fields = [*RECORD_EDIT_FIELDS, "version"]
 
 
 class RecordFilterSerializer(serializers.Serializer):

@@ -28,6 +28,7 @@ from screening.models import ImportJob, ScreeningItem, Stage
 from screening.parsers import ParseError, csv_columns
 from screening.services import duplicates as duplicate_services
 from screening.services import imports as import_services
+from screening.services import records as record_services
 from screening.services import screening as screening_services
 
 
@@ -106,12 +107,17 @@ class ImportViewSet(TopicScoped):
 @extend_schema_view(
     list=extend_schema(parameters=[s.RecordFilterSerializer]),
     unmerge=extend_schema(request=None, responses=s.RecordSerializer),
+    partial_update=extend_schema(request=s.RecordUpdateSerializer),
 )
 class RecordViewSet(TopicScoped):
-    """Records with filters; a merged duplicate points at its canonical record."""
+    """Records with filters; a merged duplicate points at its canonical record. Leads and
+    reviewers correct a record's bibliographic data (PATCH, with the version read)."""
 
     serializer_class = s.RecordSerializer
-    action_permissions = {"unmerge": "screening.resolve_duplicates"}
+    action_permissions = {
+        "unmerge": "screening.resolve_duplicates",
+        "partial_update": "screening.change_record",
+    }
 
     def topic_queryset(self):
         return self.topic_area.records.order_by("id")
@@ -135,6 +141,17 @@ class RecordViewSet(TopicScoped):
             at_stage["screening_items__status"] = filters["status"]
         # One filter() call, so the annotation reads the row of the same join.
         return queryset.filter(**at_stage).annotate(stage_status=F("screening_items__status"))
+
+    def partial_update(self, request, project_slug, topic_key, pk):
+        record = self.get_object()
+        data = validated(s.RecordUpdateSerializer, request.data, partial=True)
+        version = expected_version(request, data)
+        record.topic_area = self.topic_area
+        record_services.record_update(
+            record=record, actor=request.user, expected_version=version, **data
+        )
+        saved = self.filter_queryset(self.get_queryset()).get(pk=record.pk)
+        return Response(self.get_serializer(saved).data)
 
     @action(detail=True, methods=["post"])
     def unmerge(self, request, project_slug, topic_key, pk):

@@ -150,6 +150,22 @@ def _stage_features(stage: Stage, rows: list[tuple]):
     return features
 
 
+def ranking_features_forget(*, stage_ids) -> None:
+    """After a record's text changed (inside its transaction): drop the stages' cached
+    features once the transaction commits, so the next retrain reads the corrected text.
+    The fingerprint alone would miss an edit that keeps every length the same."""
+    stage_ids = sorted(set(stage_ids))
+
+    def forget():
+        folder = Path(settings.MEDIA_ROOT) / "ranking"
+        for stage_id in stage_ids:
+            for path in folder.glob(f"stage-{stage_id}-*.npz"):
+                path.unlink(missing_ok=True)
+
+    if stage_ids:
+        transaction.on_commit(forget, robust=True)
+
+
 def _signature(labelled: list[tuple[int, bool]]) -> str:
     digest = hashlib.sha256(repr(sorted(labelled)).encode())
     return digest.hexdigest()

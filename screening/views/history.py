@@ -10,6 +10,7 @@ from reviewapp.models import AuditEntry
 from reviewapp.views import project_view, render_project, topic_area_or_404
 from screening import queries
 from screening.models import Decision, DuplicatePair, FullText, Record, ScreeningItem
+from screening.views.records import record_versions
 
 DECISION_ACTIONS = ("decision.change", "decision.undo")
 
@@ -96,4 +97,6 @@ def record_history(request, project, topic_key, record_id):
         items=items,
         fulltext=FullText.objects.filter(record=record).select_related("uploaded_by").first(),
         entries=entries,
+        versions=record_versions(record),
+        can_correct=request.user.has_perm("screening.change_record", project),
     )

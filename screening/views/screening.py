@@ -215,6 +215,7 @@ def _screen_context(request, stage, item, *, form=None, status=200, undecided=Fa
         "progress": queries.stage_progress(stage, reviewer),
         **_highlighted(stage, record),
         "show_abstract": stage.kind != Stage.Kind.TITLE,
+        "can_correct": request.user.has_perm("screening.change_record", stage.topic_area.project),
         "relevance_band": ranking.relevance_band(item.score)
         if item is not None and stage.queue_order == Stage.Order.PRIORITISED
         else None,

@@ -14,6 +14,7 @@ EDITS = {
     "result": ("results/{result}/", "patch", {"intervention": "Changed by {who}"}),
     "study": ("studies/{study}/", "patch", {"label": "Changed by {who}"}),
     "stage": ("stages/{stage}/", "patch", {"name": "Changed by {who}"}),
+    "record": ("records/{record}/", "patch", {"abstract": "Changed by {who}"}),
     "topic area": ("", "patch", {"title": "Changed by {who}"}),
     "verdict": ("verdicts/{category}/final/", "post", {"level": "", "rationale": "By {who}"}),
 }
@@ -26,6 +27,7 @@ def _url(topic_area, data, path):
             result=data["result"].pk,
             study=data["study"].pk,
             stage=data["stage"].pk,
+            record=data["record"].pk,
             category=data["category"].key,
         ),
     )

@@ -19,6 +19,7 @@ from screening.models import (
     MaybeFlag,
     Ranking,
     Record,
+    RecordVersion,
     ScreeningItem,
     Source,
     Stage,
@@ -50,6 +51,18 @@ class RecordFactory(factory.django.DjangoModelFactory):
     authors = factory.LazyFunction(lambda: ["Hainmueller, Jens", "Hofmann, Barbara"])
     year = 2016
     journal = "Journal of Public Economics"
+
+
+class RecordVersionFactory(factory.django.DjangoModelFactory):
+    """The record as imported, replaced by a correction."""
+
+    class Meta:
+        model = RecordVersion
+
+    record = factory.SubFactory(RecordFactory)
+    version = 1
+    fields = factory.LazyAttribute(lambda version: {"title": version.record.title})
+    replaced_by = factory.SubFactory(UserFactory)
 
 
 class DuplicatePairFactory(factory.django.DjangoModelFactory):

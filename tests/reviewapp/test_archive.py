@@ -31,6 +31,7 @@ from screening.models import (
 from screening.services import duplicates as duplicate_services
 from screening.services import fulltext as fulltext_services
 from screening.services import screening as screening_services
+from screening.services.records import record_update
 from tests.screening.test_fulltext_services import pdf_upload, tiny_pdf
 
 APPS = ["reviewapp", "screening", "grading"]
@@ -119,6 +120,13 @@ def _demo_with_work():
         topic_area=topic_area, record_a=item.record, record_b=late, score=0.9
     )
     duplicate_services.duplicate_pair_confirm(pair=pair, actor=lead)
+    # A corrected record keeps its earlier version.
+    record_update(
+        record=item.record,
+        actor=reviewer,
+        expected_version=item.record.version,
+        abstract="Archived corrected abstract",
+    )
     verdict = Verdict.objects.filter(category__topic_area=topic_area).first()
     verdict_services.verdict_set_final(
         verdict=verdict,
