@@ -33,6 +33,8 @@ register(
             ("screening.source", "topic_area__project"),
             ("screening.record", "topic_area__project"),
             ("screening.recordversion", "record__topic_area__project"),
+            ("screening.label", "project"),
+            ("screening.recordlabel", "record__topic_area__project"),
             ("screening.duplicatepair", "topic_area__project"),
             ("screening.importjob", "topic_area__project"),
             ("screening.stage", "topic_area__project"),

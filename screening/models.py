@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reviewapp.models import TopicArea
+from reviewapp.models import Project, TopicArea
 
 
 class Source(models.Model):
@@ -165,6 +166,50 @@ class RecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} v{self.version}"
+
+
+class Label(models.Model):
+    """A free label a project's members put on records ("to check", "kids' sample"), one
+    vocabulary per project. Created by the first `record_label_add` that names it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField(_("label"), max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "project", name="label_name_once_per_project")
+        ]
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordLabel(models.Model):
+    """A label on a record: who put it there and when. Written by `record_label_add`,
+    `record_label_remove` and the bulk label action only."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="record_labels")
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="record_labels")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["record", "label__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "label"], name="label_once_per_record")
+        ]
+        indexes = [models.Index(fields=["label", "record"], name="record_label_by_label")]
+        verbose_name = _("label on a record")
+        verbose_name_plural = _("labels on records")
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.label_id}"
 
 
 class DuplicatePair(models.Model):

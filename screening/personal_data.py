@@ -72,6 +72,8 @@ register(
             "screening.source": "a search's database, query and file: the review's record",
             "screening.record": "bibliographic data as imported: cited as printed",
             "screening.recordversion": "a record's bibliographic data before a correction",
+            "screening.label": "the project's label names: its vocabulary, not a person's",
+            "screening.recordlabel": "who put a label on a record: the review's record",
             "screening.duplicatepair": "scores and reasons written by the de-duplication",
             "screening.stage": "the stage's protocol (names, exclusion reasons, keywords)",
             "screening.ranking": "a retrain's figures",

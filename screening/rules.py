@@ -73,3 +73,5 @@ rules.add_perm("screening.see_others_decisions", can_see_others_decisions)
 
 # Correcting a record's bibliographic data: whoever may import records may correct them.
 rules.add_perm("screening.change_record", is_lead | is_reviewer)
+# Free labels on records: the screening team's own notes, not decisions.
+rules.add_perm("screening.label_records", is_lead | is_reviewer)

@@ -100,9 +100,15 @@ topic_patterns += [
     path("records/<int:record_id>/history/", history_views.record_history, name="record_history"),
 ]
 
-# Correcting a record (leads and reviewers); the earlier versions show in its history.
+# Correcting a record and labelling it (leads and reviewers); the history shows both.
 from screening.views import records as record_views  # noqa: E402
 
 topic_patterns += [
     path("records/<int:record_id>/edit/", record_views.record_edit, name="record_edit"),
+    path("records/<int:record_id>/labels/", record_views.label_add, name="record_label_add"),
+    path(
+        "records/<int:record_id>/labels/<int:label_id>/remove/",
+        record_views.label_remove,
+        name="record_label_remove",
+    ),
 ]

@@ -142,6 +142,7 @@ class ImportMappingSerializer(serializers.Serializer):
 class RecordSerializer(serializers.ModelSerializer):
     authors = texts(read_only=True)
     keywords = texts(read_only=True)
+    labels = serializers.SerializerMethodField(help_text="The record's labels, by name.")
     stage_status = serializers.CharField(
         read_only=True,
         allow_null=True,
@@ -161,9 +162,18 @@ class RecordSerializer(serializers.ModelSerializer):
             "duplicate_reason",
             "merged_at",
             "stage_status",
+            "labels",
             "version",
         ]
         read_only_fields = fields
+
+    def get_labels(self, record) -> list[str]:
+        # Prefetched by the view (record_labels__label): no query per record.
+        return sorted((link.label.name for link in record.record_labels.all()), key=str.lower)
+
+
+class LabelNameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60, help_text="The label's name (any case).")
 
 
 class RecordUpdateSerializer(VersionedSerializer):

@@ -28,6 +28,7 @@ from screening.models import ImportJob, ScreeningItem, Stage
 from screening.parsers import ParseError, csv_columns
 from screening.services import duplicates as duplicate_services
 from screening.services import imports as import_services
+from screening.services import labels as label_services
 from screening.services import records as record_services
 from screening.services import screening as screening_services
 
@@ -108,6 +109,8 @@ class ImportViewSet(TopicScoped):
     list=extend_schema(parameters=[s.RecordFilterSerializer]),
     unmerge=extend_schema(request=None, responses=s.RecordSerializer),
     partial_update=extend_schema(request=s.RecordUpdateSerializer),
+    labels=extend_schema(request=s.LabelNameSerializer, responses=s.RecordSerializer),
+    labels_remove=extend_schema(request=s.LabelNameSerializer, responses=s.RecordSerializer),
 )
 class RecordViewSet(TopicScoped):
     """Records with filters; a merged duplicate points at its canonical record. Leads and
@@ -117,10 +120,12 @@ class RecordViewSet(TopicScoped):
     action_permissions = {
         "unmerge": "screening.resolve_duplicates",
         "partial_update": "screening.change_record",
+        "labels": "screening.label_records",
+        "labels_remove": "screening.label_records",
     }
 
     def topic_queryset(self):
-        return self.topic_area.records.order_by("id")
+        return self.topic_area.records.prefetch_related("record_labels__label").order_by("id")
 
     def filter_queryset(self, queryset):
         no_stage = Value(None, output_field=CharField())
@@ -150,8 +155,32 @@ class RecordViewSet(TopicScoped):
         record_services.record_update(
             record=record, actor=request.user, expected_version=version, **data
         )
+        return self._answer(record)
+
+    def _answer(self, record):
         saved = self.filter_queryset(self.get_queryset()).get(pk=record.pk)
         return Response(self.get_serializer(saved).data)
+
+    @action(detail=True, methods=["post"])
+    def labels(self, request, project_slug, topic_key, pk):
+        """Put a label on the record, by name (a new name creates the project's label)."""
+        record = self.get_object()
+        record.topic_area = self.topic_area
+        name = validated(s.LabelNameSerializer, request.data)["name"]
+        label_services.record_label_add(record=record, actor=request.user, name=name)
+        return self._answer(record)
+
+    @action(detail=True, methods=["post"], url_path="labels/remove")
+    def labels_remove(self, request, project_slug, topic_key, pk):
+        """Take a label off the record, by name."""
+        record = self.get_object()
+        record.topic_area = self.topic_area
+        name = validated(s.LabelNameSerializer, request.data)["name"]
+        label = label_services.label_named(project=self.project, name=name)
+        if label is None:
+            raise exceptions.ValidationError({"name": [_("The project has no such label.")]})
+        label_services.record_label_remove(record=record, actor=request.user, label=label)
+        return self._answer(record)
 
     @action(detail=True, methods=["post"])
     def unmerge(self, request, project_slug, topic_key, pk):

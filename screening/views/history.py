@@ -1,5 +1,6 @@
 """A record's history: where it came from, its merges, every decision and resolution at
-every stage, and the audit entries about it. Read-only: no forms, no writes."""
+every stage, and the audit entries about it. The history itself is read-only; the page's
+only forms put labels on the record and take them off (screening.views.records)."""
 
 from django.db.models import CharField, Prefetch, Q
 from django.db.models.functions import Cast
@@ -10,7 +11,7 @@ from reviewapp.models import AuditEntry
 from reviewapp.views import project_view, render_project, topic_area_or_404
 from screening import queries
 from screening.models import Decision, DuplicatePair, FullText, Record, ScreeningItem
-from screening.views.records import record_versions
+from screening.views.records import labels_context, record_versions
 
 DECISION_ACTIONS = ("decision.change", "decision.undo")
 
@@ -99,4 +100,5 @@ def record_history(request, project, topic_key, record_id):
         entries=entries,
         versions=record_versions(record),
         can_correct=request.user.has_perm("screening.change_record", project),
+        **labels_context(request.user, project, record),
     )

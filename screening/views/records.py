@@ -1,15 +1,20 @@
-"""Correcting a record's bibliographic data: the form, and the earlier versions it keeps
-(shown on the record's history page)."""
+"""Correcting a record's bibliographic data (the form, and the earlier versions it keeps,
+shown on the record's history page), and putting labels on records and taking them off."""
 
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reviewapp.audit_labels import field_label
 from reviewapp.editing import save_form
 from reviewapp.views import project_view, render_project, topic_area_or_404
 from screening.forms import RecordForm
-from screening.models import Record
+from screening.models import Label, Record, RecordLabel
+from screening.services.labels import record_label_add, record_label_remove
 from screening.services.records import RECORD_EDIT_FIELDS, record_update
 
 
@@ -73,3 +78,55 @@ def record_edit(request, project, topic_key, record_id):
             form=form,
         ),
     )
+
+
+def labels_context(user, project, record: Record | None) -> dict:
+    """What the labels partial needs for one record (None: no record on the page): its
+    labels (set as `shown_labels`), the project's vocabulary for the suggestions, whether
+    the user may change them. One query: the vocabulary, each marked whether it is on the
+    record."""
+    if record is None:
+        return {}
+    on_record = RecordLabel.objects.filter(label=OuterRef("pk"), record=record)
+    vocabulary = list(Label.objects.filter(project=project).annotate(on_record=Exists(on_record)))
+    record.shown_labels = [label for label in vocabulary if label.on_record]
+    return {
+        "project_labels": [label.name for label in vocabulary],
+        "can_label": user.has_perm("screening.label_records", project),
+    }
+
+
+def _back(request, record) -> str:
+    """Where the form came from (the screening page, a stage's list), else the record's
+    history."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return record.get_absolute_url()
+
+
+@require_POST
+@project_view("screening.label_records")
+def label_add(request, project, topic_key, record_id):
+    record = record_or_404(topic_area_or_404(project, topic_key), record_id)
+    try:
+        label = record_label_add(
+            record=record, actor=request.user, name=request.POST.get("name", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Label “%(label)s” added.") % {"label": label.name})
+    return redirect(_back(request, record))
+
+
+@require_POST
+@project_view("screening.label_records")
+def label_remove(request, project, topic_key, record_id, label_id):
+    record = record_or_404(topic_area_or_404(project, topic_key), record_id)
+    label = get_object_or_404(Label, project=project, pk=label_id)
+    record_label_remove(record=record, actor=request.user, label=label)
+    messages.success(request, _("Label “%(label)s” taken off.") % {"label": label.name})
+    return redirect(_back(request, record))

@@ -34,6 +34,7 @@ from screening.languages import record_language
 from screening.models import Decision, ScreeningItem, Stage
 from screening.services import ranking as ranking_services
 from screening.services import screening as services
+from screening.views.records import labels_context
 
 
 def _stage(project, topic_key, stage_id, *, reviewer=None) -> Stage:
@@ -216,6 +217,7 @@ def _screen_context(request, stage, item, *, form=None, status=200, undecided=Fa
         **_highlighted(stage, record),
         "show_abstract": stage.kind != Stage.Kind.TITLE,
         "can_correct": request.user.has_perm("screening.change_record", stage.topic_area.project),
+        **labels_context(request.user, stage.topic_area.project, record),
         "relevance_band": ranking.relevance_band(item.score)
         if item is not None and stage.queue_order == Stage.Order.PRIORITISED
         else None,

@@ -8,7 +8,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grading.models import Comment, ExtractionField, InterventionCategory, Result, Study, Verdict
 from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
-from screening.models import Decision, DuplicatePair, ImportJob, Record, ScreeningItem, Stage
+from screening.models import (
+    Decision,
+    DuplicatePair,
+    ImportJob,
+    Record,
+    RecordLabel,
+    ScreeningItem,
+    Stage,
+)
 from tests.api.conftest import SECRETS
 
 ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
@@ -41,6 +49,8 @@ MATRIX = {
     "api-record-list": {"GET": READ},
     "api-record-detail": {"GET": READ, "PATCH": WORK},
     "api-record-unmerge": {"POST": LEAD},
+    "api-record-labels": {"POST": WORK},
+    "api-record-labels-remove": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
     "api-duplicate-confirm": {"POST": LEAD},
@@ -103,6 +113,8 @@ ACTIONS = {
     "api-import-confirm": ("import", "detail"),
     "api-import-discard": ("import", "detail"),
     "api-record-unmerge": ("record", "detail"),
+    "api-record-labels": ("record", "detail"),
+    "api-record-labels-remove": ("record", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),
     "api-stage-set-up": ("stage", "list"),
@@ -160,6 +172,8 @@ def _body(name, method, data) -> dict:
         ("api-import-mapping", "POST"): {"mapping": {"title": "Heading A"}},
         ("api-stage-detail", "PATCH"): {"name": "Changed", "version": 1},
         ("api-record-detail", "PATCH"): {"title": "Changed", "version": 1},
+        ("api-record-labels", "POST"): {"name": "Must not be saved"},
+        ("api-record-labels-remove", "POST"): {"name": "Must not be saved"},
         ("api-stage-set-up", "POST"): {"preset": "two"},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
@@ -196,6 +210,7 @@ def _state():
         list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
         list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id", "title", "version")),
+        list(RecordLabel.objects.order_by("pk").values_list("record_id", "label__name")),
         list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
         list(Stage.objects.order_by("pk").values_list("pk", "name", "version")),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),

@@ -16,9 +16,11 @@ from screening.models import (
     DuplicatePair,
     FullText,
     ImportJob,
+    Label,
     MaybeFlag,
     Ranking,
     Record,
+    RecordLabel,
     RecordVersion,
     ScreeningItem,
     Source,
@@ -63,6 +65,23 @@ class RecordVersionFactory(factory.django.DjangoModelFactory):
     version = 1
     fields = factory.LazyAttribute(lambda version: {"title": version.record.title})
     replaced_by = factory.SubFactory(UserFactory)
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    project = factory.SubFactory("tests.factories.reviewapp.ProjectFactory")
+    name = factory.Sequence(lambda n: f"Confidential label {n}")
+
+
+class RecordLabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecordLabel
+
+    record = factory.SubFactory(RecordFactory)
+    label = factory.LazyAttribute(lambda link: LabelFactory(project=link.record.topic_area.project))
+    added_by = factory.SubFactory(UserFactory)
 
 
 class DuplicatePairFactory(factory.django.DjangoModelFactory):

@@ -31,6 +31,7 @@ from screening.models import (
 from screening.services import duplicates as duplicate_services
 from screening.services import fulltext as fulltext_services
 from screening.services import screening as screening_services
+from screening.services.labels import record_label_add
 from screening.services.records import record_update
 from tests.screening.test_fulltext_services import pdf_upload, tiny_pdf
 
@@ -127,6 +128,7 @@ def _demo_with_work():
         expected_version=item.record.version,
         abstract="Archived corrected abstract",
     )
+    record_label_add(record=item.record, actor=reviewer, name="Archived label")
     verdict = Verdict.objects.filter(category__topic_area=topic_area).first()
     verdict_services.verdict_set_final(
         verdict=verdict,

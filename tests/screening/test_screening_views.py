@@ -354,9 +354,10 @@ def test_screening_page_and_round_trip_use_a_fixed_number_of_queries(
     # has none yet), the new decision, the item's status, the next stage and the record's
     # item there, the stage's claims, the next record locked, its claims counted again,
     # the reviewer's claim moved to it, the reviewer's maybe flag on the decided record
-    # removed; then the reviewer's count and maybe pile (one query). An exclusion needs no
-    # next stage: 15.
-    assert large[1] == 17
+    # removed; then the reviewer's count and maybe pile (one query), and the project's
+    # labels marked whether on the next record (one query). An exclusion needs no next
+    # stage: 16.
+    assert large[1] == 18
 
 
 @pytest.mark.parametrize("count", [1, 3])
