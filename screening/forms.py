@@ -2,12 +2,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.forms import TermListField, VersionedFormMixin
+from reviewapp.models import Role
 from screening import flow
-from screening.models import Decision, Record, Source, Stage
+from screening.models import Decision, Label, Record, ScreeningItem, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
 from screening.services.records import RECORD_EDIT_FIELDS
 
@@ -348,3 +350,65 @@ class RecordForm(VersionedFormMixin, forms.ModelForm):
             self.initial["authors"] = "\n".join(self.instance.authors)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save correction")))
+
+
+class StageRecordFilterForm(forms.Form):
+    """The filters of a stage's list of records (GET); every field may stay empty. Read by
+    `queries.stage_items_filtered`, and by the bulk actions, which act on what it lists."""
+
+    q = forms.CharField(label=_("Text"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    decision = forms.ChoiceField(label=_("Decision"), required=False)
+    reason = forms.ChoiceField(label=_("Exclusion reason"), required=False)
+    reviewer = forms.ModelChoiceField(
+        label=_("Reviewer"), queryset=get_user_model().objects.none(), required=False
+    )
+    label = forms.ModelChoiceField(label=_("Label"), queryset=Label.objects.none(), required=False)
+    source = forms.ModelChoiceField(
+        label=_("Source"), queryset=Source.objects.none(), required=False
+    )
+    year_from = forms.IntegerField(label=_("From year"), required=False, min_value=0)
+    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=0)
+    mine = forms.BooleanField(label=_("Only records I decided"), required=False)
+    maybe = forms.BooleanField(label=_("Only my maybe pile"), required=False)
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        anything = [("", _("All"))]
+        project = stage.topic_area.project
+        self.fields["status"].choices = anything + list(ScreeningItem.Status.choices)
+        self.fields["decision"].choices = anything + list(Decision.Value.choices)
+        self.fields["reason"].choices = anything + [
+            (reason, reason) for reason in stage.exclusion_reasons
+        ]
+        self.fields["reviewer"].queryset = (
+            get_user_model()
+            .objects.filter(
+                memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
+            )
+            .order_by("username")
+        )
+        self.fields["reviewer"].label_from_instance = lambda user: user.username
+        self.fields["label"].queryset = Label.objects.filter(project=project)
+        self.fields["source"].queryset = Source.objects.filter(topic_area=stage.topic_area)
+        for name in ("reviewer", "label", "source"):
+            self.fields[name].empty_label = _("All")
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row g-2 align-items-end mb-3"
+        self.helper.form_tag = True
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *(
+                Div(name, css_class="col-md-3")
+                for name in ("q", "status", "decision", "reason", "reviewer", "label", "source")
+            ),
+            Div("year_from", css_class="col-md-1"),
+            Div("year_to", css_class="col-md-1"),
+            Div("mine", "maybe", css_class="col-md-3"),
+        )
+        self.helper.add_input(Submit("filter", _("Filter"), css_class="btn-outline-primary"))
+
+    def filters(self) -> dict:
+        """The cleaned filters; none where the form is not valid (a bad year, say)."""
+        return self.cleaned_data if self.is_valid() else {}

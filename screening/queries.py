@@ -30,6 +30,7 @@ from screening.models import (
     ImportJob,
     MaybeFlag,
     Record,
+    RecordLabel,
     ScreeningItem,
     Source,
     Stage,
@@ -233,6 +234,54 @@ def stage_items(
         items = items.filter(
             Exists(flagged) | (Q(status=ScreeningItem.Status.MAYBE) & Exists(parked))
         )
+    return items
+
+
+def stage_items_filtered(stage: Stage, *, viewer, filters: dict) -> QuerySet[ScreeningItem]:
+    """`stage_items` narrowed by the stage list's filter form (`StageRecordFilterForm`'s
+    cleaned data; an empty value filters nothing), with each record's labels.
+
+    A filter on decisions (their value, reason or reviewer) reads only the decisions the
+    viewer may see (blinding: `others_decisions_filter`), so a blinded reviewer cannot learn
+    another's decision by filtering for it."""
+    items = stage_items(
+        stage,
+        viewer=viewer,
+        status=filters.get("status") or "",
+        reviewer=viewer if filters.get("mine") else None,
+        maybe_of=viewer if filters.get("maybe") else None,
+    ).prefetch_related("record__record_labels__label")
+    if filters.get("q"):
+        words = filters["q"]
+        items = items.filter(
+            Q(record__title__icontains=words) | Q(record__abstract__icontains=words)
+        )
+    if filters.get("label"):
+        items = items.filter(
+            Exists(RecordLabel.objects.filter(record=OuterRef("record"), label=filters["label"]))
+        )
+    if filters.get("source"):
+        items = items.filter(record__source=filters["source"])
+    if filters.get("year_from"):
+        items = items.filter(record__year__gte=filters["year_from"])
+    if filters.get("year_to"):
+        items = items.filter(record__year__lte=filters["year_to"])
+    seen = {}
+    if filters.get("decision"):
+        seen["value"] = filters["decision"]
+    if filters.get("reason"):
+        seen["reason"] = filters["reason"]
+    if filters.get("reviewer"):
+        seen["reviewer"] = filters["reviewer"]
+    if seen:
+        visible = Decision.objects.filter(item=OuterRef("pk")).filter(
+            others_decisions_filter(viewer, stage)
+        )
+        matched = Exists(visible.filter(**seen))
+        if set(seen) == {"reason"}:
+            # A lead's resolution gives the record its reason too, seen by everyone.
+            matched |= Q(resolved_by__isnull=False, exclusion_reason=seen["reason"])
+        items = items.filter(matched)
     return items
 
 

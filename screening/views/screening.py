@@ -27,6 +27,7 @@ from screening.forms import (
     DecisionForm,
     ResolutionForm,
     StageForm,
+    StageRecordFilterForm,
     StagesSetUpForm,
 )
 from screening.highlight import INFLECTION_CLASS, highlight
@@ -300,25 +301,13 @@ def undo(request, project, topic_key, stage_id):
     return _screen_context(request, stage, item, undecided=True)
 
 
-STATUS_FILTERS = ["", *ScreeningItem.Status.values]
-
-
 @require_GET
 @project_view("reviewapp.view_project")
 def stage_records(request, project, topic_key, stage_id):
     stage = _stage(project, topic_key, stage_id)
-    status = request.GET.get("status", "")
-    if status not in STATUS_FILTERS:
-        status = ""
-    mine = request.GET.get("mine") == "1"
-    maybe = request.GET.get("maybe") == "1"
-    items = queries.stage_items(
-        stage,
-        viewer=request.user,
-        status=status,
-        reviewer=request.user if mine else None,
-        maybe_of=request.user if maybe else None,
-    )
+    filter_form = StageRecordFilterForm(request.GET, stage=stage)
+    filters = filter_form.filters()
+    items = queries.stage_items_filtered(stage, viewer=request.user, filters=filters)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     # The decisions read are those the user may see: mark where the others' are hidden.
     queries.items_mark_blinding(request.user, page)
@@ -330,8 +319,8 @@ def stage_records(request, project, topic_key, stage_id):
         topic_area=stage.topic_area,
         stage=stage,
         page=page,
-        filters={"status": status, "mine": mine, "maybe": maybe},
-        statuses=ScreeningItem.Status.choices,
+        filter_form=filter_form,
+        filters={"maybe": bool(filters.get("maybe"))},
         can_resolve=can_resolve,
         can_snowball=request.user.has_perm("screening.import_records", project),
         last_stage=not stage.topic_area.stages.filter(position__gt=stage.position).exists(),
