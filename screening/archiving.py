@@ -46,6 +46,8 @@ register(
         derived={
             "screening.claim": "a reviewer's 15-minute hold on a record: transient",
             "screening.ranking": "a retrain's log; the next retrain rebuilds the ranking",
+            "screening.bulkaction": "the undo of a lead's bulk action: its ids are this "
+            "database's, and the audit log keeps what it did",
         },
         audit_id_values={
             ("duplicate.confirm", "kept"): "screening.record",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reviewapp.forms import TermListField, VersionedFormMixin
 from reviewapp.models import Role
 from screening import flow
-from screening.models import Decision, Label, Record, ScreeningItem, Source, Stage
+from screening.models import BulkAction, Decision, Label, Record, ScreeningItem, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
 from screening.services.records import RECORD_EDIT_FIELDS
 
@@ -412,3 +412,22 @@ class StageRecordFilterForm(forms.Form):
     def filters(self) -> dict:
         """The cleaned filters; none where the form is not valid (a bad year, say)."""
         return self.cleaned_data if self.is_valid() else {}
+
+
+class BulkActionForm(forms.Form):
+    """A lead's action on every record the stage list's filters show (`filters`: the
+    list's query string, read again with StageRecordFilterForm)."""
+
+    filters = forms.CharField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Action"), choices=BulkAction.Kind.choices)
+    reason = forms.ChoiceField(label=_("Exclusion reason"), required=False)
+    name = forms.CharField(label=_("Label"), required=False, max_length=60)
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", _("Choose…"))] + [
+            (reason, reason) for reason in stage.exclusion_reasons
+        ]
+        for field in ("kind", "reason"):
+            self.fields[field].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["name"].widget.attrs["class"] = "form-control form-control-sm"

@@ -669,3 +669,37 @@ class MaybeFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id}: maybe {self.item_id}"
+
+
+class BulkAction(models.Model):
+    """A lead's action on every record of a filtered stage list at once, audited as one
+    entry and undone as one (`bulk_action_undo`). `rows` names what it changed: for an
+    exclusion each item and the version the action left it at, for a label each link it
+    made; the undo refuses once any of them changed since. Written by the bulk services in
+    `screening.services.bulk` only."""
+
+    class Kind(models.TextChoices):
+        EXCLUDE = "exclude", _("Exclude with a reason")
+        LABEL = "label", _("Add a label")
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="bulk_actions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    label = models.ForeignKey(Label, on_delete=models.SET_NULL, null=True, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["stage", "-created_at", "-id"]
+        verbose_name = _("bulk action")
+        verbose_name_plural = _("bulk actions")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {len(self.rows)}"

@@ -74,6 +74,7 @@ register(
             "screening.recordversion": "a record's bibliographic data before a correction",
             "screening.label": "the project's label names: its vocabulary, not a person's",
             "screening.recordlabel": "who put a label on a record: the review's record",
+            "screening.bulkaction": "a lead's bulk action and its reason: the review's record",
             "screening.duplicatepair": "scores and reasons written by the de-duplication",
             "screening.stage": "the stage's protocol (names, exclusion reasons, keywords)",
             "screening.ranking": "a retrain's figures",

@@ -75,3 +75,5 @@ rules.add_perm("screening.see_others_decisions", can_see_others_decisions)
 rules.add_perm("screening.change_record", is_lead | is_reviewer)
 # Free labels on records: the screening team's own notes, not decisions.
 rules.add_perm("screening.label_records", is_lead | is_reviewer)
+# Bulk actions on a filtered stage list (exclude, label) and their undo: leads.
+rules.add_perm("screening.bulk_act", is_lead)

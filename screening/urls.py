@@ -112,3 +112,15 @@ topic_patterns += [
         name="record_label_remove",
     ),
 ]
+
+# A lead's bulk actions on a stage's filtered list, and their undo.
+from screening.views import bulk as bulk_views  # noqa: E402
+
+topic_patterns += [
+    path("screening/<int:stage_id>/bulk/", bulk_views.bulk_apply, name="bulk_apply"),
+    path(
+        "screening/<int:stage_id>/bulk/<int:bulk_id>/undo/",
+        bulk_views.bulk_undo,
+        name="bulk_undo",
+    ),
+]

@@ -24,6 +24,7 @@ from reviewapp.views import (
 )
 from screening import agreement, queries, ranking, stopping_evidence
 from screening.forms import (
+    BulkActionForm,
     DecisionForm,
     ResolutionForm,
     StageForm,
@@ -325,7 +326,24 @@ def stage_records(request, project, topic_key, stage_id):
         can_snowball=request.user.has_perm("screening.import_records", project),
         last_stage=not stage.topic_area.stages.filter(position__gt=stage.position).exists(),
         resolution_form=ResolutionForm(stage=stage) if can_resolve else None,
+        **_bulk_context(request, stage),
     )
+
+
+def _bulk_context(request, stage) -> dict:
+    """The lead's bulk form over the list as filtered, and the stage's recent bulk actions
+    still to undo."""
+    if not request.user.has_perm("screening.bulk_act", stage.topic_area.project):
+        return {}
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "can_bulk": True,
+        "bulk_form": BulkActionForm(initial={"filters": query.urlencode()}, stage=stage),
+        "bulk_actions": list(
+            stage.bulk_actions.filter(undone_at__isnull=True).select_related("actor", "label")[:5]
+        ),
+    }
 
 
 @require_POST

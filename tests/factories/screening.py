@@ -11,6 +11,7 @@ import factory
 from django.utils import timezone
 
 from screening.models import (
+    BulkAction,
     Claim,
     Decision,
     DuplicatePair,
@@ -195,3 +196,13 @@ class FullTextFactory(factory.django.DjangoModelFactory):
     sha256 = hashlib.sha256(PDF).hexdigest()
     not_retrievable = False
     uploaded_by = factory.SubFactory(UserFactory)
+
+
+class BulkActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkAction
+
+    stage = factory.SubFactory(StageFactory)
+    kind = BulkAction.Kind.EXCLUDE
+    reason = "Wrong population"
+    actor = factory.SubFactory(UserFactory)
