@@ -198,7 +198,8 @@ def project_export(*, project: Project) -> dict:
     rows: dict[str, list[dict]] = {}
     ids: dict[str, dict[int, int]] = {}
     for label, model, path in registry_models():
-        rows[label] = list(model._default_manager.filter(**{path: project}).order_by("pk").values())
+        # The base manager: rows in the bin travel too (reviewapp.softdelete).
+        rows[label] = list(model._base_manager.filter(**{path: project}).order_by("pk").values())
         ids[label] = {row["id"]: number for number, row in enumerate(rows[label], start=1)}
     ids["project"] = {project.pk: 1}
 

@@ -123,7 +123,8 @@ class Scrubber:
         10^5 entries took 12 s (SQLite, a busy two-core machine).
         """
         changed = []
-        rows = model._default_manager.only("pk", *fields).order_by("pk")
+        # The base manager: rows in the bin hold personal data too (reviewapp.softdelete).
+        rows = model._base_manager.only("pk", *fields).order_by("pk")
         for row in rows.iterator(chunk_size=2000):
             dirty = False
             for name in fields:
@@ -134,7 +135,7 @@ class Scrubber:
                     dirty = True
             if dirty:
                 changed.append(row)
-        model._default_manager.bulk_update(changed, fields, batch_size=500)
+        model._base_manager.bulk_update(changed, fields, batch_size=500)
         return len(changed)
 
 

@@ -1,12 +1,15 @@
 """Every write to projects, topic areas and memberships, each with its audit entry."""
 
+import logging
+from datetime import datetime
+
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, ProtectedError, Q, RestrictedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -23,7 +26,10 @@ from reviewapp.models import (
 )
 from reviewapp.personal_data import Scrubber, deleted_rows, scrubbed_fields
 from reviewapp.signals import project_framework_changed, user_erased
+from reviewapp.softdelete import bin_project, purge_cutoff, soft_delete_models
 from reviewapp.versioning import apply_fields, versioned_save
+
+logger = logging.getLogger(__name__)
 
 PROJECT_FIELDS = ["slug", "title", "description", "language", "evidence_framework"]
 TOPIC_AREA_FIELDS = [
@@ -327,7 +333,7 @@ def user_erase(*, user, actor) -> Erasure:
         if apps.is_installed(label.split(".")[0]):
             apps.get_model(label).objects.filter(username__iexact=old_username).delete()
     for model, lookup in deleted_rows():
-        model._default_manager.filter(**{lookup: user}).delete()
+        model._base_manager.filter(**{lookup: user}).delete()  # the bin included
 
     for project in Project.objects.filter(pk__in=project_ids).order_by("pk"):
         memberships = _lock_memberships(project)
@@ -352,3 +358,44 @@ def user_erase(*, user, actor) -> Erasure:
     )
     user_erased.send(sender=type(user), user=user, project_ids=sorted(project_ids))
     return erasure
+
+
+def deleted_purge(*, now: datetime | None = None) -> int:
+    """Delete for good what has been in the bin longer than SOFT_DELETE_DAYS; returns how
+    many rows were purged (their cascades not counted).
+
+    Each purge is audited against the row's project (against none when the row is the
+    project, whose entries go with it). A row another row still needs (a snowballing source
+    whose parent record is in the purged import: RESTRICT) stays in the bin and is logged,
+    to be tried again on the next run. A row a purge earlier in the run took away with its
+    parent is skipped.
+    """
+    cutoff = purge_cutoff(now)
+    purged = 0
+    for model in soft_delete_models():
+        due = list(
+            model.all_objects.filter(deleted_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for pk in due:
+            with transaction.atomic():
+                obj = model.all_objects.filter(pk=pk, deleted_at__lt=cutoff).first()
+                if obj is None:
+                    continue
+                project = None if model is Project else bin_project(obj)
+                try:
+                    with transaction.atomic():
+                        audit_record(
+                            actor=None,
+                            project=project,
+                            action=f"{model._meta.model_name}.purge",
+                            obj=obj,
+                            before={"deleted_at": obj.deleted_at.isoformat()},
+                        )
+                        obj.delete()
+                except (ProtectedError, RestrictedError):
+                    logger.warning("kept %s %s in the bin: still referenced", model.__name__, pk)
+                    continue
+                purged += 1
+    return purged

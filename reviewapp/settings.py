@@ -240,8 +240,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviewapp.tasks.notifications_digest_task",
         "schedule": crontab(hour=env_int("DIGEST_HOUR", 7), minute=0),
     },
+    # What has been in a bin longer than SOFT_DELETE_DAYS, deleted for good, at night.
+    "deleted-purge": {
+        "task": "reviewapp.tasks.deleted_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
+# How long a deleted item stays in its project's bin, restorable, before the nightly purge
+# (reviewapp.services.deleted_purge) deletes it for good.
+SOFT_DELETE_DAYS = env_int("SOFT_DELETE_DAYS", 30, minimum=1)
 
 # Progress of background work (imports) is shared through the cache, outside the
 # import's transaction: Redis when there are workers, process memory otherwise.

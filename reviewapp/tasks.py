@@ -15,3 +15,10 @@ def notifications_digest_task() -> int:
     from reviewapp.notifications import notifications_send_digests  # noqa: PLC0415 -- tasks stay leaves
 
     return notifications_send_digests()
+
+
+@shared_task
+def deleted_purge_task() -> int:
+    from reviewapp.services import deleted_purge  # noqa: PLC0415 -- tasks stay leaves
+
+    return deleted_purge()

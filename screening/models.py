@@ -5,14 +5,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.models import Project, TopicArea
+from reviewapp.softdelete import SoftDeleteModel
 
 
-class Source(models.Model):
+class Source(SoftDeleteModel):
     """Where a topic area's records came from: one database search, snowballing, or other.
 
     The counts are written by the import service (`import_run`) and by merges, so
-    the flow diagram reads them without recounting.
+    the flow diagram reads them without recounting. A removed import goes to the bin
+    (`SoftDeleteModel`).
     """
+
+    project_path = "topic_area__project"
 
     class Kind(models.TextChoices):
         DATABASE = "database", _("Database search")
@@ -46,7 +50,7 @@ class Source(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["topic_area", "created_at", "id"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")

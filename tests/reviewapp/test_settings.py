@@ -99,6 +99,7 @@ def _start(**env) -> subprocess.CompletedProcess:
         ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL has scheme 'mysql'"),
         ({"DEBUG": "false"}, "SECRET_KEY must be set when DEBUG is off"),
+        ({"SOFT_DELETE_DAYS": "0"}, "SOFT_DELETE_DAYS=0 must be at least 1"),
     ],
 )
 def test_bad_setting_fails_at_start_with_clear_message(env, message):
