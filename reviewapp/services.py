@@ -372,7 +372,7 @@ def deleted_purge(*, now: datetime | None = None) -> int:
     """
     cutoff = purge_cutoff(now)
     purged = 0
-    for model in soft_delete_models():
+    for model in soft_delete_models(entries_only=True):
         due = list(
             model.all_objects.filter(deleted_at__lt=cutoff)
             .order_by("pk")

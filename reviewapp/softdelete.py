@@ -56,6 +56,9 @@ class SoftDeleteModel(models.Model):
     """
 
     project_path: str = ""
+    # False for rows that go to the bin only with a parent (an import's records): the bin
+    # page lists the parent, the purge deletes the parent and the cascade takes them.
+    bin_entry: bool = True
 
     deleted_at = models.DateTimeField(
         _("deleted"), null=True, blank=True, editable=False, db_index=True
@@ -89,12 +92,15 @@ class SoftDeleteModel(models.Model):
         return self.deleted_at + timedelta(days=settings.SOFT_DELETE_DAYS)
 
 
-def soft_delete_models() -> list[type[SoftDeleteModel]]:
-    """Every installed concrete soft-deletable model, in app and model order."""
+def soft_delete_models(*, entries_only: bool = False) -> list[type[SoftDeleteModel]]:
+    """Every installed concrete soft-deletable model, in app and model order; with
+    `entries_only`, those whose rows are put in the bin on their own (`bin_entry`)."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, SoftDeleteModel) and not model._meta.abstract
+        if issubclass(model, SoftDeleteModel)
+        and not model._meta.abstract
+        and (model.bin_entry or not entries_only)
     ]
 
 

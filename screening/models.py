@@ -59,8 +59,10 @@ class Source(SoftDeleteModel):
         return self.name
 
 
-class Record(models.Model):
+class Record(SoftDeleteModel):
     """One bibliographic record as imported from one source.
+
+    In the bin with its source when the import is removed (`source_delete`).
 
     Duplicates are never deleted: a duplicate points to its canonical record
     (`canonical`), so per-source counts and "duplicates removed" stay known and a
@@ -110,7 +112,10 @@ class Record(models.Model):
     # Bumped by each correction (`record_update`), whose previous state is a RecordVersion.
     version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    project_path = "topic_area__project"
+    bin_entry = False
+
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["topic_area", "id"]
         indexes = [
             models.Index(fields=["topic_area", "canonical"], name="record_topic_canonical"),
@@ -216,7 +221,7 @@ class RecordLabel(models.Model):
         return f"{self.record_id}: {self.label_id}"
 
 
-class DuplicatePair(models.Model):
+class DuplicatePair(SoftDeleteModel):
     """A pair de-duplication was unsure about, or a decision about a pair.
 
     Pending pairs make the review list; confirmed pairs are merged; rejected pairs
@@ -242,7 +247,11 @@ class DuplicatePair(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    # In the bin with their record's source (`source_delete`); purged with it.
+    project_path = "topic_area__project"
+    bin_entry = False
+
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["record_a", "record_b"], name="pair_once"),
@@ -445,7 +454,7 @@ class Stage(models.Model):
         return self.reviewers_required > 1
 
 
-class ScreeningItem(models.Model):
+class ScreeningItem(SoftDeleteModel):
     """A record at a stage, with its status there.
 
     Do not set `status` directly: `decision_record`, `conflict_resolve` and
@@ -479,7 +488,11 @@ class ScreeningItem(models.Model):
     entered_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    # In the bin with their record's source (`source_delete`); purged with it.
+    project_path = "stage__topic_area__project"
+    bin_entry = False
+
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["stage", "order_key", "id"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "record"], name="item_once_per_stage")
@@ -499,7 +512,7 @@ class ScreeningItem(models.Model):
         return self.status in {self.Status.INCLUDED, self.Status.EXCLUDED}
 
 
-class Decision(models.Model):
+class Decision(SoftDeleteModel):
     """One reviewer's decision on one record at one stage; changed in place, never duplicated."""
 
     class Value(models.TextChoices):
@@ -522,7 +535,11 @@ class Decision(models.Model):
     note = models.TextField(_("note"), blank=True)
     decided_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
+    # In the bin with their record's source (`source_delete`); purged with it.
+    project_path = "stage__topic_area__project"
+    bin_entry = False
+
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["item", "decided_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["item", "reviewer"], name="decision_once_per_reviewer")

@@ -90,7 +90,9 @@ def stages_with_progress(topic_area: TopicArea) -> QuerySet[Stage]:
     they are counted as "not_retrieved".
     """
     status = ScreeningItem.Status
-    unique = Q(items__record__canonical__isnull=True)
+    # Counted through a join, which the items' manager does not filter: the bin is left out
+    # here (reviewapp.softdelete).
+    unique = Q(items__record__canonical__isnull=True, items__deleted_at__isnull=True)
     missing = Q(items__record__fulltext__not_retrievable=True)
     counts = {
         name: Count("items", filter=unique & Q(items__status=value))
@@ -163,7 +165,10 @@ def count_of(rows: QuerySet) -> Coalesce:
 def maybe_pile(stage: Stage, reviewer) -> QuerySet[MaybeFlag]:
     """The reviewer's maybe pile at the stage: their flags on records still waiting."""
     return MaybeFlag.objects.filter(
-        stage=stage, reviewer=reviewer, item__status=ScreeningItem.Status.PENDING
+        stage=stage,
+        reviewer=reviewer,
+        item__status=ScreeningItem.Status.PENDING,
+        item__deleted_at__isnull=True,  # a join: the items' manager does not hide the bin here
     )
 
 
@@ -171,7 +176,11 @@ def maybes_waiting() -> Subquery:
     """For an annotation on stages: how many records wait on somebody's maybe pile
     (a lead's figure; whose they are stays private)."""
     return Subquery(
-        MaybeFlag.objects.filter(stage_id=OuterRef("pk"), item__status=ScreeningItem.Status.PENDING)
+        MaybeFlag.objects.filter(
+            stage_id=OuterRef("pk"),
+            item__status=ScreeningItem.Status.PENDING,
+            item__deleted_at__isnull=True,
+        )
         .order_by()
         .values("stage_id")
         .annotate(n=Count("item_id", distinct=True))

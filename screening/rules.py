@@ -25,6 +25,16 @@ def can_settle_import(user, job) -> bool:
 rules.add_perm("screening.settle_import", can_settle_import)
 
 
+@rules.predicate
+def can_remove_import(user, source) -> bool:
+    """Whether the user may put an import in the bin and take it out again: a lead of the
+    project. The page, the bin and the API ask this one predicate."""
+    return is_lead(user, source.topic_area.project)
+
+
+rules.add_perm("screening.remove_import", can_remove_import)
+
+
 # Blinding: who may see another reviewer's decision. Every page, the API, the exports and
 # the activity log ask `can_see_others_decisions` (one record) or filter with
 # `others_decisions_filter` (a list: the same rule as a condition on decision rows).

@@ -101,7 +101,10 @@ def _counted_stages(user, projects) -> list[Stage]:
         )
     flags = {
         row.pop("stage_id"): row
-        for row in MaybeFlag.objects.filter(stage_id__in=ids, item__status=status.PENDING)
+        # item__deleted_at: a join, which the items' manager does not filter (the bin).
+        for row in MaybeFlag.objects.filter(
+            stage_id__in=ids, item__status=status.PENDING, item__deleted_at__isnull=True
+        )
         .values("stage_id")
         .order_by()
         .annotate(
@@ -111,7 +114,9 @@ def _counted_stages(user, projects) -> list[Stage]:
     }
     flagged_duplicates = (
         _by_stage(
-            MaybeFlag.objects.filter(on_merged, reviewer=user, item__status=status.PENDING),
+            MaybeFlag.objects.filter(
+                on_merged, reviewer=user, item__status=status.PENDING, item__deleted_at__isnull=True
+            ),
             Count("id"),
         )
         if merged

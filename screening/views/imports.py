@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,9 +15,10 @@ from screening.forms import (
     CsvMappingForm,
     ImportForm,
 )
-from screening.models import DuplicatePair, ImportJob, Record
+from screening.models import DuplicatePair, ImportJob, Record, Source
 from screening.parsers import ParseError, csv_columns, csv_guess_mapping
 from screening.services import duplicates as duplicate_services
+from screening.services.bin import source_delete, source_restore
 from screening.services.imports import (
     ImportNotWaiting,
     import_job_confirm,
@@ -69,6 +71,8 @@ def import_job(request, project, topic_key, job_id):
         job=job,
         progress=import_progress(job),
         can_settle=request.user.has_perm("screening.settle_import", job),
+        can_remove=job.source is not None
+        and request.user.has_perm("screening.remove_import", job.source),
     )
 
 
@@ -222,3 +226,37 @@ def records(request, project, topic_key):
         sources=topic_area.sources.all(),
         filters={"source": source_id, "show": show, "q": search},
     )
+
+
+def _source_in_bin_or_not(request, project, topic_key, source_id, *, restore: bool):
+    """Remove or restore an import (`screening.remove_import`), then back to its page."""
+    topic_area = topic_area_or_404(project, topic_key)
+    source = get_object_or_404(Source.all_objects, topic_area=topic_area, pk=source_id)
+    source.topic_area = topic_area
+    if not request.user.has_perm("screening.remove_import", source):
+        raise PermissionDenied
+    if restore:
+        source = source_restore(source=source, actor=request.user)
+        message = _("The import %(name)s is restored, with its records and decisions.")
+    else:
+        source = source_delete(source=source, actor=request.user)
+        message = _(
+            "The import %(name)s is in the bin: its records left every queue, count and "
+            "duplicate list. A lead can restore it until %(date)s."
+        )
+    purge_at = source.purge_at
+    date = date_format(purge_at, "SHORT_DATE_FORMAT") if purge_at else ""
+    messages.success(request, message % {"name": source.name, "date": date})
+    return redirect(ImportJob.objects.filter(source=source).first() or topic_area)
+
+
+@require_POST
+@project_view("reviewapp.view_project")
+def source_remove(request, project, topic_key, source_id):
+    return _source_in_bin_or_not(request, project, topic_key, source_id, restore=False)
+
+
+@require_POST
+@project_view("reviewapp.view_project")
+def source_undelete(request, project, topic_key, source_id):
+    return _source_in_bin_or_not(request, project, topic_key, source_id, restore=True)
