@@ -12,6 +12,7 @@ from grading.frameworks import (
     TargetShare,
 )
 from reviewapp.models import Project, TopicArea
+from reviewapp.softdelete import SoftDeleteModel
 from screening.models import Record
 
 
@@ -86,8 +87,13 @@ class InterventionCategory(models.Model):
         return self.title
 
 
-class Study(models.Model):
-    """An included study: one article, or several reports of one study merged."""
+class Study(SoftDeleteModel):
+    """An included study: one article, or several reports of one study merged.
+
+    Deleted to the bin with its results (`study_delete`, `study_restore`).
+    """
+
+    project_path = "topic_area__project"
 
     topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="studies")
     records = models.ManyToManyField(Record, related_name="studies", blank=True)
@@ -109,7 +115,7 @@ class Study(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["topic_area", "year", "label", "id"]
         verbose_name = _("study")
         verbose_name_plural = _("studies")
@@ -128,11 +134,14 @@ class Study(models.Model):
         )
 
 
-class Result(models.Model):
+class Result(SoftDeleteModel):
     """A study's result for one intervention: the unit the evidence frameworks count.
 
-    Saved only through `result_save`, which marks the category's verdict stale.
+    Saved only through `result_save`, which marks the category's verdict stale; deleted to
+    the bin by `result_delete` (or with its study), taken back by `result_restore`.
     """
+
+    project_path = "study__topic_area__project"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="results")
     category = models.ForeignKey(
@@ -191,7 +200,7 @@ class Result(models.Model):
     extra = models.JSONField(_("other fields"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["category", "study__year", "id"]
         verbose_name = _("result")
         verbose_name_plural = _("results")

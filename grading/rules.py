@@ -17,6 +17,14 @@ def can_settle_consensus(user, result) -> bool:
     )
 
 
+@rules.predicate
+def can_delete_study(user, study) -> bool:
+    """Who may put a study or one of its results in the bin and take it out again: a lead.
+    The study page, the bin and the API's DELETE and restore ask this one rule."""
+    return is_lead(user, study.topic_area.project)
+
+
+rules.add_perm("grading.delete_study", can_delete_study)
 rules.add_perm("grading.view_grading", is_member)
 rules.add_perm("grading.extract", is_lead | is_reviewer)
 rules.add_perm("grading.set_final_verdict", is_lead)

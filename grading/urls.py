@@ -12,6 +12,12 @@ topic_patterns = [
     path("studies/new/", studies.study_create, name="study_create"),
     path("studies/<int:study_id>/", studies.study_detail, name="study_detail"),
     path("studies/<int:study_id>/edit/", studies.study_edit, name="study_edit"),
+    path("studies/<int:study_id>/delete/", studies.study_delete, name="study_delete"),
+    path(
+        "studies/<int:study_id>/results/<int:result_id>/delete/",
+        studies.result_delete,
+        name="result_delete",
+    ),
     path("studies/<int:study_id>/results/new/", studies.result_create, name="result_create"),
     path(
         "studies/<int:study_id>/results/<int:result_id>/edit/",

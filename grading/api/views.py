@@ -5,7 +5,8 @@ write goes through the service the page's view calls, so audit entries, locks, r
 and version checks are the same whichever way a change comes in.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -15,9 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grading.api import serializers as s
-from grading.models import Comment, ExtractionField, Result, Verdict, VerdictEvent
+from grading.models import Comment, ExtractionField, Result, Study, Verdict, VerdictEvent
 from grading.queries import report as queries_report
 from grading.queries import verdicts as grading_queries
+from grading.queries.studies import count_live_results
 from grading.services import comments as grading_comments
 from grading.services import report as services_report
 from grading.services import studies as grading_services
@@ -73,7 +75,7 @@ class StudyViewSet(TopicScoped):
 
     def topic_queryset(self):
         return (
-            self.topic_area.studies.annotate(result_count=Count("results"))
+            self.topic_area.studies.annotate(result_count=count_live_results())
             .prefetch_related(Prefetch("records", queryset=Record.objects.only("id")))
             .order_by("year", "label", "id")
         )
@@ -100,6 +102,31 @@ class StudyViewSet(TopicScoped):
             study=study, actor=request.user, expected_version=version, **data
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=study.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key, pk):
+        """Put the study in the bin with its results (a lead); the verdicts are recomputed."""
+        study = deletable(request, self.get_object(), self.topic_area)
+        grading_services.study_delete(study=study, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key, pk):
+        """Take the study out of the bin with the results deleted with it (a lead)."""
+        binned = Study.all_objects.filter(topic_area=self.topic_area)
+        study = deletable(request, get_object_or_404(binned, pk=pk), self.topic_area)
+        grading_services.study_restore(study=study, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=study.pk)).data)
+
+
+def deletable(request, obj, topic_area):
+    """The study or result, if the user may delete and restore it (`can_delete_study`)."""
+    study = obj.study if isinstance(obj, Result) else obj
+    study.topic_area = topic_area
+    if not request.user.has_perm("grading.delete_study", study):
+        raise exceptions.PermissionDenied()
+    return obj
 
 
 @extend_schema_view(list=extend_schema(parameters=[s.ResultFilterSerializer]))
@@ -146,6 +173,22 @@ class ResultViewSet(TopicScoped):
         grading_services.result_save(
             study=study, actor=request.user, result=result, expected_version=version, **data
         )
+        return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key, pk):
+        """Put the result in the bin (a lead); its category's verdict is recomputed."""
+        result = deletable(request, self.get_object(), self.topic_area)
+        grading_services.result_delete(result=result, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key, pk):
+        """Take the result out of the bin (a lead); one whose study is in the bin answers 400."""
+        binned = Result.all_objects.filter(study__topic_area=self.topic_area)
+        result = deletable(request, get_object_or_404(binned, pk=pk), self.topic_area)
+        grading_services.result_restore(result=result, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=result.pk)).data)
 
 

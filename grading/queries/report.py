@@ -119,7 +119,10 @@ def included_records(project: Project):
     )
     return (
         Record.objects.filter(topic_area__project=project, canonical__isnull=True)
-        .filter(Q(studies__isnull=False) | Q(pk__in=included_items.values("record_id")))
+        .filter(
+            Q(studies__isnull=False, studies__deleted_at__isnull=True)
+            | Q(pk__in=included_items.values("record_id"))
+        )
         .distinct()
         .select_related("topic_area")
         .order_by("topic_area__position", "topic_area_id", "position", "id")

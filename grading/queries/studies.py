@@ -1,14 +1,20 @@
 """Reusable querysets for studies, their results and the records they come from."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from grading.models import Result, Study
 from reviewapp.models import TopicArea
 from screening.models import Decision, Record, ScreeningItem
 
 
+def count_live_results() -> Count:
+    """For an annotation on studies: their results not in the bin (a join, which the
+    results' manager does not filter; reviewapp.softdelete)."""
+    return Count("results", filter=Q(results__deleted_at__isnull=True))
+
+
 def studies_with_counts(topic_area: TopicArea) -> QuerySet[Study]:
-    return topic_area.studies.annotate(result_count=Count("results")).prefetch_related(
+    return topic_area.studies.annotate(result_count=count_live_results()).prefetch_related(
         Prefetch("results", queryset=Result.objects.select_related("category"))
     )
 

@@ -1,6 +1,6 @@
 """Reading categories and their verdicts, and what a framework is given to grade."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from grading.frameworks import ResultInput, get_framework
 from grading.models import InterventionCategory, Result
@@ -19,8 +19,12 @@ def level_labels(project: Project, language: str) -> dict[str, str]:
 
 def categories_with_verdicts(topic_area: TopicArea) -> QuerySet[InterventionCategory]:
     return topic_area.categories.select_related("verdict").annotate(
-        result_count=Count("results", distinct=True),
-        study_count=Count("results__study", distinct=True),
+        # Joins, which the managers do not filter: the bin left out here (a study's results
+        # go to the bin with it).
+        result_count=Count("results", distinct=True, filter=Q(results__deleted_at__isnull=True)),
+        study_count=Count(
+            "results__study", distinct=True, filter=Q(results__deleted_at__isnull=True)
+        ),
     )
 
 

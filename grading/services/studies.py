@@ -14,6 +14,7 @@ from grading.models import ExtractionField, InterventionCategory, Result, Study
 from grading.services.report import report_tables_request
 from grading.services.verdicts import verdicts_mark_stale
 from reviewapp.audit import audit_record, snapshot
+from reviewapp.softdelete import mark_deleted, mark_restored
 from reviewapp.versioning import apply_fields, check_version, versioned_save
 
 # What a study, a result and an extraction field hold: the one list per model that the
@@ -138,6 +139,99 @@ def result_save(
     )
     touched = {locked.category_id, old_category_id} - {None}
     verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=touched))
+    return locked
+
+
+def _binned_changed(*, topic_area, actor, action: str, obj, categories) -> None:
+    """After a study or result went to the bin or came back: audited, the verdicts of the
+    categories it counted in recomputed, the report tables rebuilt."""
+    audit_record(
+        actor=actor,
+        project=topic_area.project,
+        action=action,
+        obj=obj,
+        after={"deleted_at": obj.deleted_at.isoformat() if obj.deleted_at else None},
+    )
+    verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=categories))
+    report_tables_request(topic_area=topic_area)
+
+
+@transaction.atomic
+def study_delete(*, study: Study, actor) -> Study:
+    """Put a study in the bin with its results (marked at the same moment)."""
+    locked = Study.all_objects.select_for_update().select_related("topic_area__project")
+    locked = locked.get(pk=study.pk)
+    if locked.in_bin:
+        return locked
+    results = Result.objects.filter(study=locked)
+    categories = set(results.values_list("category_id", flat=True))
+    mark_deleted(locked, by=actor)
+    results.update(deleted_at=locked.deleted_at, deleted_by=locked.deleted_by)
+    _binned_changed(
+        topic_area=locked.topic_area,
+        actor=actor,
+        action="study.delete",
+        obj=locked,
+        categories=categories,
+    )
+    return locked
+
+
+@transaction.atomic
+def study_restore(*, study: Study, actor) -> Study:
+    """Take a study out of the bin with the results that went in with it."""
+    locked = Study.all_objects.select_for_update().select_related("topic_area__project")
+    locked = locked.get(pk=study.pk)
+    if not locked.in_bin:
+        return locked
+    results = Result.all_objects.filter(study=locked, deleted_at=locked.deleted_at)
+    categories = set(results.values_list("category_id", flat=True))
+    results.update(deleted_at=None, deleted_by=None)
+    mark_restored(locked)
+    _binned_changed(
+        topic_area=locked.topic_area,
+        actor=actor,
+        action="study.restore",
+        obj=locked,
+        categories=categories,
+    )
+    return locked
+
+
+@transaction.atomic
+def result_delete(*, result: Result, actor) -> Result:
+    locked = Result.all_objects.select_for_update().select_related("study__topic_area__project")
+    locked = locked.get(pk=result.pk)
+    if locked.in_bin:
+        return locked
+    mark_deleted(locked, by=actor)
+    _binned_changed(
+        topic_area=locked.study.topic_area,
+        actor=actor,
+        action="result.delete",
+        obj=locked,
+        categories={locked.category_id},
+    )
+    return locked
+
+
+@transaction.atomic
+def result_restore(*, result: Result, actor) -> Result:
+    """Take a result out of the bin; one whose study is in the bin comes back with it."""
+    locked = Result.all_objects.select_for_update().select_related("study__topic_area__project")
+    locked = locked.get(pk=result.pk)
+    if not locked.in_bin:
+        return locked
+    if locked.study.in_bin:
+        raise ValidationError(_("The result's study is in the bin: restore the study."))
+    mark_restored(locked)
+    _binned_changed(
+        topic_area=locked.study.topic_area,
+        actor=actor,
+        action="result.restore",
+        obj=locked,
+        categories={locked.category_id},
+    )
     return locked
 
 

@@ -1,8 +1,11 @@
 """Extraction pages: a topic area's studies, a study and its results, the project's
 extraction form."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,7 +15,7 @@ from grading.models import ExtractionField, Result, Study
 from grading.queries import studies as queries
 from grading.queries.consensus import dual_extraction_on
 from grading.services import studies as services
-from grading.views.common import study_or_404
+from grading.views.common import result_or_404, study_or_404
 from reviewapp.editing import save_form
 from reviewapp.views import project_view, render_project, topic_area_or_404
 
@@ -112,8 +115,47 @@ def _study_page(request, project, topic_area, study, *, study_form=None, result_
         study_form=study_form,
         result_form=result_form,
         can_extract=can_extract,
+        can_delete=request.user.has_perm("grading.delete_study", study),
         dual=dual_extraction_on(project),
     )
+
+
+def _deletable(request, study) -> None:
+    if not request.user.has_perm("grading.delete_study", study):
+        raise PermissionDenied
+
+
+@require_POST
+@project_view("grading.view_grading")
+def study_delete(request, project, topic_key, study_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    study = study_or_404(topic_area, study_id)
+    _deletable(request, study)
+    study = services.study_delete(study=study, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "The study %(label)s is in the bin with its results; a lead can restore it "
+            "until %(date)s."
+        )
+        % {"label": study.label, "date": date_format(study.purge_at, "SHORT_DATE_FORMAT")},
+    )
+    return redirect("studies", slug=project.slug, topic_key=topic_key)
+
+
+@require_POST
+@project_view("grading.view_grading")
+def result_delete(request, project, topic_key, study_id, result_id):
+    topic_area = topic_area_or_404(project, topic_key)
+    result = result_or_404(topic_area, study_id, result_id)
+    _deletable(request, result.study)
+    result = services.result_delete(result=result, actor=request.user)
+    messages.success(
+        request,
+        _("The result is in the bin; a lead can restore it until %(date)s.")
+        % {"date": date_format(result.purge_at, "SHORT_DATE_FORMAT")},
+    )
+    return redirect(result.study)
 
 
 @require_GET
