@@ -142,6 +142,7 @@ class Result(SoftDeleteModel):
     """
 
     project_path = "study__topic_area__project"
+    bin_parent = "study"
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="results")
     category = models.ForeignKey(

@@ -72,5 +72,7 @@ rules.add_perm("reviewapp.change_project", is_lead)
 rules.add_perm("reviewapp.manage_members", is_lead)
 rules.add_perm("reviewapp.change_topicarea", is_lead)
 rules.add_perm("reviewapp.view_audit", is_member)
+# The project's bin: what was deleted, and restoring it.
+rules.add_perm("reviewapp.manage_bin", is_lead)
 # Screening and extraction work: reviewers and leads, never peer reviewers.
 rules.add_perm("reviewapp.do_review_work", is_lead | is_reviewer)

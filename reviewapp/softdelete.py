@@ -19,6 +19,7 @@ Which service sets the fields is said on each model (`<entity>_delete`, `<entity
 `deleted_purge` (reviewapp.services) hard-deletes what has been in the bin too long.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.apps import apps
@@ -59,6 +60,9 @@ class SoftDeleteModel(models.Model):
     # False for rows that go to the bin only with a parent (an import's records): the bin
     # page lists the parent, the purge deletes the parent and the cascade takes them.
     bin_entry: bool = True
+    # A relation whose row may be in the bin with this one (a result's study): while it is,
+    # the bin lists the parent only, and the parent's restore brings this row back.
+    bin_parent: str = ""
 
     deleted_at = models.DateTimeField(
         _("deleted"), null=True, blank=True, editable=False, db_index=True
@@ -133,3 +137,44 @@ def mark_restored(obj: SoftDeleteModel) -> None:
     obj.deleted_at = None
     obj.deleted_by = None
     type(obj).all_objects.filter(pk=obj.pk).update(deleted_at=None, deleted_by=None)
+
+
+# The services that take a row out of the bin, as each app registers them for its models
+# (`restore(<model_name>=row, actor=user)`): the bin page is in the base app, which knows
+# neither the apps' models nor their services.
+_restorers: dict[str, Callable] = {}
+
+
+def register_restore(model: type[SoftDeleteModel], service: Callable) -> None:
+    _restorers[model._meta.label_lower] = service
+
+
+def bin_model(label: str) -> type[SoftDeleteModel] | None:
+    """The soft-deletable model of that label whose rows the bin page lists and restores."""
+    for model in soft_delete_models(entries_only=True):
+        if model._meta.label_lower == label and label in _restorers:
+            return model
+    return None
+
+
+def bin_restore(*, obj: SoftDeleteModel, actor) -> SoftDeleteModel:
+    return _restorers[obj._meta.label_lower](**{obj._meta.model_name: obj, "actor": actor})
+
+
+def bin_rows(project) -> list[SoftDeleteModel]:
+    """What is in the project's bin, newest first: one query per model, and rows that went
+    in with a parent (a study's results) left to the parent."""
+    rows = []
+    for model in soft_delete_models(entries_only=True):
+        if model._meta.label_lower not in _restorers:
+            continue
+        found = model.all_objects.in_bin().filter(**{model.project_path: project})
+        found = found.select_related(
+            "deleted_by", *([model.bin_parent] if model.bin_parent else [])
+        )
+        for row in found:
+            parent = getattr(row, model.bin_parent) if model.bin_parent else None
+            if parent is not None and parent.deleted_at == row.deleted_at:
+                continue
+            rows.append(row)
+    return sorted(rows, key=lambda row: row.deleted_at, reverse=True)

@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -40,6 +41,7 @@ from reviewapp.queries import (
     recent_activity,
 )
 from reviewapp.rules import can_create_project, remember_role
+from reviewapp.softdelete import bin_model, bin_restore, bin_rows
 from reviewapp.workbench import Work, progress_for, work_for
 
 
@@ -82,6 +84,7 @@ def project_permissions(user, project: Project) -> dict[str, bool]:
         "manage_members": user.has_perm("reviewapp.manage_members", project),
         "change_topicarea": user.has_perm("reviewapp.change_topicarea", project),
         "review_work": user.has_perm("reviewapp.do_review_work", project),
+        "manage_bin": user.has_perm("reviewapp.manage_bin", project),
     }
 
 
@@ -463,3 +466,33 @@ def _cache_check() -> dict:
         return {"ok": False, "mode": "redis", "error": str(error)}
     outage_clear("cache")
     return {"ok": True, "mode": "redis"}
+
+
+@require_GET
+@project_view("reviewapp.manage_bin")
+def project_bin(request, project):
+    rows = [(row, row._meta.verbose_name, row._meta.label_lower) for row in bin_rows(project)]
+    return render_project(
+        request, "reviewapp/bin.html", project, rows=rows, settings_days=settings.SOFT_DELETE_DAYS
+    )
+
+
+@require_POST
+@project_view("reviewapp.manage_bin")
+def bin_item_restore(request, project, label, pk):
+    model = bin_model(label)
+    if model is None:
+        raise Http404
+    binned = model.all_objects.in_bin().filter(**{model.project_path: project})
+    obj = get_object_or_404(binned, pk=pk)
+    try:
+        bin_restore(obj=obj, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(what)s %(name)s is restored.")
+            % {"what": capfirst(model._meta.verbose_name), "name": obj},
+        )
+    return redirect("project_bin", slug=project.slug)

@@ -20,3 +20,9 @@ class ScreeningConfig(AppConfig):
         # The home page's and the dashboard's work list (in the base app) count screening's.
         register_work_source(screening_work)
         register_progress_source(screening_progress)
+        # The project's bin (in the base app) restores a removed import through its service.
+        from reviewapp.softdelete import register_restore  # noqa: PLC0415 -- models load once the app registry is ready
+        from screening.models import Source  # noqa: PLC0415 -- models load once the app registry is ready
+        from screening.services.bin import source_restore  # noqa: PLC0415 -- models load once the app registry is ready
+
+        register_restore(Source, source_restore)
