@@ -68,9 +68,11 @@ MATRIX = {
     "api-flow": {"GET": READ},
     "api-exports": {"GET": READ},
     "api-study-list": {"GET": READ, "POST": WORK},
-    "api-study-detail": {"GET": READ, "PATCH": WORK},
+    "api-study-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
+    "api-study-restore": {"POST": LEAD},
     "api-result-list": {"GET": READ, "POST": WORK},
-    "api-result-detail": {"GET": READ, "PATCH": WORK},
+    "api-result-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
+    "api-result-restore": {"POST": LEAD},
     "api-category-list": {"GET": READ, "POST": LEAD},
     "api-category-detail": {"GET": READ},
     "api-verdict-list": {"GET": READ},
@@ -127,6 +129,8 @@ ACTIONS = {
     "api-report": ("report", "list"),
     "api-comment-reply": ("comment", "detail"),
     "api-comment-resolve": ("comment", "detail"),
+    "api-study-restore": ("study", "detail"),
+    "api-result-restore": ("result", "detail"),
 }
 PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
 
