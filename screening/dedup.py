@@ -47,6 +47,14 @@ Exceptions to the guards, where the citation shows one printed item:
   conference abstract whose "page" is the page in one database and the
   abstract's number in another. The title alone must then reach the threshold.
 
+- The same title with the whole byline (two names or more) and the journal
+  (see `_excuse_on_byline`): a single page beside a range where one record has
+  no volume, a year one off (proceedings; a preprint server beside the
+  journal), or a subtitle one database cut, no longer stop the merge.
+- A title in English with its original in brackets ("Title [Originaltitel]")
+  is compared, and blocked, under both titles; volume + first page is a
+  blocking key too, for copies whose titles differ at both ends.
+
 Different DOIs or PMIDs, and an erratum, reply or comment beside its article,
 always stop the merge.
 
@@ -158,6 +166,19 @@ _LATEX_ACCENT = re.compile(r"\\[^a-zA-Z\s]")
 # "[Spanish]", "[Review] [33 refs]", "[Erratum appears in ...]": notes databases add.
 _TRAILING_NOTE = re.compile(r"\s*\[[^\[\]]*\]\W*$")
 _NOT_WORD = re.compile(r"[\W_]+")
+# A trailing bracket of this many words or more that is not a database's note
+# is the title in its original language: "Effects of X on Y [Wirkung von X auf Y]".
+ORIGINAL_TITLE_MIN_WORDS = 4
+_NOTE_START = re.compile(
+    r"^(?:erratum|errata|retract|comment|published|see|review|refs?|\d+ refs|"
+    r"letter|editorial|english|abstract|article in|in \w+$|corrected|update)"
+)
+# Journals that print preprints: a preprint and its publication are one study,
+# a year apart or not, in another "journal".
+_PREPRINT_SERVERS = frozenset(
+    ("medrxiv", "biorxiv", "arxiv", "research square", "ssrn", "preprints", "chemrxiv",
+     "psyarxiv", "osf preprints", "authorea", "sportrxiv", "edarxiv", "socarxiv")
+)  # fmt: skip
 # British and American spellings: haem/hem, oesophagus/esophagus (both by a
 # plain replace of "ae" and "oe"), tumour/tumor, randomise/randomize. Folded on
 # both sides, so a word that merely holds the letters ("aerobic" -> "erobic")
@@ -326,6 +347,36 @@ def _title_key(folded_title: str) -> str:
     return text
 
 
+def _original_title(folded_title: str, title_key: str) -> str:
+    """The title key of the original-language title a record gives in brackets.
+
+    MEDLINE and Embase write a translated title as "English title [Original
+    title]"; another database gives the original title alone. The bracket is
+    dropped from the title key (as a note), and kept here to compare with.
+    """
+    if "]" not in folded_title:
+        return ""
+    match = _TRAILING_NOTE.search(folded_title.strip())
+    if not match:
+        return ""
+    inside = _title_key(match[0].strip().rstrip(".").strip().strip("[]"))
+    if (
+        inside == title_key
+        or inside.count(" ") + 1 < ORIGINAL_TITLE_MIN_WORDS
+        or _NOTE_START.match(inside)
+    ):
+        return ""
+    return inside
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_preprint_server(journal: str) -> bool:
+    if not journal:
+        return False
+    words = " ".join(_NOT_WORD.sub(" ", _fold(journal)).split())
+    return words in _PREPRINT_SERVERS or words.split(" ", 1)[0] in _PREPRINT_SERVERS
+
+
 # --- normalisation ---------------------------------------------------------
 
 
@@ -343,6 +394,7 @@ class _Prepared:
     title_key: str
     compact_title: str  # the title key without spaces
     generic: bool
+    original_key: str  # the title key of an original-language title in brackets, or ""
     notice: str  # "" for an ordinary item, else "erratum", "retraction", "reply", "comment"
     numbers: tuple[str, ...]
     year: int | None
@@ -351,6 +403,7 @@ class _Prepared:
     # (surname, name words) of each of `names`, parsed on first need: see `_authors`.
     parsed_authors: list[tuple[str, frozenset[str]]] | None
     journal: tuple[tuple[str, ...], ...]  # the journal's names' words, see `_journal_names`
+    preprint: bool  # the journal is a preprint server
     volume: str
     issue: frozenset[str]
     pages: _Pages | None
@@ -373,6 +426,7 @@ def _prepare(record: DedupRecord) -> _Prepared:
         sort_key=_id_sort_key(record.id),
         title_key=title_key,
         compact_title=title_key.replace(" ", ""),
+        original_key=_original_title(folded_title, title_key),
         generic=title_key in GENERIC_TITLES or title_key.count(" ") < 2,
         notice=notice,
         numbers=_title_numbers(title_key),
@@ -381,6 +435,7 @@ def _prepare(record: DedupRecord) -> _Prepared:
         first_surname=first_surname,
         parsed_authors=None,
         journal=_journal_names(record.journal),
+        preprint=_is_preprint_server(record.journal),
         volume=_normalise_volume(record.volume),
         issue=frozenset(_NUMBER.findall(record.issue)) if record.issue else frozenset(),
         pages=_parse_pages(record.pages),
@@ -521,6 +576,14 @@ def _block_keys(record: _Prepared) -> set[tuple]:
         # A typo near the end of a title leaves its start, one near the start its end.
         keys.add(("start", compact[:TITLE_KEY_CHARS]))
         keys.add(("end", compact[-TITLE_KEY_CHARS:]))
+    if record.original_key:
+        original = record.original_key.replace(" ", "")
+        keys.add(("start", original[:TITLE_KEY_CHARS]))
+        keys.add(("end", original[-TITLE_KEY_CHARS:]))
+    if record.volume and record.pages and record.pages.first > 1:
+        # Volume and first page are a citation: two copies whose titles both
+        # carry typos, or one translated, still share it.
+        keys.add(("citation", record.volume, record.pages.first))
     if record.first_surname and record.year:
         # For typos at both ends of a title, or a prefix added and a subtitle cut.
         keys.add(("author-year", record.first_surname, record.year))
@@ -599,6 +662,12 @@ def _worth_comparing(
         same_identifier = (doi and doi == b.doi) or (pmid and pmid == b.pmid)
         if same_identifier or (a.title_key and b.title_key and _contained_title(a, b)):
             yield j, None
+        elif (a.original_key or b.original_key) and a.title_key and b.title_key:
+            # The main titles differ, but one may be the other's original title.
+            if _title_similarity(a, b) >= review_threshold - RANGE_BONUS:
+                yield j, None
+        elif a.volume and a.volume == b.volume and a.pages and b.pages and a.pages == b.pages:
+            yield j, None  # one citation: the titles are weighed in `_compare`
 
 
 # --- scoring ---------------------------------------------------------------
@@ -731,6 +800,7 @@ def _compare(
     if "volume" in agree:
         # The volume fixes the item's year: one year apart is online-first vs print.
         differ = [name for name in differ if name != "year by one"]
+    title, differ = _excuse_on_byline(a, b, title, agree, differ, year_gap, facts)
     bonus = 0.0
     if "pages" in agree:
         bonus = CITATION_BONUS if "volume" in agree else PAGE_BONUS
@@ -757,6 +827,62 @@ def _compare(
     return _Candidate(score, facts, guards)
 
 
+def _excuse_on_byline(
+    a: _Prepared,
+    b: _Prepared,
+    title: float,
+    agree: set[str],
+    differ: list[str],
+    year_gap: int | None,
+    facts: list[str],
+) -> tuple[float, list[str]]:
+    """The whole byline (two names or more) and the journal agree: what they excuse.
+
+    A list of several authors in the same order is rare enough that, with the
+    journal, it carries what a DOI would: a single page beside a range where one
+    record has no volume (one database gives an abstract's number), a year one
+    off (a meeting's year and its volume's; a preprint a year before its
+    publication), a subtitle one database cut. Never a volume that differs,
+    nor more than one of these.
+    """
+    if "first author" not in agree or "volume" in differ:
+        return title, differ
+    if _author_lists_differ(a, b, whole_lists=True):
+        return title, differ
+    same_journal = _same_journal(a.journal, b.journal)
+    if (
+        title >= AUTO_THRESHOLD
+        and differ == ["pages"]
+        and year_gap == 0
+        and same_journal
+        and "volume" not in agree
+        and (_one_page(a.pages) or _one_page(b.pages))
+    ):
+        # Without a volume to place them, a single page beside a range is one
+        # database's abstract number or sequence number, not another item. (In one
+        # volume it is an abstract and the article that followed it; two ranges
+        # that differ are two printed items.)
+        facts.append("byline and journal agree")
+        return title, []
+    if (
+        title >= AUTO_THRESHOLD
+        and differ == ["year by one"]
+        and (same_journal or a.preprint != b.preprint)
+    ):
+        facts.append("byline agrees" + ("" if same_journal else ", one is a preprint"))
+        return title, []
+    if (
+        not differ
+        and year_gap == 0
+        and same_journal
+        and title < AUTO_THRESHOLD
+        and _contained_title(a, b)
+    ):
+        facts.append("byline and journal agree, a subtitle cut")
+        return AUTO_THRESHOLD, differ
+    return title, differ
+
+
 def _notices_differ(a: _Prepared, b: _Prepared) -> str:
     return " vs ".join(sorted((a.notice or "article", b.notice or "article")))
 
@@ -765,6 +891,11 @@ def _title_similarity(a: _Prepared, b: _Prepared, similarity: float | None = Non
     """How alike the titles are; `similarity`, when given, is their Indel similarity."""
     if similarity is None:
         similarity = Indel.normalized_similarity(a.title_key, b.title_key)
+    if a.original_key or b.original_key:
+        # A title in English with its original in brackets, beside the original.
+        for x, y in ((a.original_key, b.title_key), (a.title_key, b.original_key)):
+            if x and y:
+                similarity = max(similarity, Indel.normalized_similarity(x, y))
     if similarity >= CONTAINED_TITLE_SIMILARITY:
         return similarity
     return CONTAINED_TITLE_SIMILARITY if _contained_title(a, b) else similarity

@@ -267,8 +267,73 @@ def test_year_one_off_is_no_conflict_when_the_volume_agrees():
 
     assert merged(result, 1, 2)
     # Without the volume, one year apart stays for a person (a conference paper, then a journal's).
-    result = deduplicate([record(1, year=2015, volume="", pages=""), record(2, pages="")])
+    conference = "Proceedings of the 12th Annual Meeting of the Labour Economics Society"
+    result = deduplicate(
+        [record(1, year=2015, volume="", pages="", journal=conference), record(2, pages="")]
+    )
     assert result.groups == []
+
+
+def test_year_one_off_merges_when_the_byline_and_journal_agree():
+    # Proceedings: the meeting's year in one database, the volume's in another.
+    conference = "Proceedings of the 12th Annual Meeting of the Labour Economics Society"
+    one = record(1, year=2015, volume="", issue="", pages="", journal=conference)
+    other = record(2, volume="", issue="", pages="13-20", journal=conference)
+
+    result = deduplicate([one, other])
+
+    assert merged(result, 1, 2)
+    # One author is not a byline that tells works apart.
+    single = ("Hainmueller, Jens",)
+    result = deduplicate([replace(one, authors=single), replace(other, authors=single)])
+    assert result.groups == []
+
+
+def test_preprint_merges_with_its_publication_a_year_later():
+    preprint = record(1, year=2015, journal="medRxiv", volume="", issue="", pages="")
+
+    result = deduplicate([preprint, record(2, doi="10.1016/j.jpubeco.2016.07.001")])
+
+    assert merged(result, 1, 2)
+    # With its own DOI, a preprint is a different DOI: a person decides.
+    result = deduplicate(
+        [replace(preprint, doi="10.1101/2015.01.01.1"), record(2, doi="10.1016/j.x.2016.1")]
+    )
+    assert result.groups == []
+    assert reviewed(result, 1, 2)
+
+
+def test_same_title_byline_journal_and_year_merge_without_volume_and_with_a_page_number():
+    # One database gives the abstract's number, another the pages; no DOI on either.
+    result = deduplicate([record(1, pages="271", volume="", issue=""), record(2, pages="765-770")])
+
+    assert merged(result, 1, 2)
+    # In one volume, a page and a range are an abstract and the article that followed it.
+    result = deduplicate([record(1, pages="271"), record(2, pages="765-770")])
+    assert result.groups == []
+
+
+def test_subtitle_cut_merges_when_byline_journal_and_year_agree():
+    short = record(1, title=TITLE.split(":")[0] + " among the long-term unemployed", pages="")
+    full = record(2, title=short.title + ": a randomised trial")
+
+    result = deduplicate([short, full])
+
+    assert merged(result, 1, 2)
+    result = deduplicate([short, replace(full, year=2017)])
+    assert result.groups == []
+
+
+def test_translated_title_with_the_original_in_brackets_meets_the_original():
+    original = "Intensiv sagsbehandlerstøtte og varigheden af arbejdsløshed"
+    english = record(1, title=f"{TITLE} [{original}]", pages="")
+    danish = record(2, title=original)
+
+    result = deduplicate([english, danish])
+
+    assert merged(result, 1, 2)
+    # A database's note in brackets is not an original title.
+    assert deduplicate([record(3, title=f"{TITLE} [Review] [33 refs]"), danish]).groups == []
 
 
 def test_whole_page_range_carries_a_weaker_title():
