@@ -55,12 +55,16 @@ Exceptions to the guards, where the citation shows one printed item:
   is compared, and blocked, under both titles; volume + first page is a
   blocking key too, for copies whose titles differ at both ends.
 
-Different DOIs or PMIDs, and an erratum, reply or comment beside its article,
-always stop the merge.
+What never merges without a person is `NEVER_MERGE_RULES`, each named with
+its reason: different DOIs or PMIDs, and a notice (erratum, retraction, reply,
+comment) beside its article; they always stop the merge, and no group joins two
+DOIs or PMIDs.
 
-Thresholds: 0.97 is a title with at most about three typos per hundred
-characters, or a weaker title (0.87) whose volume and first page agree, or
-(0.77) whose volume and whole page range agree. Year and first author agreeing
+Thresholds: 0.95 (chosen by leaving one benchmark set out, see
+bench/dedup_eval.py --cv: each held-out set's own choice was 0.93-0.95, and
+0.93 cost a false merge) is a title with at most about five typos per hundred
+characters, or a weaker title (0.85) whose volume and first page agree, or
+(0.75) whose volume and whole page range agree. Year and first author agreeing
 add nothing to the score (one group publishes many papers a year) but one of
 them must agree before anything merges on its own. 0.85 leaves titles that
 differ by a few words, or carry a conflict, to a person.
@@ -82,7 +86,7 @@ from rapidfuzz.distance import Indel
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-AUTO_THRESHOLD = 0.97
+AUTO_THRESHOLD = 0.95
 REVIEW_THRESHOLD = 0.85
 
 # The first page agreeing is strong evidence, volume and first page together a
@@ -105,6 +109,25 @@ PENALTIES = {
 # end of it, counts as this similar: databases cut subtitles and long titles.
 CONTAINED_TITLE_SIMILARITY = 0.90
 CONTAINED_TITLE_MIN_WORDS = 5
+# The title a byline and journal must come with to excuse pages, a year or a
+# cut subtitle (see `_excuse_on_byline`): at most a typo or two apart.
+BYLINE_TITLE_SIMILARITY = 0.97
+
+# What never merges without a person, whatever the rest of two records says.
+# Each is a named rule, so that a benchmark can say what it costs where a
+# ground truth calls such a pair one work (bench/dedup_eval.py --rules).
+NEVER_MERGE_RULES = {
+    # A DOI names one item. Two DOIs are two items, even where a ground truth
+    # counts them one work (a preprint and its article, a guideline co-published
+    # in two journals, a DOI with a typo): a person decides, and a wrong merge
+    # hides a record from screening where a wrong "distinct" only costs a look.
+    "different DOIs": "two different DOIs are two items",
+    "different PMIDs": "two different PubMed ids are two PubMed records",
+    # An erratum, retraction notice, reply or comment repeats its article's
+    # title (and often its byline and journal) but is another item that a
+    # reviewer must see beside the article: a retraction changes the verdict.
+    "notice vs article": "an erratum, retraction, reply or comment is not its article",
+}
 
 # A block larger than this is compared only between neighbours in title order:
 # a real duplicate sorts next to its twin, and a block of thousands of
@@ -266,6 +289,7 @@ def deduplicate(
     known_distinct: Iterable[tuple[Hashable, Hashable]] = (),
     auto_threshold: float = AUTO_THRESHOLD,
     review_threshold: float = REVIEW_THRESHOLD,
+    never_merge: Collection[str] = tuple(NEVER_MERGE_RULES),
 ) -> DedupResult:
     """Find the duplicates among `records`.
 
@@ -276,7 +300,12 @@ def deduplicate(
     known_distinct: pairs of ids a person has called different works (a
         rejected review pair, an undone merge). They are never reported
         again, and no group joins them.
+    never_merge: the names of `NEVER_MERGE_RULES` to apply; all of them unless
+        told otherwise. Only a benchmark leaves one out, to measure its cost.
     """
+    if unknown := set(never_merge) - set(NEVER_MERGE_RULES):
+        raise ValueError(f"unknown rules: {sorted(unknown)}")
+    rules = frozenset(never_merge)
     if not 0 < review_threshold <= auto_threshold <= 1:
         raise ValueError("need 0 < review_threshold <= auto_threshold <= 1")
     # Work in id order, so the result never depends on the order of the input.
@@ -300,11 +329,12 @@ def deduplicate(
             if candidate is None:
                 continue
             pair = DuplicatePair(a.id, b.id, round(candidate.score, 3), candidate.reason())
-            if candidate.score >= auto_threshold and not candidate.guards:
+            blocked = [g for g in candidate.guards if g not in _RULE_GUARDS or g in rules]
+            if candidate.score >= auto_threshold and not blocked:
                 auto.append((i, j, pair))
             else:
                 review[(i, j)] = pair
-    return _group(prepared, auto, review, distinct, is_new)
+    return _group(prepared, auto, review, distinct, is_new, rules)
 
 
 def canonical_order(
@@ -721,11 +751,11 @@ def _compare(
         guards.append("different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         guards.append("different PMIDs")
+    if a.notice != b.notice:
+        guards.append("notice vs article")
     for identifier in ("doi", "pmid"):
         value = getattr(a, identifier)
         if value and value == getattr(b, identifier):
-            if a.notice != b.notice:
-                guards.append(_notices_differ(a, b))
             if both_titles and title < 0.6:
                 # A proceedings volume or a book can lend one DOI to many items.
                 guards.append(f"title {title:.2f}")
@@ -816,8 +846,6 @@ def _compare(
         # volume or page agreeing it is the same item, without it a conference
         # paper and its journal version look just like this.
         guards.append(_differ_text(list(dict.fromkeys(differ))))
-    if a.notice != b.notice:
-        guards.append(_notices_differ(a, b))
     if a.numbers != b.numbers and not same_item:
         guards.append("numbers in titles differ")  # part 1 and part 2, 5- and 10-year follow-up
     if (a.generic or b.generic) and not {"year", "first author", "volume", "pages"} <= agree:
@@ -851,7 +879,7 @@ def _excuse_on_byline(
         return title, differ
     same_journal = _same_journal(a.journal, b.journal)
     if (
-        title >= AUTO_THRESHOLD
+        title >= BYLINE_TITLE_SIMILARITY
         and differ == ["pages"]
         and year_gap == 0
         and same_journal
@@ -865,9 +893,9 @@ def _excuse_on_byline(
         facts.append("byline and journal agree")
         return title, []
     if (
-        title >= AUTO_THRESHOLD
+        title >= BYLINE_TITLE_SIMILARITY
         and differ == ["year by one"]
-        and (same_journal or a.preprint != b.preprint)
+        and (same_journal or (a.preprint != b.preprint and _same_byline(a, b)))
     ):
         facts.append("byline agrees" + ("" if same_journal else ", one is a preprint"))
         return title, []
@@ -875,16 +903,16 @@ def _excuse_on_byline(
         not differ
         and year_gap == 0
         and same_journal
-        and title < AUTO_THRESHOLD
+        and title < BYLINE_TITLE_SIMILARITY
         and _contained_title(a, b)
     ):
         facts.append("byline and journal agree, a subtitle cut")
-        return AUTO_THRESHOLD, differ
+        return 1.0, differ
     return title, differ
 
 
-def _notices_differ(a: _Prepared, b: _Prepared) -> str:
-    return " vs ".join(sorted((a.notice or "article", b.notice or "article")))
+# The guards that are named rules (the others always apply).
+_RULE_GUARDS = frozenset(NEVER_MERGE_RULES)
 
 
 def _title_similarity(a: _Prepared, b: _Prepared, similarity: float | None = None) -> float:
@@ -947,6 +975,21 @@ def _same_first_author(a: _Prepared, b: _Prepared) -> bool | None:
     # A typo in a surname of some length ("Papillo" and "Papilio").
     return min(len(surname_a), len(surname_b)) >= 5 and (
         Indel.normalized_similarity(surname_a, surname_b) >= 0.85
+    )
+
+
+def _same_byline(a: _Prepared, b: _Prepared) -> bool:
+    """Every author of each list is in the other: no name added or dropped.
+
+    A preprint is one record beside every later version of its study (a
+    meeting abstract, the article); only the version with its very byline is
+    the preprint's publication, and the others must not join through it.
+    """
+    left, right = _authors(a), _authors(b)
+    return (
+        len(left) == len(right) >= 2
+        and all(any(_same_author(x, y) for y in right) for x in left)
+        and all(any(_same_author(x, y) for y in left) for x in right)
     )
 
 
@@ -1034,6 +1077,7 @@ def _group(
     review: dict[tuple[int, int], DuplicatePair],
     distinct: set[frozenset],
     is_new: list[bool] | None,
+    rules: frozenset[str] = frozenset(NEVER_MERGE_RULES),
 ) -> DedupResult:
     parent = list(range(len(prepared)))
     members: dict[int, list[int]] = {}  # root -> its component, for components of two or more
@@ -1068,9 +1112,9 @@ def _group(
             # Records that were there before were compared then (or a person kept
             # them apart); a new record resembling both is no reason to join them.
             return "would join two existing records"
-        if len(left[1] | right[1]) > 1:
+        if "different DOIs" in rules and len(left[1] | right[1]) > 1:
             return "would join different DOIs"
-        if len(left[2] | right[2]) > 1:
+        if "different PMIDs" in rules and len(left[2] | right[2]) > 1:
             return "would join different PMIDs"
         right_ids = {prepared[m].id for m in right[0]}
         if partners and any(partners.get(prepared[m].id, set()) & right_ids for m in left[0]):

@@ -16,6 +16,7 @@ from screening.bibrecord import ParsedRecord
 from screening.dedup import (
     _JOURNAL_STOP,
     MAX_BLOCK,
+    NEVER_MERGE_RULES,
     REVIEW_THRESHOLD,
     DedupRecord,
     _candidate_pairs,
@@ -917,3 +918,72 @@ def test_new_ids_restrict_pairs_to_new_records(records, data):
     for group in result.groups:
         assert len([m for m in group if m not in new_ids]) <= 1
         assert group[0] not in new_ids or all(m in new_ids for m in group)
+
+
+# --- what never merges without a person (NEVER_MERGE_RULES) -----------------
+
+_title_words = st.lists(
+    st.sampled_from(["cervical", "screening", "cohort", "outcomes", "trial", "women", "risk"]),
+    min_size=4,
+    max_size=10,
+).map(" ".join)
+
+
+def test_every_never_merge_rule_is_applied_by_default_and_named():
+    assert set(NEVER_MERGE_RULES) == {"different DOIs", "different PMIDs", "notice vs article"}
+    with pytest.raises(ValueError):
+        deduplicate([], never_merge=["no such rule"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=_title_words, left=st.integers(1000, 9999), right=st.integers(1000, 9999))
+def test_rule_different_dois_keeps_any_twin_records_apart(title, left, right):
+    one = record(1, title=title, doi=f"10.1000/{left}")
+    other = record(2, title=title, doi=f"10.1000/{left if left == right else right}")
+
+    result = deduplicate([one, other])
+
+    assert merged(result, 1, 2) == (left == right)
+    if left != right:
+        assert reviewed(result, 1, 2)
+        # The rule, and nothing else, keeps these twins apart.
+        assert merged(deduplicate([one, other], never_merge=["different PMIDs"]), 1, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=_title_words,
+    prefix=st.sampled_from(
+        ["Erratum: ", "Correction to: ", "Corrigendum: ", "Retraction: ", "Notice of retraction: ",
+         "Expression of concern: ", "Comment on: ", "Reply: "]
+    ),
+    same_doi=st.booleans(),
+)  # fmt: skip
+def test_rule_notice_vs_article_keeps_a_notice_from_its_article(title, prefix, same_doi):
+    doi = "10.1000/x" if same_doi else ""
+    article = record(1, title=title, doi=doi)
+    notice = record(2, title=prefix + title, doi=doi, pages="")
+
+    result = deduplicate([article, notice])
+
+    assert result.groups == []
+    # Offered to a person when the titles are alike enough, with the rule named.
+    assert all("notice vs article" in pair.reason for pair in result.review_pairs)
+    if same_doi:
+        assert reviewed(result, 1, 2)
+
+
+def test_rule_different_pmids_keeps_twins_apart_unless_left_out():
+    one, other = record(1, pmid="111"), record(2, pmid="222")
+
+    assert deduplicate([one, other]).groups == []
+    assert merged(deduplicate([one, other], never_merge=["different DOIs"]), 1, 2)
+
+
+def test_chain_through_a_third_record_never_joins_two_dois():
+    # A record without DOI like both would link them: the rule holds for the group too.
+    records = [record(1, doi="10.1000/a"), record(2), record(3, doi="10.1000/b")]
+
+    result = deduplicate(records)
+
+    assert not any({1, 3} <= set(group) for group in result.groups)
