@@ -149,7 +149,7 @@ def cross_validate(sets: dict) -> None:
         for threshold in THRESHOLDS
     }
     print(f"\nleave one set out: auto threshold chosen from {THRESHOLDS} on the other sets")
-    print(f"{'left out':<22}{'chosen':>7}{'sens':>8}{'spec':>8}{'at 0.97 sens':>14}")
+    print(f"{'left out':<22}{'chosen':>7}{'sens':>8}{'spec':>8}{f'at {AUTO_THRESHOLD} sens':>14}")
     for left_out in sets:
         others = [name for name in sets if name != left_out]
 
