@@ -47,12 +47,24 @@ Exceptions to the guards, where the citation shows one printed item:
   conference abstract whose "page" is the page in one database and the
   abstract's number in another. The title alone must then reach the threshold.
 
-Different DOIs or PMIDs, and an erratum, reply or comment beside its article,
-always stop the merge.
+- The same title with the whole byline (two names or more) and the journal
+  (see `_excuse_on_byline`): a single page beside a range where one record has
+  no volume, a year one off (proceedings; a preprint server beside the
+  journal), or a subtitle one database cut, no longer stop the merge.
+- A title in English with its original in brackets ("Title [Originaltitel]")
+  is compared, and blocked, under both titles; volume + first page is a
+  blocking key too, for copies whose titles differ at both ends.
 
-Thresholds: 0.97 is a title with at most about three typos per hundred
-characters, or a weaker title (0.87) whose volume and first page agree, or
-(0.77) whose volume and whole page range agree. Year and first author agreeing
+What never merges without a person is `NEVER_MERGE_RULES`, each named with
+its reason: different DOIs or PMIDs, and a notice (erratum, retraction, reply,
+comment) beside its article; they always stop the merge, and no group joins two
+DOIs or PMIDs.
+
+Thresholds: 0.95 (chosen by leaving one benchmark set out, see
+bench/dedup_eval.py --cv: each held-out set's own choice was 0.93-0.95, and
+0.93 cost a false merge) is a title with at most about five typos per hundred
+characters, or a weaker title (0.85) whose volume and first page agree, or
+(0.75) whose volume and whole page range agree. Year and first author agreeing
 add nothing to the score (one group publishes many papers a year) but one of
 them must agree before anything merges on its own. 0.85 leaves titles that
 differ by a few words, or carry a conflict, to a person.
@@ -74,7 +86,7 @@ from rapidfuzz.distance import Indel
 
 from screening.bibrecord import ParsedRecord, normalise_doi
 
-AUTO_THRESHOLD = 0.97
+AUTO_THRESHOLD = 0.95
 REVIEW_THRESHOLD = 0.85
 
 # The first page agreeing is strong evidence, volume and first page together a
@@ -97,6 +109,25 @@ PENALTIES = {
 # end of it, counts as this similar: databases cut subtitles and long titles.
 CONTAINED_TITLE_SIMILARITY = 0.90
 CONTAINED_TITLE_MIN_WORDS = 5
+# The title a byline and journal must come with to excuse pages, a year or a
+# cut subtitle (see `_excuse_on_byline`): at most a typo or two apart.
+BYLINE_TITLE_SIMILARITY = 0.97
+
+# What never merges without a person, whatever the rest of two records says.
+# Each is a named rule, so that a benchmark can say what it costs where a
+# ground truth calls such a pair one work (bench/dedup_eval.py --rules).
+NEVER_MERGE_RULES = {
+    # A DOI names one item. Two DOIs are two items, even where a ground truth
+    # counts them one work (a preprint and its article, a guideline co-published
+    # in two journals, a DOI with a typo): a person decides, and a wrong merge
+    # hides a record from screening where a wrong "distinct" only costs a look.
+    "different DOIs": "two different DOIs are two items",
+    "different PMIDs": "two different PubMed ids are two PubMed records",
+    # An erratum, retraction notice, reply or comment repeats its article's
+    # title (and often its byline and journal) but is another item that a
+    # reviewer must see beside the article: a retraction changes the verdict.
+    "notice vs article": "an erratum, retraction, reply or comment is not its article",
+}
 
 # A block larger than this is compared only between neighbours in title order:
 # a real duplicate sorts next to its twin, and a block of thousands of
@@ -158,6 +189,19 @@ _LATEX_ACCENT = re.compile(r"\\[^a-zA-Z\s]")
 # "[Spanish]", "[Review] [33 refs]", "[Erratum appears in ...]": notes databases add.
 _TRAILING_NOTE = re.compile(r"\s*\[[^\[\]]*\]\W*$")
 _NOT_WORD = re.compile(r"[\W_]+")
+# A trailing bracket of this many words or more that is not a database's note
+# is the title in its original language: "Effects of X on Y [Wirkung von X auf Y]".
+ORIGINAL_TITLE_MIN_WORDS = 4
+_NOTE_START = re.compile(
+    r"^(?:erratum|errata|retract|comment|published|see|review|refs?|\d+ refs|"
+    r"letter|editorial|english|abstract|article in|in \w+$|corrected|update)"
+)
+# Journals that print preprints: a preprint and its publication are one study,
+# a year apart or not, in another "journal".
+_PREPRINT_SERVERS = frozenset(
+    ("medrxiv", "biorxiv", "arxiv", "research square", "ssrn", "preprints", "chemrxiv",
+     "psyarxiv", "osf preprints", "authorea", "sportrxiv", "edarxiv", "socarxiv")
+)  # fmt: skip
 # British and American spellings: haem/hem, oesophagus/esophagus (both by a
 # plain replace of "ae" and "oe"), tumour/tumor, randomise/randomize. Folded on
 # both sides, so a word that merely holds the letters ("aerobic" -> "erobic")
@@ -245,6 +289,7 @@ def deduplicate(
     known_distinct: Iterable[tuple[Hashable, Hashable]] = (),
     auto_threshold: float = AUTO_THRESHOLD,
     review_threshold: float = REVIEW_THRESHOLD,
+    never_merge: Collection[str] = tuple(NEVER_MERGE_RULES),
 ) -> DedupResult:
     """Find the duplicates among `records`.
 
@@ -255,7 +300,12 @@ def deduplicate(
     known_distinct: pairs of ids a person has called different works (a
         rejected review pair, an undone merge). They are never reported
         again, and no group joins them.
+    never_merge: the names of `NEVER_MERGE_RULES` to apply; all of them unless
+        told otherwise. Only a benchmark leaves one out, to measure its cost.
     """
+    if unknown := set(never_merge) - set(NEVER_MERGE_RULES):
+        raise ValueError(f"unknown rules: {sorted(unknown)}")
+    rules = frozenset(never_merge)
     if not 0 < review_threshold <= auto_threshold <= 1:
         raise ValueError("need 0 < review_threshold <= auto_threshold <= 1")
     # Work in id order, so the result never depends on the order of the input.
@@ -279,11 +329,12 @@ def deduplicate(
             if candidate is None:
                 continue
             pair = DuplicatePair(a.id, b.id, round(candidate.score, 3), candidate.reason())
-            if candidate.score >= auto_threshold and not candidate.guards:
+            blocked = [g for g in candidate.guards if g not in _RULE_GUARDS or g in rules]
+            if candidate.score >= auto_threshold and not blocked:
                 auto.append((i, j, pair))
             else:
                 review[(i, j)] = pair
-    return _group(prepared, auto, review, distinct, is_new)
+    return _group(prepared, auto, review, distinct, is_new, rules)
 
 
 def canonical_order(
@@ -326,6 +377,36 @@ def _title_key(folded_title: str) -> str:
     return text
 
 
+def _original_title(folded_title: str, title_key: str) -> str:
+    """The title key of the original-language title a record gives in brackets.
+
+    MEDLINE and Embase write a translated title as "English title [Original
+    title]"; another database gives the original title alone. The bracket is
+    dropped from the title key (as a note), and kept here to compare with.
+    """
+    if "]" not in folded_title:
+        return ""
+    match = _TRAILING_NOTE.search(folded_title.strip())
+    if not match:
+        return ""
+    inside = _title_key(match[0].strip().rstrip(".").strip().strip("[]"))
+    if (
+        inside == title_key
+        or inside.count(" ") + 1 < ORIGINAL_TITLE_MIN_WORDS
+        or _NOTE_START.match(inside)
+    ):
+        return ""
+    return inside
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_preprint_server(journal: str) -> bool:
+    if not journal:
+        return False
+    words = " ".join(_NOT_WORD.sub(" ", _fold(journal)).split())
+    return words in _PREPRINT_SERVERS or words.split(" ", 1)[0] in _PREPRINT_SERVERS
+
+
 # --- normalisation ---------------------------------------------------------
 
 
@@ -343,6 +424,7 @@ class _Prepared:
     title_key: str
     compact_title: str  # the title key without spaces
     generic: bool
+    original_key: str  # the title key of an original-language title in brackets, or ""
     notice: str  # "" for an ordinary item, else "erratum", "retraction", "reply", "comment"
     numbers: tuple[str, ...]
     year: int | None
@@ -351,6 +433,7 @@ class _Prepared:
     # (surname, name words) of each of `names`, parsed on first need: see `_authors`.
     parsed_authors: list[tuple[str, frozenset[str]]] | None
     journal: tuple[tuple[str, ...], ...]  # the journal's names' words, see `_journal_names`
+    preprint: bool  # the journal is a preprint server
     volume: str
     issue: frozenset[str]
     pages: _Pages | None
@@ -373,6 +456,7 @@ def _prepare(record: DedupRecord) -> _Prepared:
         sort_key=_id_sort_key(record.id),
         title_key=title_key,
         compact_title=title_key.replace(" ", ""),
+        original_key=_original_title(folded_title, title_key),
         generic=title_key in GENERIC_TITLES or title_key.count(" ") < 2,
         notice=notice,
         numbers=_title_numbers(title_key),
@@ -381,6 +465,7 @@ def _prepare(record: DedupRecord) -> _Prepared:
         first_surname=first_surname,
         parsed_authors=None,
         journal=_journal_names(record.journal),
+        preprint=_is_preprint_server(record.journal),
         volume=_normalise_volume(record.volume),
         issue=frozenset(_NUMBER.findall(record.issue)) if record.issue else frozenset(),
         pages=_parse_pages(record.pages),
@@ -521,6 +606,14 @@ def _block_keys(record: _Prepared) -> set[tuple]:
         # A typo near the end of a title leaves its start, one near the start its end.
         keys.add(("start", compact[:TITLE_KEY_CHARS]))
         keys.add(("end", compact[-TITLE_KEY_CHARS:]))
+    if record.original_key:
+        original = record.original_key.replace(" ", "")
+        keys.add(("start", original[:TITLE_KEY_CHARS]))
+        keys.add(("end", original[-TITLE_KEY_CHARS:]))
+    if record.volume and record.pages and record.pages.first > 1:
+        # Volume and first page are a citation: two copies whose titles both
+        # carry typos, or one translated, still share it.
+        keys.add(("citation", record.volume, record.pages.first))
     if record.first_surname and record.year:
         # For typos at both ends of a title, or a prefix added and a subtitle cut.
         keys.add(("author-year", record.first_surname, record.year))
@@ -599,6 +692,12 @@ def _worth_comparing(
         same_identifier = (doi and doi == b.doi) or (pmid and pmid == b.pmid)
         if same_identifier or (a.title_key and b.title_key and _contained_title(a, b)):
             yield j, None
+        elif (a.original_key or b.original_key) and a.title_key and b.title_key:
+            # The main titles differ, but one may be the other's original title.
+            if _title_similarity(a, b) >= review_threshold - RANGE_BONUS:
+                yield j, None
+        elif a.volume and a.volume == b.volume and a.pages and b.pages and a.pages == b.pages:
+            yield j, None  # one citation: the titles are weighed in `_compare`
 
 
 # --- scoring ---------------------------------------------------------------
@@ -652,11 +751,11 @@ def _compare(
         guards.append("different DOIs")
     if a.pmid and b.pmid and a.pmid != b.pmid:
         guards.append("different PMIDs")
+    if a.notice != b.notice:
+        guards.append("notice vs article")
     for identifier in ("doi", "pmid"):
         value = getattr(a, identifier)
         if value and value == getattr(b, identifier):
-            if a.notice != b.notice:
-                guards.append(_notices_differ(a, b))
             if both_titles and title < 0.6:
                 # A proceedings volume or a book can lend one DOI to many items.
                 guards.append(f"title {title:.2f}")
@@ -731,6 +830,7 @@ def _compare(
     if "volume" in agree:
         # The volume fixes the item's year: one year apart is online-first vs print.
         differ = [name for name in differ if name != "year by one"]
+    title, differ = _excuse_on_byline(a, b, title, agree, differ, year_gap, facts)
     bonus = 0.0
     if "pages" in agree:
         bonus = CITATION_BONUS if "volume" in agree else PAGE_BONUS
@@ -746,8 +846,6 @@ def _compare(
         # volume or page agreeing it is the same item, without it a conference
         # paper and its journal version look just like this.
         guards.append(_differ_text(list(dict.fromkeys(differ))))
-    if a.notice != b.notice:
-        guards.append(_notices_differ(a, b))
     if a.numbers != b.numbers and not same_item:
         guards.append("numbers in titles differ")  # part 1 and part 2, 5- and 10-year follow-up
     if (a.generic or b.generic) and not {"year", "first author", "volume", "pages"} <= agree:
@@ -757,14 +855,75 @@ def _compare(
     return _Candidate(score, facts, guards)
 
 
-def _notices_differ(a: _Prepared, b: _Prepared) -> str:
-    return " vs ".join(sorted((a.notice or "article", b.notice or "article")))
+def _excuse_on_byline(
+    a: _Prepared,
+    b: _Prepared,
+    title: float,
+    agree: set[str],
+    differ: list[str],
+    year_gap: int | None,
+    facts: list[str],
+) -> tuple[float, list[str]]:
+    """The whole byline (two names or more) and the journal agree: what they excuse.
+
+    A list of several authors in the same order is rare enough that, with the
+    journal, it carries what a DOI would: a single page beside a range where one
+    record has no volume (one database gives an abstract's number), a year one
+    off (a meeting's year and its volume's; a preprint a year before its
+    publication), a subtitle one database cut. Never a volume that differs,
+    nor more than one of these.
+    """
+    if "first author" not in agree or "volume" in differ:
+        return title, differ
+    if _author_lists_differ(a, b, whole_lists=True):
+        return title, differ
+    same_journal = _same_journal(a.journal, b.journal)
+    if (
+        title >= BYLINE_TITLE_SIMILARITY
+        and differ == ["pages"]
+        and year_gap == 0
+        and same_journal
+        and "volume" not in agree
+        and (_one_page(a.pages) or _one_page(b.pages))
+    ):
+        # Without a volume to place them, a single page beside a range is one
+        # database's abstract number or sequence number, not another item. (In one
+        # volume it is an abstract and the article that followed it; two ranges
+        # that differ are two printed items.)
+        facts.append("byline and journal agree")
+        return title, []
+    if (
+        title >= BYLINE_TITLE_SIMILARITY
+        and differ == ["year by one"]
+        and (same_journal or (a.preprint != b.preprint and _same_byline(a, b)))
+    ):
+        facts.append("byline agrees" + ("" if same_journal else ", one is a preprint"))
+        return title, []
+    if (
+        not differ
+        and year_gap == 0
+        and same_journal
+        and title < BYLINE_TITLE_SIMILARITY
+        and _contained_title(a, b)
+    ):
+        facts.append("byline and journal agree, a subtitle cut")
+        return 1.0, differ
+    return title, differ
+
+
+# The guards that are named rules (the others always apply).
+_RULE_GUARDS = frozenset(NEVER_MERGE_RULES)
 
 
 def _title_similarity(a: _Prepared, b: _Prepared, similarity: float | None = None) -> float:
     """How alike the titles are; `similarity`, when given, is their Indel similarity."""
     if similarity is None:
         similarity = Indel.normalized_similarity(a.title_key, b.title_key)
+    if a.original_key or b.original_key:
+        # A title in English with its original in brackets, beside the original.
+        for x, y in ((a.original_key, b.title_key), (a.title_key, b.original_key)):
+            if x and y:
+                similarity = max(similarity, Indel.normalized_similarity(x, y))
     if similarity >= CONTAINED_TITLE_SIMILARITY:
         return similarity
     return CONTAINED_TITLE_SIMILARITY if _contained_title(a, b) else similarity
@@ -816,6 +975,21 @@ def _same_first_author(a: _Prepared, b: _Prepared) -> bool | None:
     # A typo in a surname of some length ("Papillo" and "Papilio").
     return min(len(surname_a), len(surname_b)) >= 5 and (
         Indel.normalized_similarity(surname_a, surname_b) >= 0.85
+    )
+
+
+def _same_byline(a: _Prepared, b: _Prepared) -> bool:
+    """Every author of each list is in the other: no name added or dropped.
+
+    A preprint is one record beside every later version of its study (a
+    meeting abstract, the article); only the version with its very byline is
+    the preprint's publication, and the others must not join through it.
+    """
+    left, right = _authors(a), _authors(b)
+    return (
+        len(left) == len(right) >= 2
+        and all(any(_same_author(x, y) for y in right) for x in left)
+        and all(any(_same_author(x, y) for y in left) for x in right)
     )
 
 
@@ -903,6 +1077,7 @@ def _group(
     review: dict[tuple[int, int], DuplicatePair],
     distinct: set[frozenset],
     is_new: list[bool] | None,
+    rules: frozenset[str] = frozenset(NEVER_MERGE_RULES),
 ) -> DedupResult:
     parent = list(range(len(prepared)))
     members: dict[int, list[int]] = {}  # root -> its component, for components of two or more
@@ -937,9 +1112,9 @@ def _group(
             # Records that were there before were compared then (or a person kept
             # them apart); a new record resembling both is no reason to join them.
             return "would join two existing records"
-        if len(left[1] | right[1]) > 1:
+        if "different DOIs" in rules and len(left[1] | right[1]) > 1:
             return "would join different DOIs"
-        if len(left[2] | right[2]) > 1:
+        if "different PMIDs" in rules and len(left[2] | right[2]) > 1:
             return "would join different PMIDs"
         right_ids = {prepared[m].id for m in right[0]}
         if partners and any(partners.get(prepared[m].id, set()) & right_ids for m in left[0]):

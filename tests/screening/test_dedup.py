@@ -16,6 +16,7 @@ from screening.bibrecord import ParsedRecord
 from screening.dedup import (
     _JOURNAL_STOP,
     MAX_BLOCK,
+    NEVER_MERGE_RULES,
     REVIEW_THRESHOLD,
     DedupRecord,
     _candidate_pairs,
@@ -267,8 +268,73 @@ def test_year_one_off_is_no_conflict_when_the_volume_agrees():
 
     assert merged(result, 1, 2)
     # Without the volume, one year apart stays for a person (a conference paper, then a journal's).
-    result = deduplicate([record(1, year=2015, volume="", pages=""), record(2, pages="")])
+    conference = "Proceedings of the 12th Annual Meeting of the Labour Economics Society"
+    result = deduplicate(
+        [record(1, year=2015, volume="", pages="", journal=conference), record(2, pages="")]
+    )
     assert result.groups == []
+
+
+def test_year_one_off_merges_when_the_byline_and_journal_agree():
+    # Proceedings: the meeting's year in one database, the volume's in another.
+    conference = "Proceedings of the 12th Annual Meeting of the Labour Economics Society"
+    one = record(1, year=2015, volume="", issue="", pages="", journal=conference)
+    other = record(2, volume="", issue="", pages="13-20", journal=conference)
+
+    result = deduplicate([one, other])
+
+    assert merged(result, 1, 2)
+    # One author is not a byline that tells works apart.
+    single = ("Hainmueller, Jens",)
+    result = deduplicate([replace(one, authors=single), replace(other, authors=single)])
+    assert result.groups == []
+
+
+def test_preprint_merges_with_its_publication_a_year_later():
+    preprint = record(1, year=2015, journal="medRxiv", volume="", issue="", pages="")
+
+    result = deduplicate([preprint, record(2, doi="10.1016/j.jpubeco.2016.07.001")])
+
+    assert merged(result, 1, 2)
+    # With its own DOI, a preprint is a different DOI: a person decides.
+    result = deduplicate(
+        [replace(preprint, doi="10.1101/2015.01.01.1"), record(2, doi="10.1016/j.x.2016.1")]
+    )
+    assert result.groups == []
+    assert reviewed(result, 1, 2)
+
+
+def test_same_title_byline_journal_and_year_merge_without_volume_and_with_a_page_number():
+    # One database gives the abstract's number, another the pages; no DOI on either.
+    result = deduplicate([record(1, pages="271", volume="", issue=""), record(2, pages="765-770")])
+
+    assert merged(result, 1, 2)
+    # In one volume, a page and a range are an abstract and the article that followed it.
+    result = deduplicate([record(1, pages="271"), record(2, pages="765-770")])
+    assert result.groups == []
+
+
+def test_subtitle_cut_merges_when_byline_journal_and_year_agree():
+    short = record(1, title=TITLE.split(":")[0] + " among the long-term unemployed", pages="")
+    full = record(2, title=short.title + ": a randomised trial")
+
+    result = deduplicate([short, full])
+
+    assert merged(result, 1, 2)
+    result = deduplicate([short, replace(full, year=2017)])
+    assert result.groups == []
+
+
+def test_translated_title_with_the_original_in_brackets_meets_the_original():
+    original = "Intensiv sagsbehandlerstøtte og varigheden af arbejdsløshed"
+    english = record(1, title=f"{TITLE} [{original}]", pages="")
+    danish = record(2, title=original)
+
+    result = deduplicate([english, danish])
+
+    assert merged(result, 1, 2)
+    # A database's note in brackets is not an original title.
+    assert deduplicate([record(3, title=f"{TITLE} [Review] [33 refs]"), danish]).groups == []
 
 
 def test_whole_page_range_carries_a_weaker_title():
@@ -852,3 +918,72 @@ def test_new_ids_restrict_pairs_to_new_records(records, data):
     for group in result.groups:
         assert len([m for m in group if m not in new_ids]) <= 1
         assert group[0] not in new_ids or all(m in new_ids for m in group)
+
+
+# --- what never merges without a person (NEVER_MERGE_RULES) -----------------
+
+_title_words = st.lists(
+    st.sampled_from(["cervical", "screening", "cohort", "outcomes", "trial", "women", "risk"]),
+    min_size=4,
+    max_size=10,
+).map(" ".join)
+
+
+def test_every_never_merge_rule_is_applied_by_default_and_named():
+    assert set(NEVER_MERGE_RULES) == {"different DOIs", "different PMIDs", "notice vs article"}
+    with pytest.raises(ValueError):
+        deduplicate([], never_merge=["no such rule"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=_title_words, left=st.integers(1000, 9999), right=st.integers(1000, 9999))
+def test_rule_different_dois_keeps_any_twin_records_apart(title, left, right):
+    one = record(1, title=title, doi=f"10.1000/{left}")
+    other = record(2, title=title, doi=f"10.1000/{left if left == right else right}")
+
+    result = deduplicate([one, other])
+
+    assert merged(result, 1, 2) == (left == right)
+    if left != right:
+        assert reviewed(result, 1, 2)
+        # The rule, and nothing else, keeps these twins apart.
+        assert merged(deduplicate([one, other], never_merge=["different PMIDs"]), 1, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    title=_title_words,
+    prefix=st.sampled_from(
+        ["Erratum: ", "Correction to: ", "Corrigendum: ", "Retraction: ", "Notice of retraction: ",
+         "Expression of concern: ", "Comment on: ", "Reply: "]
+    ),
+    same_doi=st.booleans(),
+)  # fmt: skip
+def test_rule_notice_vs_article_keeps_a_notice_from_its_article(title, prefix, same_doi):
+    doi = "10.1000/x" if same_doi else ""
+    article = record(1, title=title, doi=doi)
+    notice = record(2, title=prefix + title, doi=doi, pages="")
+
+    result = deduplicate([article, notice])
+
+    assert result.groups == []
+    # Offered to a person when the titles are alike enough, with the rule named.
+    assert all("notice vs article" in pair.reason for pair in result.review_pairs)
+    if same_doi:
+        assert reviewed(result, 1, 2)
+
+
+def test_rule_different_pmids_keeps_twins_apart_unless_left_out():
+    one, other = record(1, pmid="111"), record(2, pmid="222")
+
+    assert deduplicate([one, other]).groups == []
+    assert merged(deduplicate([one, other], never_merge=["different DOIs"]), 1, 2)
+
+
+def test_chain_through_a_third_record_never_joins_two_dois():
+    # A record without DOI like both would link them: the rule holds for the group too.
+    records = [record(1, doi="10.1000/a"), record(2), record(3, doi="10.1000/b")]
+
+    result = deduplicate(records)
+
+    assert not any({1, 3} <= set(group) for group in result.groups)
