@@ -254,6 +254,9 @@ def test_permission_matrix(api, cast, topic_area, review_data, name, role):
         assert _state() == before, f"{where}: a denied request changed data"
         body = response.content.decode()
         assert set(response.json()) >= {"message", "code", "field_errors"}, where
+        codes = {401: None, 403: "permission_denied", 404: "not_found"}
+        if codes.get(expected):
+            assert response.json()["code"] == codes[expected], where
         for secret in SECRETS:
             assert secret not in body, (where, secret)
 
