@@ -1,7 +1,10 @@
 """The machinery every app's API views build on: project- and topic-scoped base views with the
 pages' permission rules, the version a client read, validation of bodies and filters."""
 
-from rest_framework import viewsets
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 
 from reviewapp.api.errors import VersionRequired
@@ -22,15 +25,28 @@ def expected_version(request, data: dict) -> int:
     return version
 
 
-def validated(serializer_class, data, **kwargs) -> dict:
+def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
+    """A request body, validated by the serializer; a field the serializer does not know
+    (`desing` for `design`) is a 400 naming it, not silently dropped: a misspelt field would
+    otherwise look saved. Read-only fields are known, and ignored as DRF does (a client may
+    send back what it read). Every API view reads its body through here."""
     serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
+    unknown = (
+        sorted(set(data) - set(serializer.fields)) if strict and isinstance(data, Mapping) else []
+    )
+    valid = serializer.is_valid()
+    errors = dict(serializer.errors) if not valid else {}
+    for name in unknown:
+        errors[name] = [_("This field is not known here: check its name in the schema.")]
+    if errors:
+        raise exceptions.ValidationError(errors)
     return dict(serializer.validated_data)
 
 
 def query_filters(serializer_class, request) -> dict:
-    """The list's filters from the query string; a bad one is a 400 naming it."""
-    return validated(serializer_class, request.query_params)
+    """The list's filters from the query string; a bad one is a 400 naming it (other query
+    parameters, such as the page, are not the filters' business)."""
+    return validated(serializer_class, request.query_params, strict=False)
 
 
 class TopicScoped(ProjectScoped, viewsets.GenericViewSet):

@@ -4,6 +4,7 @@ capped, links only to included records."""
 import pytest
 from django.urls import reverse
 
+from tests.api.conftest import topic_url
 from tests.api.test_permissions import MATRIX, _kwargs
 
 MISSING = {"project_slug": "no-such-project", "topic_key": "no-such-topic", "pk": 999999}
@@ -43,3 +44,72 @@ def test_not_found_inaccessible_project_same_as_unknown(api, topic_area):
     assert hidden.status_code == unknown.status_code == 404
     assert hidden.json() == unknown.json()
     assert hidden.json()["code"] == "not_found"
+
+
+def test_unknown_field_refused_on_create(api, topic_area, review_data):
+    """A misspelt field is a 400 naming it, and nothing is saved."""
+    from grading.models import Study
+
+    before = Study.objects.count()
+    response = api["lead"].post(
+        topic_url(topic_area, "studies/"),
+        {"label": "New (2020)", "title": "New", "design": "other", "desing": "rct"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "validation_error"
+    assert list(response.json()["field_errors"]) == ["desing"]
+    assert Study.objects.count() == before
+
+
+def test_unknown_field_refused_on_update_beside_valid_ones(api, topic_area, review_data):
+    """A PATCH with a good field and an unknown one changes nothing."""
+    study = review_data["study"]
+    response = api["lead"].patch(
+        topic_url(topic_area, f"studies/{study.pk}/"),
+        {"label": "Changed (2020)", "countyr": "DK", "version": study.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field_errors"] == {
+        "countyr": ["This field is not known here: check its name in the schema."]
+    }
+    study.refresh_from_db()
+    assert study.label != "Changed (2020)"
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/projects/", {"slug": "new", "title": "New", "titel": "x"}),
+        ("/api/projects/secret-review/topic-areas/", {"key": "t", "title": "T", "picos": "x"}),
+        (
+            "/api/projects/secret-review/comments/",
+            {"target_kind": "study", "target_id": 1, "body": "x", "bdy": "x"},
+        ),
+        (
+            "/api/projects/secret-review/topic-areas/caseload/stages/set-up/",
+            {"preset": "two", "x": 1},
+        ),
+    ],
+)
+def test_unknown_field_refused_everywhere(api, topic_area, review_data, url, body):
+    """One mechanism (reviewapp.api.base.validated) for every body: the projects', the
+    screening app's and the grading app's."""
+    response = api["lead"].post(url, body, format="json")
+    assert response.status_code == 400, response.content[:300]
+    unknown = set(body) - {"slug", "title", "key", "target_kind", "target_id", "body", "preset"}
+    assert unknown <= set(response.json()["field_errors"])
+
+
+def test_read_only_field_sent_back_is_not_unknown(api, topic_area, review_data):
+    """What a client read (with its read-only `id`) may be sent back."""
+    study = review_data["study"]
+    read = api["lead"].get(topic_url(topic_area, f"studies/{study.pk}/")).json()
+    response = api["lead"].patch(
+        topic_url(topic_area, f"studies/{study.pk}/"),
+        {"id": read["id"], "label": "Changed (2020)", "version": read["version"]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["label"] == "Changed (2020)"
