@@ -113,3 +113,56 @@ def test_read_only_field_sent_back_is_not_unknown(api, topic_area, review_data):
     )
     assert response.status_code == 200, response.content[:300]
     assert response.json()["label"] == "Changed (2020)"
+
+
+def test_max_length_huge_title_refused(api, topic_area, review_data):
+    """A 200,000-character title is refused naming the field, not stored."""
+    from grading.models import Study
+
+    study = review_data["study"]
+    response = api["lead"].patch(
+        topic_url(topic_area, f"studies/{study.pk}/"),
+        {"title": "x" * 200_000, "version": study.version},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field_errors"] == {
+        "title": ["Ensure this field has no more than 50000 characters."]
+    }
+    assert Study.objects.get(pk=study.pk).title == study.title
+
+
+def test_max_length_from_model_field(api, topic_area):
+    """A model CharField's own maximum (a topic area's title: 300) is the API's."""
+    response = api["lead"].post(
+        f"/api/projects/{topic_area.project.slug}/topic-areas/",
+        {"key": "long", "title": "x" * 301},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["field_errors"]) == ["title"]
+
+
+def _request_strings(schema: dict):
+    """(component.property, its schema) for every free string a client may send."""
+    for name, component in schema["components"]["schemas"].items():
+        if not name.endswith("Request"):
+            continue
+        stack = [(name, component)]
+        while stack:
+            path, node = stack.pop()
+            if node.get("type") == "string" and "enum" not in node and "format" not in node:
+                yield path, node
+            stack += [(f"{path}.{key}", sub) for key, sub in node.get("properties", {}).items()]
+            if "items" in node:
+                stack.append((f"{path}[]", node["items"]))
+            if isinstance(node.get("additionalProperties"), dict):
+                stack.append((f"{path}{{}}", node["additionalProperties"]))
+
+
+def test_max_length_in_schema_for_every_request_string(api):
+    schema = api["anonymous"].get("/api/schema/?format=json").json()
+    strings = dict(_request_strings(schema))
+    assert strings["StudyRequest.title"]["maxLength"] == 50_000
+    assert strings["TopicAreaRequest.title"]["maxLength"] == 300
+    assert [path for path, node in strings.items() if "maxLength" not in node] == []
