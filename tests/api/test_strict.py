@@ -166,3 +166,40 @@ def test_max_length_in_schema_for_every_request_string(api):
     assert strings["StudyRequest.title"]["maxLength"] == 50_000
     assert strings["TopicAreaRequest.title"]["maxLength"] == 300
     assert [path for path, node in strings.items() if "maxLength" not in node] == []
+
+
+def _study_with(api, topic_area, records):
+    return api["lead"].post(
+        topic_url(topic_area, "studies/"),
+        {"label": "New (2020)", "title": "New", "design": "other", "records": records},
+        format="json",
+    )
+
+
+def test_study_record_pending_refused(api, topic_area, review_data):
+    """A record still pending at the first stage is not an included record: 400 naming
+    `records`, and no study."""
+    from grading.models import Study
+
+    before = Study.objects.count()
+    pending = review_data["item"].record_id
+    response = _study_with(api, topic_area, [pending])
+    assert response.status_code == 400
+    assert list(response.json()["field_errors"]) == ["records"]
+    assert str(pending) in response.json()["field_errors"]["records"][0]
+    assert Study.objects.count() == before
+
+
+def test_study_record_included_at_last_stage_accepted(api, topic_area, review_data):
+    from screening.models import ScreeningItem
+
+    record = review_data["item"].record
+    last = topic_area.stages.order_by("-position").first()
+    ScreeningItem.objects.update_or_create(
+        stage=last, record=record, defaults={"status": ScreeningItem.Status.INCLUDED}
+    )
+    response = _study_with(api, topic_area, [record.pk])
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["records"] == [record.pk]
+    # ... and only once: a second study may not take the same record.
+    assert _study_with(api, topic_area, [record.pk]).status_code == 400
