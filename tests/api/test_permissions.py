@@ -85,7 +85,7 @@ MATRIX = {
     "api-comment-resolve": {"POST": LEAD},
 }
 # Not under a project: tested in test_site_endpoints below.
-SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found"}
+SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
 # Project endpoints that look the project up only for the methods they have.
 UNSCOPED_METHODS = {"api-project-detail"}
 
