@@ -15,6 +15,7 @@ from grading.models import (
     Verdict,
     VerdictEvent,
 )
+from grading.queries.studies import records_awaiting_a_study
 from grading.services.studies import EXTRACTION_FIELD_FIELDS, RESULT_FIELDS, STUDY_FIELDS
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
 from screening.models import (
@@ -59,7 +60,8 @@ class StudySerializer(VersionedSerializer):
         many=True,
         queryset=Record.objects.none(),
         required=False,
-        help_text="Ids of the included records the study reports (set when it is created).",
+        help_text="Ids of the records the study reports, included at the topic area's last stage "
+        "and in no other study (set when it is created).",
     )
     result_count = serializers.IntegerField(read_only=True)
 
@@ -78,10 +80,29 @@ class StudySerializer(VersionedSerializer):
 
     def __init__(self, *args, topic_area=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.topic_area = topic_area
         if topic_area is not None:
             self.fields["records"].child_relation.queryset = topic_area.records.filter(
                 canonical__isnull=True
             )
+
+    def validate_records(self, records: list[Record]) -> list[Record]:
+        """Only records the study page offers: included at the last stage, in no study yet."""
+        awaiting = set(
+            records_awaiting_a_study(self.topic_area)
+            .filter(pk__in=[record.pk for record in records])
+            .values_list("pk", flat=True)
+        )
+        refused = [record.pk for record in records if record.pk not in awaiting]
+        if refused:
+            raise serializers.ValidationError(
+                _(
+                    "Only records included at the last stage and in no study yet can be a "
+                    "study's records; these are not: %(ids)s."
+                )
+                % {"ids": ", ".join(map(str, refused))}
+            )
+        return records
 
     def validate_country(self, value: str) -> str:
         return value.strip().upper()

@@ -346,17 +346,19 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
 
     @action(detail=True, methods=["post"])
     def reply(self, request, project_slug, pk):
+        comment = self.get_object()  # an unknown comment is 404 before the body is read
         data = validated(s.CommentReplySerializer, request.data)
         reply = grading_comments.comment_reply(
-            comment=self.get_object(), author=request.user, body=data["body"]
+            comment=comment, author=request.user, body=data["body"]
         )
         body = self.get_serializer(self.get_queryset().get(pk=reply.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def resolve(self, request, project_slug, pk):
+        comment = self.get_object()
         data = validated(s.CommentResolveSerializer, request.data)
         comment = grading_comments.comment_resolve(
-            comment=self.get_object(), actor=request.user, resolved=data["resolved"]
+            comment=comment, actor=request.user, resolved=data["resolved"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=comment.pk)).data)

@@ -1,7 +1,11 @@
 """The machinery every app's API views build on: project- and topic-scoped base views with the
 pages' permission rules, the version a client read, validation of bodies and filters."""
 
-from rest_framework import viewsets
+from collections.abc import Mapping
+
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 
 from reviewapp.api.errors import VersionRequired
@@ -22,15 +26,54 @@ def expected_version(request, data: dict) -> int:
     return version
 
 
-def validated(serializer_class, data, **kwargs) -> dict:
+# The longest text a body may carry where the model field sets no maximum (a TextField: a
+# title, an abstract, a rationale): far above any real one, far below what fills a database.
+TEXT_MAX_LENGTH = 50_000
+
+
+def string_max_length(field: serializers.CharField) -> int:
+    """A string field's maximum: the model field's (a ModelSerializer copies a CharField's
+    max_length), else TEXT_MAX_LENGTH. The schema (reviewapp.api.schema) says the same."""
+    return field.max_length or TEXT_MAX_LENGTH
+
+
+def _cap_lengths(fields) -> None:
+    """Give every string field without a maximum the default one, validated like DRF's own."""
+    for field in fields.values():
+        if isinstance(field, serializers.ListField | serializers.DictField):
+            field = field.child
+        if isinstance(field, serializers.Serializer):
+            _cap_lengths(field.fields)
+        elif isinstance(field, serializers.CharField) and field.max_length is None:
+            field.max_length = string_max_length(field)
+            message = field.error_messages["max_length"].format(max_length=field.max_length)
+            field.validators.append(MaxLengthValidator(field.max_length, message=message))
+
+
+def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
+    """A request body, validated by the serializer; a field the serializer does not know
+    (`desing` for `design`) is a 400 naming it, not silently dropped: a misspelt field would
+    otherwise look saved. Every string has a maximum length (string_max_length). Read-only
+    fields are known, and ignored as DRF does (a client may send back what it read). Every
+    API view reads its body through here."""
     serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
+    _cap_lengths(serializer.fields)
+    unknown = (
+        sorted(set(data) - set(serializer.fields)) if strict and isinstance(data, Mapping) else []
+    )
+    valid = serializer.is_valid()
+    errors = dict(serializer.errors) if not valid else {}
+    for name in unknown:
+        errors[name] = [_("This field is not known here: check its name in the schema.")]
+    if errors:
+        raise exceptions.ValidationError(errors)
     return dict(serializer.validated_data)
 
 
 def query_filters(serializer_class, request) -> dict:
-    """The list's filters from the query string; a bad one is a 400 naming it."""
-    return validated(serializer_class, request.query_params)
+    """The list's filters from the query string; a bad one is a 400 naming it (other query
+    parameters, such as the page, are not the filters' business)."""
+    return validated(serializer_class, request.query_params, strict=False)
 
 
 class TopicScoped(ProjectScoped, viewsets.GenericViewSet):

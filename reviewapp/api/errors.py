@@ -7,7 +7,9 @@ own errors (Django's ValidationError, EditConflict and every other StateConflict
 turned into it here, so views call the services without translating them one by one.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
@@ -74,6 +76,12 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _translate(exc):
+    # Django's own 404 and 403 (get_object_or_404 on an unknown project, a rules check) carry
+    # no code: as DRF's exceptions they answer "not_found" and "permission_denied" like the rest.
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
     if isinstance(exc, EditConflict):
         return VersionConflict(exc.current.version)
     if isinstance(exc, StateConflict):

@@ -44,6 +44,13 @@ class ProjectScoped(ApiView):
         needed = self.action_permissions.get(action)
         if needed and not request.user.has_perm(needed, project):
             raise exceptions.PermissionDenied()
+        self.resolve_scope()
+
+    def resolve_scope(self) -> None:
+        """Look up what the URL names before the body is read, so an unknown topic area (or
+        stage) answers 404 "not_found" rather than a 400 about a body it never reaches."""
+        if "topic_key" in self.kwargs:
+            self.topic_area  # noqa: B018 (a cached_property: looked up, or 404)
 
     @cached_property
     def project(self) -> Project:

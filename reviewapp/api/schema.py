@@ -1,4 +1,28 @@
-"""Schema post-processing: every operation documents the one error shape (errors.py)."""
+"""Schema generation: every request string has its maximum length, and every operation
+documents the one error shape (errors.py)."""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import serializers
+
+from reviewapp.api.base import string_max_length
+
+
+class ReviewAutoSchema(AutoSchema):
+    """drf-spectacular's, with a maxLength on every string a client sends: the one
+    reviewapp.api.base.validated enforces."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        mapped = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and mapped.get("type") == "string"
+            and "maxLength" not in mapped
+            and "enum" not in mapped
+        ):
+            mapped["maxLength"] = string_max_length(field)
+        return mapped
+
 
 ERROR = {
     "type": "object",

@@ -88,3 +88,21 @@ class TopicAreaSerializer(VersionedSerializer):
         read_only_fields = ["created_at"]
         # The key's uniqueness in the project is the service's to check (full_clean).
         validators = []
+
+
+class MyMembershipSerializer(serializers.Serializer):
+    project = serializers.CharField(source="project.slug", help_text="The project's slug.")
+    project_title = serializers.CharField(source="project.title")
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MeSerializer(serializers.Serializer):
+    """Who the token (or session) acts as."""
+
+    username = serializers.CharField()
+    name = serializers.CharField(help_text="The full name, or empty.")
+    language = serializers.ChoiceField(
+        choices=Project.Language.choices,
+        help_text="The language of one's e-mails (the profile's).",
+    )
+    memberships = MyMembershipSerializer(many=True)

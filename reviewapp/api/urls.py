@@ -40,5 +40,7 @@ urlpatterns = [
         login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
+    # Who am I: past the login-required middleware, so an anonymous request is a 401.
+    path("me/", login_not_required(views.me), name="api-me"),
     *router.urls,
 ]

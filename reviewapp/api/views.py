@@ -15,7 +15,7 @@ from reviewapp import services
 from reviewapp.api import serializers as s
 from reviewapp.api.base import EDIT_PROJECT, expected_version, validated
 from reviewapp.api.permissions import ApiView, ProjectScoped
-from reviewapp.models import Membership
+from reviewapp.models import Membership, UserProfile
 from reviewapp.queries import memberships_for_project, projects_for_user
 from reviewapp.rules import can_create_project
 
@@ -148,3 +148,19 @@ class TopicAreaViewSet(ProjectScoped, viewsets.GenericViewSet):
 def not_found(request, path=""):
     """Any other address under /api/: a 404 in the API's error shape, not an HTML page."""
     raise exceptions.NotFound()
+
+
+@extend_schema(responses=s.MeSerializer)
+@api_view(["GET"])
+def me(request):
+    """Who am I: the user a token acts as, with a role in each of their projects."""
+    user = request.user
+    profile = UserProfile.objects.filter(user=user).first()  # read: created on first need
+    memberships = Membership.objects.filter(user=user).select_related("project")
+    body = {
+        "username": user.get_username(),
+        "name": user.get_full_name(),
+        "language": profile.language if profile else UserProfile.Language.ENGLISH,
+        "memberships": memberships.order_by("project__slug"),
+    }
+    return Response(s.MeSerializer(body).data)

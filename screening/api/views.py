@@ -264,6 +264,10 @@ class StageViewSet(TopicScoped):
 class StageScoped(TopicScoped):
     """Under one stage: /api/projects/<slug>/topic-areas/<key>/stages/<stage_id>/..."""
 
+    def resolve_scope(self) -> None:
+        super().resolve_scope()
+        self.stage  # noqa: B018 (a cached_property: looked up, or 404)
+
     @cached_property
     def stage(self) -> Stage:
         stage = get_object_or_404(Stage, topic_area=self.topic_area, pk=self.kwargs["stage_id"])
@@ -330,8 +334,9 @@ class ItemViewSet(StageScoped):
 
     @action(detail=True, methods=["post"])
     def resolve(self, request, project_slug, topic_key, stage_id, pk):
+        item = self._item()  # an unknown item is 404 before the body is read
         data = validated(s.ResolutionSerializer, request.data)
-        item = screening_services.conflict_resolve(item=self._item(), actor=request.user, **data)
+        item = screening_services.conflict_resolve(item=item, actor=request.user, **data)
         return self._answer(item)
 
     @action(detail=True, methods=["post"])

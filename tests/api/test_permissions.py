@@ -87,7 +87,7 @@ MATRIX = {
     "api-comment-resolve": {"POST": LEAD},
 }
 # Not under a project: tested in test_site_endpoints below.
-SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found"}
+SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
 # Project endpoints that look the project up only for the methods they have.
 UNSCOPED_METHODS = {"api-project-detail"}
 
@@ -258,6 +258,9 @@ def test_permission_matrix(api, cast, topic_area, review_data, name, role):
         assert _state() == before, f"{where}: a denied request changed data"
         body = response.content.decode()
         assert set(response.json()) >= {"message", "code", "field_errors"}, where
+        codes = {401: None, 403: "permission_denied", 404: "not_found"}
+        if codes.get(expected):
+            assert response.json()["code"] == codes[expected], where
         for secret in SECRETS:
             assert secret not in body, (where, secret)
 
