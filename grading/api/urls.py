@@ -3,6 +3,7 @@
 from django.urls import path
 
 from grading.api import views
+from grading.api.report_settings import ReportSettingsView
 from reviewapp.api.urls import PROJECT, PROJECT_PATH, TOPIC, TOPIC_PATH, api_router
 
 router = api_router()
@@ -18,5 +19,10 @@ router.register(TOPIC + "/verdicts", views.VerdictViewSet, basename="api-verdict
 urlpatterns = [
     path(PROJECT_PATH + "report/", views.ReportView.as_view(), name="api-report"),
     path(TOPIC_PATH + "exports/", views.ExportsView.as_view(), name="api-exports"),
+    path(
+        TOPIC_PATH + "report-settings/",
+        ReportSettingsView.as_view(),
+        name="api-report-settings",
+    ),
     *router.urls,
 ]

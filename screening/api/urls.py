@@ -4,6 +4,7 @@ from django.urls import path
 
 from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
+from screening.api.flow import ReportedFlowView
 
 router = api_router()
 router.register(TOPIC + "/sources", views.SourceViewSet, basename="api-source")
@@ -17,5 +18,6 @@ router.register(STAGE + "/items", views.ItemViewSet, basename="api-item")
 urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),
     path(TOPIC_PATH + "flow/", views.FlowView.as_view(), name="api-flow"),
+    path(TOPIC_PATH + "flow/reported/", ReportedFlowView.as_view(), name="api-flow-reported"),
     *router.urls,
 ]

@@ -66,6 +66,7 @@ MATRIX = {
     "api-item-reopen": {"POST": LEAD},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
+    "api-flow-reported": {"GET": READ, "PATCH": LEAD},
     "api-exports": {"GET": READ},
     "api-study-list": {"GET": READ, "POST": WORK},
     "api-study-detail": {"GET": READ, "PATCH": WORK},
@@ -77,6 +78,7 @@ MATRIX = {
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
     "api-report": {"GET": READ},
+    "api-report-settings": {"GET": READ, "PATCH": LEAD},
     # Every member comments, peer reviewers too; the thread's author (here reviewer2, a
     # second reviewer) or a lead replies; leads resolve.
     "api-comment-list": {"GET": READ, "POST": READ},
@@ -123,8 +125,10 @@ ACTIONS = {
     "api-verdict-final": ("verdict", "detail"),
     "api-agreement": ("agreement", "list"),
     "api-flow": ("flow", "list"),
+    "api-flow-reported": ("flow", "list"),
     "api-exports": ("exports", "list"),
     "api-report": ("report", "list"),
+    "api-report-settings": ("report-settings", "list"),
     "api-comment-reply": ("comment", "detail"),
     "api-comment-resolve": ("comment", "detail"),
 }
@@ -175,6 +179,8 @@ def _body(name, method, data) -> dict:
         ("api-record-labels", "POST"): {"name": "Must not be saved"},
         ("api-record-labels-remove", "POST"): {"name": "Must not be saved"},
         ("api-stage-set-up", "POST"): {"preset": "two"},
+        ("api-report-settings", "PATCH"): {"moderate_high_counts_as": "high", "version": 0},
+        ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
