@@ -73,7 +73,7 @@ MATRIX = {
     "api-result-list": {"GET": READ, "POST": WORK},
     "api-result-detail": {"GET": READ, "PATCH": WORK},
     "api-category-list": {"GET": READ, "POST": LEAD},
-    "api-category-detail": {"GET": READ},
+    "api-category-detail": {"GET": READ, "PATCH": LEAD},
     "api-verdict-list": {"GET": READ},
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
@@ -195,6 +195,7 @@ def _body(name, method, data) -> dict:
         },
         ("api-result-detail", "PATCH"): {"intervention": "Changed", "version": 1},
         ("api-category-list", "POST"): {"key": "nope", "title": "Nope"},
+        ("api-category-detail", "PATCH"): {"title": "Must not be saved"},
         ("api-verdict-final", "POST"): {"level": "strong", "rationale": "x", "version": 1},
         ("api-comment-list", "POST"): {
             "target_kind": "study",
@@ -223,7 +224,7 @@ def _state():
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
         list(Study.objects.order_by("pk").values_list("pk", "label", "version")),
         list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
-        list(InterventionCategory.objects.order_by("pk").values_list("pk", "key")),
+        list(InterventionCategory.objects.order_by("pk").values_list("pk", "key", "title")),
         list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "version")),
         list(Comment.objects.order_by("pk").values_list("pk", "body", "resolved_at")),
     )
