@@ -5,6 +5,7 @@ from django.urls import path
 from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
 from screening.api.flow import ReportedFlowView
+from screening.api.fulltext import FullTextViewSet
 
 router = api_router()
 router.register(TOPIC + "/sources", views.SourceViewSet, basename="api-source")
@@ -14,6 +15,7 @@ router.register(TOPIC + "/duplicates", views.DuplicateViewSet, basename="api-dup
 router.register(TOPIC + "/stages", views.StageViewSet, basename="api-stage")
 router.register(STAGE + "/decisions", views.DecisionViewSet, basename="api-decision")
 router.register(STAGE + "/items", views.ItemViewSet, basename="api-item")
+router.register(STAGE + "/fulltexts", FullTextViewSet, basename="api-fulltext")
 
 urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),

@@ -11,6 +11,7 @@ from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicAre
 from screening.models import (
     Decision,
     DuplicatePair,
+    FullText,
     ImportJob,
     Record,
     RecordLabel,
@@ -64,6 +65,11 @@ MATRIX = {
     "api-item-detail": {"GET": READ},
     "api-item-resolve": {"POST": LEAD},
     "api-item-reopen": {"POST": LEAD},
+    "api-fulltext-list": {"GET": READ},
+    "api-fulltext-detail": {"GET": READ},
+    "api-fulltext-upload": {"POST": WORK},
+    "api-fulltext-not-retrievable": {"POST": WORK},
+    "api-fulltext-remove": {"POST": WORK},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
     "api-flow-reported": {"GET": READ, "PATCH": LEAD},
@@ -122,6 +128,9 @@ ACTIONS = {
     "api-stage-set-up": ("stage", "list"),
     "api-item-resolve": ("item", "detail"),
     "api-item-reopen": ("item", "detail"),
+    "api-fulltext-upload": ("fulltext", "detail"),
+    "api-fulltext-not-retrievable": ("fulltext", "detail"),
+    "api-fulltext-remove": ("fulltext", "detail"),
     "api-verdict-final": ("verdict", "detail"),
     "api-agreement": ("agreement", "list"),
     "api-flow": ("flow", "list"),
@@ -142,6 +151,11 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk
+    if resource == "fulltext":
+        kwargs["stage_id"] = data["fulltext_stage"].pk
+        if level != "list":
+            kwargs["record_id"] = data["record_first"].pk
+        return kwargs
     if level == "list" or resource in {"project", "topic-area"}:
         return kwargs
     if resource in {"category", "verdict"}:
@@ -183,6 +197,7 @@ def _body(name, method, data) -> dict:
         ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
+        ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
         ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
         ("api-result-list", "POST"): {
@@ -227,6 +242,7 @@ def _state():
         list(InterventionCategory.objects.order_by("pk").values_list("pk", "key", "title")),
         list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "version")),
         list(Comment.objects.order_by("pk").values_list("pk", "body", "resolved_at")),
+        list(FullText.objects.order_by("pk").values_list("pk", "note", "not_retrievable")),
     )
 
 
