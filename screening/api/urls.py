@@ -6,6 +6,7 @@ from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
+from screening.api.snowballing import SnowballView
 
 router = api_router()
 router.register(TOPIC + "/sources", views.SourceViewSet, basename="api-source")
@@ -21,5 +22,10 @@ urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),
     path(TOPIC_PATH + "flow/", views.FlowView.as_view(), name="api-flow"),
     path(TOPIC_PATH + "flow/reported/", ReportedFlowView.as_view(), name="api-flow-reported"),
+    path(
+        TOPIC_PATH + "records/<int:record_id>/snowball/",
+        SnowballView.as_view(),
+        name="api-record-snowball",
+    ),
     *router.urls,
 ]

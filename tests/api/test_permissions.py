@@ -52,6 +52,7 @@ MATRIX = {
     "api-record-unmerge": {"POST": LEAD},
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
+    "api-record-snowball": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
     "api-duplicate-confirm": {"POST": LEAD},
@@ -123,6 +124,7 @@ ACTIONS = {
     "api-record-unmerge": ("record", "detail"),
     "api-record-labels": ("record", "detail"),
     "api-record-labels-remove": ("record", "detail"),
+    "api-record-snowball": ("snowball", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),
     "api-stage-set-up": ("stage", "list"),
@@ -151,6 +153,8 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk
+    if resource == "snowball":
+        return {**kwargs, "record_id": data["record_first"].pk}
     if resource == "fulltext":
         kwargs["stage_id"] = data["fulltext_stage"].pk
         if level != "list":
@@ -197,6 +201,7 @@ def _body(name, method, data) -> dict:
         ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
+        ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
         ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
         ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
