@@ -6,7 +6,16 @@ the endpoint does not have; a denied request changes nothing and shows no secret
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from grading.models import Comment, ExtractionField, InterventionCategory, Result, Study, Verdict
+from grading.models import (
+    Comment,
+    ExtractionField,
+    GradeAssessment,
+    InterventionCategory,
+    Result,
+    RobAssessment,
+    Study,
+    Verdict,
+)
 from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
 from screening.models import (
     Decision,
@@ -79,8 +88,10 @@ MATRIX = {
     "api-study-detail": {"GET": READ, "PATCH": WORK},
     "api-result-list": {"GET": READ, "POST": WORK},
     "api-result-detail": {"GET": READ, "PATCH": WORK},
+    "api-result-risk-of-bias": {"GET": READ, "POST": WORK},
     "api-category-list": {"GET": READ, "POST": LEAD},
     "api-category-detail": {"GET": READ, "PATCH": LEAD},
+    "api-category-grade": {"GET": READ, "POST": LEAD},
     "api-verdict-list": {"GET": READ},
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
@@ -125,6 +136,8 @@ ACTIONS = {
     "api-record-labels": ("record", "detail"),
     "api-record-labels-remove": ("record", "detail"),
     "api-record-snowball": ("snowball", "detail"),
+    "api-result-risk-of-bias": ("rob", "detail"),
+    "api-category-grade": ("category", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),
     "api-stage-set-up": ("stage", "list"),
@@ -153,6 +166,8 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk
+    if resource == "rob":
+        return {**kwargs, "result_id": data["result"].pk}
     if resource == "snowball":
         return {**kwargs, "record_id": data["record_first"].pk}
     if resource == "fulltext":
@@ -201,6 +216,19 @@ def _body(name, method, data) -> dict:
         ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
+        ("api-result-risk-of-bias", "POST"): {
+            "tool": "rob2",
+            "answers": {},
+            "domain_judgements": dict.fromkeys(["D1", "D2", "D3", "D4", "D5"], "low"),
+            "overall": "low",
+            "notes": dict.fromkeys(["D1", "D2", "D3", "D4", "D5"], "Must not be saved"),
+            "version": 0,
+        },
+        ("api-category-grade", "POST"): {
+            "steps": {"imprecision": 1},
+            "reasons": {"imprecision": "Must not be saved"},
+            "version": 0,
+        },
         ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
         ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
@@ -247,6 +275,8 @@ def _state():
         list(InterventionCategory.objects.order_by("pk").values_list("pk", "key", "title")),
         list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "version")),
         list(Comment.objects.order_by("pk").values_list("pk", "body", "resolved_at")),
+        list(RobAssessment.objects.order_by("pk").values_list("pk", "overall", "version")),
+        list(GradeAssessment.objects.order_by("pk").values_list("pk", "imprecision", "version")),
         list(FullText.objects.order_by("pk").values_list("pk", "note", "not_retrievable")),
     )
 
