@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "fulltext.remove": _("removed the full text of"),
     "flow.reported": _("entered flow diagram counts for"),
     "category.create": _("created the intervention category"),
+    "category.update": _("edited the intervention category"),
     "study.create": _("created the study"),
     "study.update": _("edited the study"),
     "result.create": _("added the result"),

@@ -17,6 +17,7 @@ from grading.models import (
 )
 from grading.queries.studies import records_awaiting_a_study
 from grading.services.studies import EXTRACTION_FIELD_FIELDS, RESULT_FIELDS, STUDY_FIELDS
+from grading.services.verdicts import CATEGORY_UPDATE_FIELDS
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
 from screening.models import (
     Record,
@@ -37,6 +38,12 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["key", "position", "title", "graded", "result_count", "study_count"]
         read_only_fields = ["position"]
         validators = []  # the key's uniqueness is the service's to check
+
+
+class CategoryUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InterventionCategory
+        fields = CATEGORY_UPDATE_FIELDS
 
 
 class ExtractionFieldSerializer(serializers.ModelSerializer):

@@ -3,6 +3,9 @@
 from django.urls import path
 
 from grading.api import views
+from grading.api.grade import GradeAssessmentView
+from grading.api.report_settings import ReportSettingsView
+from grading.api.rob import RobAssessmentView
 from reviewapp.api.urls import PROJECT, PROJECT_PATH, TOPIC, TOPIC_PATH, api_router
 
 router = api_router()
@@ -18,5 +21,20 @@ router.register(TOPIC + "/verdicts", views.VerdictViewSet, basename="api-verdict
 urlpatterns = [
     path(PROJECT_PATH + "report/", views.ReportView.as_view(), name="api-report"),
     path(TOPIC_PATH + "exports/", views.ExportsView.as_view(), name="api-exports"),
+    path(
+        TOPIC_PATH + "report-settings/",
+        ReportSettingsView.as_view(),
+        name="api-report-settings",
+    ),
+    path(
+        TOPIC_PATH + "results/<int:result_id>/risk-of-bias/",
+        RobAssessmentView.as_view(),
+        name="api-result-risk-of-bias",
+    ),
+    path(
+        TOPIC_PATH + "categories/<slug:category_key>/grade/",
+        GradeAssessmentView.as_view(),
+        name="api-category-grade",
+    ),
     *router.urls,
 ]

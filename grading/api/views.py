@@ -200,7 +200,7 @@ class CategoryViewSet(TopicScoped):
     serializer_class = s.CategorySerializer
     lookup_field = "key"
     lookup_url_kwarg = "category_key"
-    action_permissions = {"create": "grading.manage_categories"}
+    action_permissions = dict.fromkeys(["create", "partial_update"], "grading.manage_categories")
 
     def topic_queryset(self):
         return grading_queries.categories_with_verdicts(self.topic_area).order_by("position", "id")
@@ -212,6 +212,15 @@ class CategoryViewSet(TopicScoped):
         )
         body = self.get_serializer(self.get_queryset().get(pk=category.pk)).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CategoryUpdateSerializer, responses=s.CategorySerializer)
+    def partial_update(self, request, project_slug, topic_key, category_key):
+        """Correct the title (leads); the key stays."""
+        category = self.get_object()
+        data = validated(s.CategoryUpdateSerializer, request.data, partial=True)
+        if data:
+            grading_verdicts.category_update(category=category, actor=request.user, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=category.pk)).data)
 
 
 @extend_schema_view(

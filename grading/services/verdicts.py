@@ -71,6 +71,31 @@ def category_create(*, topic_area, actor, key: str, title: str, graded: bool = T
     return category
 
 
+# What a lead may change after creating a category (the key names it in URLs and in the
+# report settings' statements, so it stays); the API's serializer takes this list.
+CATEGORY_UPDATE_FIELDS = ["title"]
+
+
+@transaction.atomic
+def category_update(*, category: InterventionCategory, actor, title: str) -> InterventionCategory:
+    """Correct a category's title; audited, and the report tables (which show it) rebuilt."""
+    locked = InterventionCategory.objects.select_for_update().get(pk=category.pk)
+    before = snapshot(locked, CATEGORY_UPDATE_FIELDS)
+    locked.title = title
+    locked.full_clean()
+    locked.save(update_fields=CATEGORY_UPDATE_FIELDS)
+    audit_record(
+        actor=actor,
+        project=locked.topic_area.project,
+        action="category.update",
+        obj=locked,
+        before=before,
+        after=snapshot(locked, CATEGORY_UPDATE_FIELDS),
+    )
+    report_tables_request(topic_area=locked.topic_area)
+    return locked
+
+
 def verdicts_mark_stale(*, categories) -> None:
     """Mark the graded categories' verdicts stale and ask for a recompute on commit,
     unless one is already asked for (bursts of saves share it)."""

@@ -38,6 +38,9 @@ def topic_url(topic_area, rest: str = "") -> str:
 def review_data(topic_area, cast):
     """The secret review data (tests/secret_data.py) and a comment by reviewer2."""
     from grading.services.comments import comment_create
+    from screening.models import Stage
+    from screening.services.fulltext import fulltext_mark_not_retrievable
+    from screening.services.screening import stage_enter_records
 
     data = secret_review_data(topic_area, cast["lead"], cast["reviewer2"])
     comment = comment_create(
@@ -47,7 +50,13 @@ def review_data(topic_area, cast):
         target_id=data["study"].pk,
         body="Secret comment body",
     )
-    return {**data, "comment": comment}
+    # A record at the full-text stage, marked not retrievable with a note.
+    fulltext_stage = topic_area.stages.get(kind=Stage.Kind.FULLTEXT)
+    stage_enter_records(stage=fulltext_stage, record_ids=[data["record_first"].pk])
+    fulltext_mark_not_retrievable(
+        record=data["record_first"], actor=cast["lead"], note="Secret full-text note"
+    )
+    return {**data, "comment": comment, "fulltext_stage": fulltext_stage}
 
 
 # What a denied response must never show.
@@ -63,6 +72,7 @@ SECRETS = [
     "Hidden field",
     "Confidential study",
     "Secret comment body",
+    "Secret full-text note",
 ]
 
 

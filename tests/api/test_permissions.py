@@ -6,11 +6,21 @@ the endpoint does not have; a denied request changes nothing and shows no secret
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from grading.models import Comment, ExtractionField, InterventionCategory, Result, Study, Verdict
+from grading.models import (
+    Comment,
+    ExtractionField,
+    GradeAssessment,
+    InterventionCategory,
+    Result,
+    RobAssessment,
+    Study,
+    Verdict,
+)
 from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
 from screening.models import (
     Decision,
     DuplicatePair,
+    FullText,
     ImportJob,
     Record,
     RecordLabel,
@@ -51,6 +61,7 @@ MATRIX = {
     "api-record-unmerge": {"POST": LEAD},
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
+    "api-record-snowball": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
     "api-duplicate-confirm": {"POST": LEAD},
@@ -64,8 +75,14 @@ MATRIX = {
     "api-item-detail": {"GET": READ},
     "api-item-resolve": {"POST": LEAD},
     "api-item-reopen": {"POST": LEAD},
+    "api-fulltext-list": {"GET": READ},
+    "api-fulltext-detail": {"GET": READ},
+    "api-fulltext-upload": {"POST": WORK},
+    "api-fulltext-not-retrievable": {"POST": WORK},
+    "api-fulltext-remove": {"POST": WORK},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
+    "api-flow-reported": {"GET": READ, "PATCH": LEAD},
     "api-exports": {"GET": READ},
     "api-study-list": {"GET": READ, "POST": WORK},
     "api-study-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
@@ -73,12 +90,15 @@ MATRIX = {
     "api-result-list": {"GET": READ, "POST": WORK},
     "api-result-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-result-restore": {"POST": LEAD},
+    "api-result-risk-of-bias": {"GET": READ, "POST": WORK},
     "api-category-list": {"GET": READ, "POST": LEAD},
-    "api-category-detail": {"GET": READ},
+    "api-category-detail": {"GET": READ, "PATCH": LEAD},
+    "api-category-grade": {"GET": READ, "POST": LEAD},
     "api-verdict-list": {"GET": READ},
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
     "api-report": {"GET": READ},
+    "api-report-settings": {"GET": READ, "PATCH": LEAD},
     # Every member comments, peer reviewers too; the thread's author (here reviewer2, a
     # second reviewer) or a lead replies; leads resolve.
     "api-comment-list": {"GET": READ, "POST": READ},
@@ -117,16 +137,24 @@ ACTIONS = {
     "api-record-unmerge": ("record", "detail"),
     "api-record-labels": ("record", "detail"),
     "api-record-labels-remove": ("record", "detail"),
+    "api-record-snowball": ("snowball", "detail"),
+    "api-result-risk-of-bias": ("rob", "detail"),
+    "api-category-grade": ("category", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),
     "api-stage-set-up": ("stage", "list"),
     "api-item-resolve": ("item", "detail"),
     "api-item-reopen": ("item", "detail"),
+    "api-fulltext-upload": ("fulltext", "detail"),
+    "api-fulltext-not-retrievable": ("fulltext", "detail"),
+    "api-fulltext-remove": ("fulltext", "detail"),
     "api-verdict-final": ("verdict", "detail"),
     "api-agreement": ("agreement", "list"),
     "api-flow": ("flow", "list"),
+    "api-flow-reported": ("flow", "list"),
     "api-exports": ("exports", "list"),
     "api-report": ("report", "list"),
+    "api-report-settings": ("report-settings", "list"),
     "api-comment-reply": ("comment", "detail"),
     "api-comment-resolve": ("comment", "detail"),
     "api-study-restore": ("study", "detail"),
@@ -142,6 +170,15 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk
+    if resource == "rob":
+        return {**kwargs, "result_id": data["result"].pk}
+    if resource == "snowball":
+        return {**kwargs, "record_id": data["record_first"].pk}
+    if resource == "fulltext":
+        kwargs["stage_id"] = data["fulltext_stage"].pk
+        if level != "list":
+            kwargs["record_id"] = data["record_first"].pk
+        return kwargs
     if level == "list" or resource in {"project", "topic-area"}:
         return kwargs
     if resource in {"category", "verdict"}:
@@ -179,8 +216,25 @@ def _body(name, method, data) -> dict:
         ("api-record-labels", "POST"): {"name": "Must not be saved"},
         ("api-record-labels-remove", "POST"): {"name": "Must not be saved"},
         ("api-stage-set-up", "POST"): {"preset": "two"},
+        ("api-report-settings", "PATCH"): {"moderate_high_counts_as": "high", "version": 0},
+        ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
+        ("api-result-risk-of-bias", "POST"): {
+            "tool": "rob2",
+            "answers": {},
+            "domain_judgements": dict.fromkeys(["D1", "D2", "D3", "D4", "D5"], "low"),
+            "overall": "low",
+            "notes": dict.fromkeys(["D1", "D2", "D3", "D4", "D5"], "Must not be saved"),
+            "version": 0,
+        },
+        ("api-category-grade", "POST"): {
+            "steps": {"imprecision": 1},
+            "reasons": {"imprecision": "Must not be saved"},
+            "version": 0,
+        },
+        ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
+        ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
         ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
         ("api-result-list", "POST"): {
@@ -193,6 +247,7 @@ def _body(name, method, data) -> dict:
         },
         ("api-result-detail", "PATCH"): {"intervention": "Changed", "version": 1},
         ("api-category-list", "POST"): {"key": "nope", "title": "Nope"},
+        ("api-category-detail", "PATCH"): {"title": "Must not be saved"},
         ("api-verdict-final", "POST"): {"level": "strong", "rationale": "x", "version": 1},
         ("api-comment-list", "POST"): {
             "target_kind": "study",
@@ -221,9 +276,12 @@ def _state():
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
         list(Study.objects.order_by("pk").values_list("pk", "label", "version")),
         list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
-        list(InterventionCategory.objects.order_by("pk").values_list("pk", "key")),
+        list(InterventionCategory.objects.order_by("pk").values_list("pk", "key", "title")),
         list(Verdict.objects.order_by("pk").values_list("pk", "final_level", "version")),
         list(Comment.objects.order_by("pk").values_list("pk", "body", "resolved_at")),
+        list(RobAssessment.objects.order_by("pk").values_list("pk", "overall", "version")),
+        list(GradeAssessment.objects.order_by("pk").values_list("pk", "imprecision", "version")),
+        list(FullText.objects.order_by("pk").values_list("pk", "note", "not_retrievable")),
     )
 
 

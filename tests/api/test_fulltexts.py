@@ -1,0 +1,124 @@
+"""Full texts through the API: the full-text page's services, permission and audit entries."""
+
+import pytest
+
+from reviewapp.models import AuditEntry
+from screening.models import FullText, Stage
+from screening.services.screening import stage_enter_records
+from tests.api.conftest import SECRETS, topic_url
+from tests.screening.test_fulltext_services import HTML_PAGE, pdf_upload, tiny_pdf
+
+
+def _url(topic_area, stage, rest=""):
+    return topic_url(topic_area, f"stages/{stage.pk}/fulltexts/{rest}")
+
+
+@pytest.fixture
+def at_fulltext(topic_area, review_data):
+    """The full-text stage with the secret record (not retrievable) and one more, missing."""
+    stage = review_data["fulltext_stage"]
+    second = review_data["record_first"].topic_area.records.get(title="Confidential record title 2")
+    stage_enter_records(stage=stage, record_ids=[second.pk])
+    return stage, review_data["record_first"], second
+
+
+def test_fulltexts_list_and_filter(api, topic_area, at_fulltext):
+    stage, unretrievable, missing = at_fulltext
+    body = api["peer_reviewer"].get(_url(topic_area, stage)).json()
+    assert body["count"] == 2
+    first, second = body["results"]
+    assert (first["record"], first["status"], first["note"], first["uploaded_by"]) == (
+        unretrievable.pk,
+        "not_retrievable",
+        "Secret full-text note",
+        "lead",
+    )
+    assert (second["record"], second["status"], second["file_name"]) == (missing.pk, "missing", "")
+    only = api["reviewer"].get(_url(topic_area, stage) + "?status=missing").json()
+    assert [row["record"] for row in only["results"]] == [missing.pk]
+    bad = api["reviewer"].get(_url(topic_area, stage) + "?status=lost")
+    assert bad.status_code == 400 and list(bad.json()["field_errors"]) == ["status"]
+
+
+def test_fulltexts_list_queries_do_not_grow(
+    api, topic_area, at_fulltext, django_assert_max_num_queries
+):
+    stage = at_fulltext[0]
+    with django_assert_max_num_queries(12) as one:
+        api["lead"].get(_url(topic_area, stage) + "?status=missing")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert api["lead"].get(_url(topic_area, stage)).json()["count"] == 2
+
+
+def test_fulltext_upload_not_retrievable_and_remove(api, topic_area, at_fulltext):
+    stage, unretrievable, missing = at_fulltext
+    upload = api["reviewer"].post(
+        _url(topic_area, stage, f"{missing.pk}/upload/"),
+        {"upload": pdf_upload("Cheung 2017.pdf", tiny_pdf("Cheung"))},
+        format="multipart",
+    )
+    assert upload.status_code == 200, upload.content
+    assert (upload.json()["status"], upload.json()["file_name"]) == ("attached", "Cheung 2017.pdf")
+    assert upload.json()["uploaded_by"] == "reviewer"
+    assert FullText.objects.get(record=missing).size == upload.json()["size"] > 0
+
+    # A PDF is attached: "not retrievable" is refused until it is removed.
+    refused = api["reviewer"].post(
+        _url(topic_area, stage, f"{missing.pk}/not-retrievable/"), {"note": "x"}, format="json"
+    )
+    assert refused.status_code == 400
+    removed = api["reviewer"].post(_url(topic_area, stage, f"{missing.pk}/remove/"))
+    assert removed.json()["status"] == "missing"
+    marked = api["reviewer"].post(
+        _url(topic_area, stage, f"{missing.pk}/not-retrievable/"),
+        {"note": "Out of print"},
+        format="json",
+    )
+    assert (marked.json()["status"], marked.json()["note"]) == ("not_retrievable", "Out of print")
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="fulltext.", actor__username="reviewer")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["fulltext.attach", "fulltext.remove", "fulltext.not_retrievable"]
+
+
+def test_fulltext_upload_refuses_what_is_not_a_pdf(api, topic_area, at_fulltext):
+    stage, _unretrievable, missing = at_fulltext
+    for body in ({"upload": pdf_upload("login.pdf", HTML_PAGE)}, {}):
+        response = api["lead"].post(
+            _url(topic_area, stage, f"{missing.pk}/upload/"), body, format="multipart"
+        )
+        assert response.status_code == 400, body
+        assert list(response.json()["field_errors"]) == ["upload"], response.json()
+    long_note = api["lead"].post(
+        _url(topic_area, stage, f"{missing.pk}/not-retrievable/"),
+        {"note": "x" * 2001},
+        format="json",
+    )
+    assert list(long_note.json()["field_errors"]) == ["note"]
+    assert not FullText.objects.filter(record=missing).exists()
+
+
+def test_fulltexts_not_found_off_the_stage(api, topic_area, at_fulltext, review_data):
+    stage, _unretrievable, _missing = at_fulltext
+    screening_stage = topic_area.stages.exclude(kind=Stage.Kind.FULLTEXT).first()
+    assert api["lead"].get(_url(topic_area, screening_stage)).json()["code"] == "not_found"
+    # A record of the project that is not at the full-text stage.
+    other = review_data["record_first"].topic_area.records.get(title="Confidential record title 3")
+    response = api["lead"].post(_url(topic_area, stage, f"{other.pk}/remove/"))
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_fulltexts_denied_with_data_present(api, topic_area, at_fulltext):
+    stage, unretrievable, _missing = at_fulltext
+    remove = _url(topic_area, stage, f"{unretrievable.pk}/remove/")
+    for role, status in (("peer_reviewer", 403), ("outsider", 404)):
+        response = api[role].post(remove)
+        assert response.status_code == status, role
+        for secret in SECRETS:
+            assert secret not in response.content.decode(), (role, secret)
+    listing = api["outsider"].get(_url(topic_area, stage))
+    assert listing.status_code == 404 and listing.json()["code"] == "not_found"
+    assert "Secret full-text note" not in listing.content.decode()
+    assert FullText.objects.get(record=unretrievable).note == "Secret full-text note"
