@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # At least this many links between operations: the schema's response bodies carry the keys
 # and ids that later operations take (drops if a resource stops exposing its key).
 MINIMUM_LINKS = 200
-# Distinct operations that must answer 2xx somewhere in the run.
-MINIMUM_OPERATIONS_REACHED = 10
+# Distinct operations that must answer 2xx somewhere in the run (8 to 15 as the schema grew;
+# strict bodies make more random calls a 400). A run of 404s alone would prove nothing.
+MINIMUM_OPERATIONS_REACHED = 6
 
 
 def test_the_schema_links_its_operations():
