@@ -655,6 +655,8 @@ def _candidate_pairs(
             key_hashes.append(hash(key))
             key_records.append(index)
             from_end.append(key[0] == "end")
+    if not key_hashes:
+        return
     hashes = np.frombuffer(key_hashes, dtype=np.int64)
     records = np.frombuffer(key_records, dtype=np.int64)
     order = np.lexsort((records, hashes))
@@ -666,12 +668,17 @@ def _candidate_pairs(
     del hashes
     new = None if is_new is None else np.array(is_new, dtype=bool)
 
+    # Only blocks of two or more with a new record make pairs.
+    wanted = sizes > 1
+    if new is not None:
+        wanted &= np.maximum.reduceat(new[records], starts)
+    starts, sizes = starts[wanted], sizes[wanted]
+    # Blocks of two, most of them, in one step: their members are in index order.
+    pairs_of_two = starts[sizes == 2]
+    chunks = [records[pairs_of_two] * count + records[pairs_of_two + 1]]
     codes = array("q")
-    chunks = []
-    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
         members = records[start : start + size].tolist()
-        if new is not None and not new[members].any():
-            continue
         if size > MAX_BLOCK:
             if ends[start]:
                 # Titles that end alike differ near their start: sort them from the end.
@@ -689,7 +696,7 @@ def _candidate_pairs(
             codes = array("q")
     chunks.append(np.frombuffer(codes, dtype=np.int64))
     del records, ends, starts, sizes
-    pairs = np.unique(np.concatenate(chunks)) if len(chunks) > 1 else np.unique(chunks[0])
+    pairs = np.unique(np.concatenate(chunks))
     del chunks, codes
     left, right = np.divmod(pairs, count)
     del pairs
