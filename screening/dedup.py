@@ -77,6 +77,7 @@ import html
 import itertools
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -134,6 +135,8 @@ NEVER_MERGE_RULES = {
 # "Editorial" records must not cost millions of comparisons.
 MAX_BLOCK = 64
 NEIGHBOURS = 16
+# Candidate pairs gathered before they are made unique, to bound the memory of duplicates.
+PAIR_CHUNK = 4_000_000
 TITLE_KEY_CHARS = 24
 MAX_AUTHORS = 10
 
@@ -311,6 +314,8 @@ def deduplicate(
     # Work in id order, so the result never depends on the order of the input.
     # `records` is read once, so a caller can stream them.
     prepared = sorted(map(_prepare, records), key=lambda p: p.sort_key)
+    for record in prepared:
+        record.sort_key = ()  # only needed to sort: 128 bytes a record, 128 MB at a million
     if any(a.id == b.id for a, b in itertools.pairwise(prepared)):
         raise ValueError("record ids must be unique")
     is_new = None if new_ids is None else [p.id in new_ids for p in prepared]
@@ -319,7 +324,7 @@ def deduplicate(
     auto: list[tuple[int, int, DuplicatePair]] = []
     review: dict[tuple[int, int], DuplicatePair] = {}
     title_keys = [p.title_key for p in prepared]
-    for i, partners in _candidate_pairs(prepared, is_new).items():
+    for i, partners in _candidate_pairs(prepared, is_new):
         a = prepared[i]
         for j, similarity in _worth_comparing(a, partners, prepared, title_keys, review_threshold):
             b = prepared[j]
@@ -467,7 +472,7 @@ def _prepare(record: DedupRecord) -> _Prepared:
         journal=_journal_names(record.journal),
         preprint=_is_preprint_server(record.journal),
         volume=_normalise_volume(record.volume),
-        issue=frozenset(_NUMBER.findall(record.issue)) if record.issue else frozenset(),
+        issue=_issue_numbers(record.issue) if record.issue else frozenset(),
         pages=_parse_pages(record.pages),
         doi=normalise_doi(record.doi) if record.doi else "",
         pmid=(record.pmid or "").strip(),
@@ -571,9 +576,15 @@ def _parse_author(name: str) -> tuple[str, frozenset[str]]:
     return surname_key, frozenset(words | {surname_key})
 
 
+@functools.lru_cache(maxsize=4096)  # few volumes, many records: one string each
 def _normalise_volume(volume: str) -> str:
     numbers = _NUMBER.findall(volume or "")
     return numbers[0].lstrip("0") if numbers else _NOT_WORD.sub("", _fold(volume))
+
+
+@functools.lru_cache(maxsize=4096)  # few issues, many records: one frozenset each (200 B)
+def _issue_numbers(issue: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(issue))
 
 
 def _parse_pages(pages: str) -> _Pages | None:
@@ -620,46 +631,87 @@ def _block_keys(record: _Prepared) -> set[tuple]:
     return keys
 
 
-def _candidate_pairs(prepared: list[_Prepared], is_new: list[bool] | None) -> dict[int, set[int]]:
-    """Each record's candidates, by index: i -> the indices j > i it shares a block with.
+def _candidate_pairs(
+    prepared: list[_Prepared], is_new: list[bool] | None
+) -> Iterator[tuple[int, list[int]]]:
+    """Each record's candidates, by index: (i, the indices j > i it shares a block with),
+    in order of i.
 
-    Kept per record rather than as a set of (i, j) pairs: a set of a million
-    pairs costs twice the memory, and the titles of one record's candidates are
-    compared in one call (see `_worth_comparing`).
+    Kept compact, so that a million records' blocks fit in a few hundred
+    megabytes: each block key is held only as its 64-bit hash beside the
+    record's index (two numpy arrays, sorted once), and each candidate pair as
+    one 64-bit number i * n + j, made unique by numpy. Held as Python tuples,
+    sets and dicts the same blocks and pairs took about 1.6 kB a record. Two
+    keys whose hashes collide only add candidates, which `_compare` judges.
     """
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+    import numpy as np  # noqa: PLC0415 -- heavy; only de-duplication needs it here
+
+    count = len(prepared)
+    key_hashes = array("q")
+    key_records = array("q")
+    from_end = array("b")  # 1 where the key is an "end" block's: sorted from the end
     for index, record in enumerate(prepared):
         for key in _block_keys(record):
-            blocks[key].append(index)
+            key_hashes.append(hash(key))
+            key_records.append(index)
+            from_end.append(key[0] == "end")
+    if not key_hashes:
+        return
+    hashes = np.frombuffer(key_hashes, dtype=np.int64)
+    records = np.frombuffer(key_records, dtype=np.int64)
+    order = np.lexsort((records, hashes))
+    hashes, records = hashes[order], records[order]
+    ends = np.frombuffer(from_end, dtype=np.int8)[order]
+    del key_hashes, key_records, from_end, order
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    sizes = np.diff(np.r_[starts, len(hashes)])
+    del hashes
+    new = None if is_new is None else np.array(is_new, dtype=bool)
 
-    partners: dict[int, set[int]] = defaultdict(set)
-    for key, members in blocks.items():
-        if len(members) < 2:
-            continue
-        if is_new is not None and not any(is_new[m] for m in members):
-            continue
-        if len(members) > MAX_BLOCK:
-            if key[0] == "end":
+    # Only blocks of two or more with a new record make pairs.
+    wanted = sizes > 1
+    if new is not None:
+        wanted &= np.maximum.reduceat(new[records], starts)
+    starts, sizes = starts[wanted], sizes[wanted]
+    # Blocks of two, most of them, in one step: their members are in index order.
+    pairs_of_two = starts[sizes == 2]
+    chunks = [records[pairs_of_two] * count + records[pairs_of_two + 1]]
+    codes = array("q")
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
+        members = records[start : start + size].tolist()
+        if size > MAX_BLOCK:
+            if ends[start]:
                 # Titles that end alike differ near their start: sort them from the end.
-                members = sorted(members, key=lambda m: (prepared[m].compact_title[::-1], m))
+                members.sort(key=lambda m: (prepared[m].compact_title[::-1], m))
             else:
-                members = sorted(members, key=lambda m: (prepared[m].title_key, m))
+                members.sort(key=lambda m: (prepared[m].title_key, m))
             reach = NEIGHBOURS
         else:
-            reach = len(members)
+            reach = size
         for x, i in enumerate(members):
             for j in members[x + 1 : x + 1 + reach]:
-                if is_new is None or is_new[i] or is_new[j]:
-                    if i < j:
-                        partners[i].add(j)
-                    else:
-                        partners[j].add(i)
-    return partners
+                codes.append(i * count + j if i < j else j * count + i)
+        if len(codes) > PAIR_CHUNK:
+            chunks.append(np.unique(np.frombuffer(codes, dtype=np.int64)))
+            codes = array("q")
+    chunks.append(np.frombuffer(codes, dtype=np.int64))
+    del records, ends, starts, sizes
+    pairs = np.unique(np.concatenate(chunks))
+    del chunks, codes
+    left, right = np.divmod(pairs, count)
+    del pairs
+    if new is not None:
+        keep = new[left] | new[right]
+        left, right = left[keep], right[keep]
+    bounds = np.flatnonzero(np.r_[True, left[1:] != left[:-1]]).tolist() + [len(left)]
+    for begin, stop in itertools.pairwise(bounds):
+        if begin < stop:
+            yield int(left[begin]), right[begin:stop].tolist()
 
 
 def _worth_comparing(
     a: _Prepared,
-    partners: set[int],
+    partners: list[int],
     prepared: list[_Prepared],
     title_keys: list[str],
     review_threshold: float,

@@ -511,7 +511,7 @@ def test_worth_comparing_keeps_every_pair_compare_would_score(name):
     records, _ = read_benchmark_set(name)
     prepared = sorted(map(_prepare, records), key=lambda p: p.sort_key)
     title_keys = [p.title_key for p in prepared]
-    candidates = _candidate_pairs(prepared, None)
+    candidates = dict(_candidate_pairs(prepared, None))
 
     kept = {
         (i, j): similarity
@@ -562,7 +562,7 @@ def test_a_huge_block_of_titles_ending_alike_still_finds_a_typo_near_the_start()
     ]
 
     prepared = [_prepare(r) for r in records]
-    pairs = _candidate_pairs(prepared, None)
+    pairs = dict(_candidate_pairs(prepared, None))
 
     assert len(records) - 1 in pairs[len(records) - 2]
 
@@ -794,7 +794,7 @@ def test_a_huge_block_is_compared_only_between_neighbours():
     # 3,000 untitled editorials from one journal: all pairs would be 4.5 million.
     records = [record(i, title="Editorial", authors=(), year=None) for i in range(3000)]
 
-    pairs = _candidate_pairs([_prepare(r) for r in records], None)
+    pairs = dict(_candidate_pairs([_prepare(r) for r in records], None))
 
     assert len(pairs) < 3000 * 20
 
