@@ -122,16 +122,19 @@ def _closed_after_cut(text: str, number: int, reading: _Reading) -> str:
     """A line cut at LINE_LIMIT lost the braces that closed its value (and often the entry):
     close what the kept part opened, so the entry still reads, its value shortened."""
     opened = sum(1 if brace == "{" else -1 for _, brace in _braces(text))
+    # A value nests a few levels; a line of thousands of open braces is no value to save
+    # (closing them would hand the parser a megabyte of nesting): it is left to be skipped.
+    closing = 0 < opened <= LATEX_DEPTH
     warn(
         reading.warnings,
         reading.filename,
         f"line {number:,} is longer than {LINE_LIMIT:,} characters: its value was cut there"
-        + (" and closed" if opened > 0 else ""),
+        + (" and closed" if closing else ""),
         line=number,
         entry=reading.entries + (0 if _ENTRY_START.match(text) else 1) or None,
         action=REPAIRED,
     )
-    return text + "}" * max(opened, 0)
+    return text + "}" * opened if closing else text
 
 
 def _parse_piece(text: str, first_line: int, reading: _Reading) -> Iterator[ParsedRecord]:
