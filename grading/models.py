@@ -63,11 +63,14 @@ TARGET_SHARE_CHOICES = [
 ]
 
 
-class InterventionCategory(models.Model):
+class InterventionCategory(SoftDeleteModel):
     """A group of interventions in a topic area; the unit a verdict is given for.
 
-    The report's "other studies" are a category that is not graded.
+    The report's "other studies" are a category that is not graded. Deleted to the bin with
+    its live results, marked at the same moment (`category_delete`, `category_restore`).
     """
+
+    project_path = "topic_area__project"
 
     topic_area = models.ForeignKey(TopicArea, on_delete=models.CASCADE, related_name="categories")
     key = models.SlugField(_("key"), max_length=60)
@@ -75,7 +78,7 @@ class InterventionCategory(models.Model):
     title = models.CharField(_("title"), max_length=300)
     graded = models.BooleanField(_("graded"), default=True)
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["topic_area", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["topic_area", "key"], name="category_key_once")
@@ -142,7 +145,8 @@ class Result(SoftDeleteModel):
     """
 
     project_path = "study__topic_area__project"
-    bin_parent = "study"
+    # Results go to the bin with their study or with their category.
+    bin_parent = ("study", "category")
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="results")
     category = models.ForeignKey(

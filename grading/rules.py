@@ -24,7 +24,15 @@ def can_delete_study(user, study) -> bool:
     return is_lead(user, study.topic_area.project)
 
 
+@rules.predicate
+def can_delete_category(user, category) -> bool:
+    """Who may put an intervention category in the bin (with its results and verdict) and
+    take it out again: a lead. The category's page, the bin and the API ask this one rule."""
+    return is_lead(user, category.topic_area.project)
+
+
 rules.add_perm("grading.delete_study", can_delete_study)
+rules.add_perm("grading.delete_category", can_delete_category)
 rules.add_perm("grading.view_grading", is_member)
 rules.add_perm("grading.extract", is_lead | is_reviewer)
 rules.add_perm("grading.set_final_verdict", is_lead)

@@ -8,6 +8,7 @@ topic_patterns = [
     path("evidence/categories/new/", verdicts.category_create, name="category_create"),
     path("evidence/<slug:category_key>/", verdicts.verdict, name="verdict"),
     path("evidence/<slug:category_key>/final/", verdicts.verdict_final, name="verdict_final"),
+    path("evidence/<slug:category_key>/delete/", verdicts.category_delete, name="category_delete"),
     path("studies/", studies.studies, name="studies"),
     path("studies/new/", studies.study_create, name="study_create"),
     path("studies/<int:study_id>/", studies.study_detail, name="study_detail"),

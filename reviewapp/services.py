@@ -372,7 +372,9 @@ def deleted_purge(*, now: datetime | None = None) -> int:
     """
     cutoff = purge_cutoff(now)
     purged = 0
-    for model in soft_delete_models(entries_only=True):
+    # Higher apps and later models first, so children go before their parents: a category's
+    # results (which PROTECT it) are purged before the category in the same run.
+    for model in reversed(soft_delete_models(entries_only=True)):
         due = list(
             model.all_objects.filter(deleted_at__lt=cutoff)
             .order_by("pk")

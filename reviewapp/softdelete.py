@@ -60,9 +60,10 @@ class SoftDeleteModel(models.Model):
     # False for rows that go to the bin only with a parent (an import's records): the bin
     # page lists the parent, the purge deletes the parent and the cascade takes them.
     bin_entry: bool = True
-    # A relation whose row may be in the bin with this one (a result's study): while it is,
-    # the bin lists the parent only, and the parent's restore brings this row back.
-    bin_parent: str = ""
+    # The relations whose row may be in the bin with this one (a result's study or
+    # category): while one is, the bin lists the parent only, and the parent's restore
+    # brings this row back.
+    bin_parent: tuple[str, ...] = ()
 
     deleted_at = models.DateTimeField(
         _("deleted"), null=True, blank=True, editable=False, db_index=True
@@ -140,13 +141,15 @@ def mark_restored(obj: SoftDeleteModel) -> None:
 
 
 # The services that take a row out of the bin, as each app registers them for its models
-# (`restore(<model_name>=row, actor=user)`): the bin page is in the base app, which knows
-# neither the apps' models nor their services.
-_restorers: dict[str, Callable] = {}
+# (`restore(<argument>=row, actor=user)`, the argument the model's name unless given): the
+# bin page is in the base app, which knows neither the apps' models nor their services.
+_restorers: dict[str, tuple[Callable, str]] = {}
 
 
-def register_restore(model: type[SoftDeleteModel], service: Callable) -> None:
-    _restorers[model._meta.label_lower] = service
+def register_restore(
+    model: type[SoftDeleteModel], service: Callable, *, argument: str = ""
+) -> None:
+    _restorers[model._meta.label_lower] = (service, argument or model._meta.model_name)
 
 
 def bin_model(label: str) -> type[SoftDeleteModel] | None:
@@ -158,7 +161,8 @@ def bin_model(label: str) -> type[SoftDeleteModel] | None:
 
 
 def bin_restore(*, obj: SoftDeleteModel, actor) -> SoftDeleteModel:
-    return _restorers[obj._meta.label_lower](**{obj._meta.model_name: obj, "actor": actor})
+    service, argument = _restorers[obj._meta.label_lower]
+    return service(**{argument: obj, "actor": actor})
 
 
 def bin_rows(project) -> list[SoftDeleteModel]:
@@ -169,12 +173,12 @@ def bin_rows(project) -> list[SoftDeleteModel]:
         if model._meta.label_lower not in _restorers:
             continue
         found = model.all_objects.in_bin().filter(**{model.project_path: project})
-        found = found.select_related(
-            "deleted_by", *([model.bin_parent] if model.bin_parent else [])
-        )
+        found = found.select_related("deleted_by", *model.bin_parent)
         for row in found:
-            parent = getattr(row, model.bin_parent) if model.bin_parent else None
-            if parent is not None and parent.deleted_at == row.deleted_at:
+            parents = (getattr(row, name) for name in model.bin_parent)
+            if any(
+                parent is not None and parent.deleted_at == row.deleted_at for parent in parents
+            ):
                 continue
             rows.append(row)
     return sorted(rows, key=lambda row: row.deleted_at, reverse=True)

@@ -241,9 +241,10 @@ class VerdictViewSet(TopicScoped):
         return s.VerdictSerializer if self.action == "list" else s.VerdictDetailSerializer
 
     def topic_queryset(self):
-        verdicts = Verdict.objects.filter(category__topic_area=self.topic_area).select_related(
-            "category", "decided_by"
-        )
+        # A join, which the categories' manager does not filter: the bin left out.
+        verdicts = Verdict.objects.filter(
+            category__topic_area=self.topic_area, category__deleted_at__isnull=True
+        ).select_related("category", "decided_by")
         if self.action != "list":
             events = VerdictEvent.objects.select_related("actor")
             verdicts = verdicts.prefetch_related(Prefetch("events", queryset=events))

@@ -149,7 +149,11 @@ def comment_targets(project: Project, kind: str, target_id: int):
         return (topic_area, topic_area.title) if topic_area else None
     if kind == Comment.Target.VERDICT:
         verdict = (
-            Verdict.objects.filter(category__topic_area__project=project, pk=target_id)
+            Verdict.objects.filter(
+                category__topic_area__project=project,
+                category__deleted_at__isnull=True,
+                pk=target_id,
+            )
             .select_related("category__topic_area")
             .first()
         )

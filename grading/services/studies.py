@@ -1,4 +1,5 @@
-"""The writes of extraction: studies, their results, and the project's extraction form.
+"""The writes of extraction: studies, their results, and the project's extraction form;
+putting studies, results and categories in the bin and taking them out.
 
 A save that changes a category's inputs marks its verdict stale (grading.services.verdicts),
 which recomputes it after commit; the report tables are asked to rebuild.
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grading.models import ExtractionField, InterventionCategory, Result, Study
+from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
 from grading.services.report import report_tables_request
 from grading.services.verdicts import verdicts_mark_stale
 from reviewapp.audit import audit_record, snapshot
@@ -186,8 +187,8 @@ def study_restore(*, study: Study, actor) -> Study:
         return locked
     results = Result.all_objects.filter(study=locked, deleted_at=locked.deleted_at)
     categories = set(results.values_list("category_id", flat=True))
-    results.update(deleted_at=None, deleted_by=None)
     mark_restored(locked)
+    _results_restore(results)
     _binned_changed(
         topic_area=locked.topic_area,
         actor=actor,
@@ -224,6 +225,8 @@ def result_restore(*, result: Result, actor) -> Result:
         return locked
     if locked.study.in_bin:
         raise ValidationError(_("The result's study is in the bin: restore the study."))
+    if locked.category.in_bin:
+        raise ValidationError(_("The result's category is in the bin: restore the category."))
     mark_restored(locked)
     _binned_changed(
         topic_area=locked.study.topic_area,
@@ -231,6 +234,64 @@ def result_restore(*, result: Result, actor) -> Result:
         action="result.restore",
         obj=locked,
         categories={locked.category_id},
+    )
+    return locked
+
+
+def _results_restore(results) -> None:
+    """Take results that went to the bin with a study or a category out of it; those whose
+    other parent is in the bin meanwhile go over to it, so its restore brings them back."""
+    for result in results.select_related("study", "category"):
+        other = next((parent for parent in (result.study, result.category) if parent.in_bin), None)
+        Result.all_objects.filter(pk=result.pk).update(
+            deleted_at=other.deleted_at if other else None,
+            deleted_by=other.deleted_by if other else None,
+        )
+
+
+@transaction.atomic
+def category_delete(*, category: InterventionCategory, actor) -> InterventionCategory:
+    """Put an intervention category in the bin with its live results (marked at the same
+    moment): its verdict and results leave the evidence pages, the report and the exports,
+    and the report tables are rebuilt."""
+    locked = InterventionCategory.all_objects.select_for_update()
+    locked = locked.select_related("topic_area__project").get(pk=category.pk)
+    if locked.in_bin:
+        return locked
+    mark_deleted(locked, by=actor)
+    Result.objects.filter(category=locked).update(
+        deleted_at=locked.deleted_at, deleted_by=locked.deleted_by
+    )
+    _binned_changed(
+        topic_area=locked.topic_area,
+        actor=actor,
+        action="category.delete",
+        obj=locked,
+        categories=set(),
+    )
+    return locked
+
+
+@transaction.atomic
+def category_restore(*, category: InterventionCategory, actor) -> InterventionCategory:
+    """Take a category out of the bin with the results that went in with it; its verdict
+    is recomputed."""
+    locked = InterventionCategory.all_objects.select_for_update()
+    locked = locked.select_related("topic_area__project").get(pk=category.pk)
+    if not locked.in_bin:
+        return locked
+    results = Result.all_objects.filter(category=locked, deleted_at=locked.deleted_at)
+    mark_restored(locked)
+    _results_restore(results)
+    # A recompute asked for while the category was in the bin found no category and was
+    # dropped: forget it, so the one asked for below is sent now, not after REQUEST_TIMEOUT.
+    Verdict.objects.filter(category=locked).update(recompute_requested_at=None)
+    _binned_changed(
+        topic_area=locked.topic_area,
+        actor=actor,
+        action="category.restore",
+        obj=locked,
+        categories={locked.pk},
     )
     return locked
 

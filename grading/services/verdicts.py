@@ -49,6 +49,12 @@ MAX_WAIT_SECONDS = 2.0
 
 @transaction.atomic
 def category_create(*, topic_area, actor, key: str, title: str, graded: bool = True):
+    # The key stays taken while a deleted category with it is in the bin (full_clean's
+    # unique check reads the default manager, which hides the bin).
+    if InterventionCategory.all_objects.in_bin().filter(topic_area=topic_area, key=key).exists():
+        raise ValidationError(
+            {"key": _("A category with this key is in the bin: restore it or choose another key.")}
+        )
     category = InterventionCategory(
         topic_area=topic_area,
         key=key,

@@ -4,8 +4,10 @@ comments page show."""
 
 from collections import defaultdict
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from grading.models import Comment, InterventionCategory, Result, Study
 from grading.queries import report as report_queries
@@ -36,6 +38,12 @@ def result_or_404(topic_area, study_id, result_id) -> Result:
     )
     result.study.topic_area = topic_area
     return result
+
+
+def bin_message(request, message: str, obj, **names) -> None:
+    """After a delete: what went to the bin, and until when (`%(date)s`) a lead can restore it."""
+    date = date_format(obj.purge_at, "SHORT_DATE_FORMAT")
+    messages.success(request, message % {**names, "date": date})
 
 
 def report_url(project, anchor: str = "", language: str = "") -> str:

@@ -1,11 +1,9 @@
 """Extraction pages: a topic area's studies, a study and its results, the project's
 extraction form."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +13,7 @@ from grading.models import ExtractionField, Result, Study
 from grading.queries import studies as queries
 from grading.queries.consensus import dual_extraction_on
 from grading.services import studies as services
-from grading.views.common import result_or_404, study_or_404
+from grading.views.common import bin_message, result_or_404, study_or_404
 from reviewapp.editing import save_form
 from reviewapp.views import project_view, render_project, topic_area_or_404
 
@@ -132,13 +130,14 @@ def study_delete(request, project, topic_key, study_id):
     study = study_or_404(topic_area, study_id)
     _deletable(request, study)
     study = services.study_delete(study=study, actor=request.user)
-    messages.success(
+    bin_message(
         request,
         _(
             "The study %(label)s is in the bin with its results; a lead can restore it "
             "until %(date)s."
-        )
-        % {"label": study.label, "date": date_format(study.purge_at, "SHORT_DATE_FORMAT")},
+        ),
+        study,
+        label=study.label,
     )
     return redirect("studies", slug=project.slug, topic_key=topic_key)
 
@@ -150,10 +149,8 @@ def result_delete(request, project, topic_key, study_id, result_id):
     result = result_or_404(topic_area, study_id, result_id)
     _deletable(request, result.study)
     result = services.result_delete(result=result, actor=request.user)
-    messages.success(
-        request,
-        _("The result is in the bin; a lead can restore it until %(date)s.")
-        % {"date": date_format(result.purge_at, "SHORT_DATE_FORMAT")},
+    bin_message(
+        request, _("The result is in the bin; a lead can restore it until %(date)s."), result
     )
     return redirect(result.study)
 

@@ -4,7 +4,7 @@ with its results and how they were screened, a lead's final level."""
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,8 +15,9 @@ from grading.forms.verdicts import CategoryForm, FinalVerdictForm
 from grading.models import Verdict
 from grading.queries import studies as study_queries
 from grading.queries import verdicts as queries
+from grading.services import studies as study_services
 from grading.services import verdicts as services
-from grading.views.common import category_or_404
+from grading.views.common import bin_message, category_or_404
 from reviewapp.editing import save_form
 from reviewapp.views import page_language, project_view, render_project, topic_area_or_404
 
@@ -93,6 +94,7 @@ def _verdict_context(request, project, topic_area, category, form=None) -> dict:
         # The framework's own trace: the weighted mode's factors, GRADE's ratings.
         "weighted": traces.weighted_trace(verdict.trace, page_language()) if verdict else None,
         "grade": traces.grade_trace(verdict.trace, page_language()) if verdict else None,
+        "can_delete": request.user.has_perm("grading.delete_category", category),
     }
 
 
@@ -138,3 +140,23 @@ def verdict_final(request, project, topic_key, category_key):
             **_verdict_context(request, project, topic_area, category, form=form),
         ),
     )
+
+
+@require_POST
+@project_view("grading.view_grading")
+def category_delete(request, project, topic_key, category_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    category = category_or_404(topic_area, category_key)
+    if not request.user.has_perm("grading.delete_category", category):
+        raise PermissionDenied
+    category = study_services.category_delete(category=category, actor=request.user)
+    bin_message(
+        request,
+        _(
+            "The category %(title)s is in the bin with its results; a lead can restore it "
+            "until %(date)s."
+        ),
+        category,
+        title=category.title,
+    )
+    return redirect("evidence", slug=project.slug, topic_key=topic_key)
