@@ -17,7 +17,8 @@ class GradingConfig(AppConfig):
         # The home page's and the dashboard's work list (in the base app) count grading's.
         register_work_source(grading_work)
         # The project's bin (in the base app) restores studies and results through their services.
-        from grading.models import InterventionCategory, Result, Study  # noqa: PLC0415 -- models load once the app registry is ready
+        from grading.models import Comment, InterventionCategory, Result, Study  # noqa: PLC0415 -- models load once the app registry is ready
+        from grading.services.comments import comment_restore  # noqa: PLC0415 -- models load once the app registry is ready
         from grading.services.studies import (  # noqa: PLC0415 -- models load once the app registry is ready
             category_restore,
             result_restore,
@@ -28,3 +29,4 @@ class GradingConfig(AppConfig):
         register_restore(Study, study_restore)
         register_restore(Result, result_restore)
         register_restore(InterventionCategory, category_restore, argument="category")
+        register_restore(Comment, comment_restore)

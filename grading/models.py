@@ -546,10 +546,16 @@ class ReportSnapshot(models.Model):
         return f"{self.topic_area}: report tables"
 
 
-class Comment(models.Model):
+class Comment(SoftDeleteModel):
     """A peer reviewer's (or lead's) comment on a verdict, a category, a study, a result or
     a topic area's flow diagram, or a reply to one. Self-contained: the target is a kind and
-    an id within the project, so an archive can carry comments with their targets."""
+    an id within the project, so an archive can carry comments with their targets.
+
+    Deleted to the bin with its replies (`comment_delete`, `comment_restore`).
+    """
+
+    project_path = "project"
+    bin_parent = ("parent",)
 
     class Target(models.TextChoices):
         VERDICT = "verdict", _("Verdict")
@@ -579,7 +585,7 @@ class Comment(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["project", "target_kind", "target_id"])]
         verbose_name = _("comment")

@@ -31,7 +31,18 @@ def can_delete_category(user, category) -> bool:
     return is_lead(user, category.topic_area.project)
 
 
+@rules.predicate
+def can_delete_comment(user, comment) -> bool:
+    """Who may put a comment (with its replies) in the bin and take it out again: its
+    author while a member, or a lead. The threads, the bin and the API ask this one rule."""
+    project = comment.project
+    return is_lead(user, project) or (
+        is_member(user, project) and user.is_authenticated and comment.author_id == user.pk
+    )
+
+
 rules.add_perm("grading.delete_study", can_delete_study)
+rules.add_perm("grading.delete_comment", can_delete_comment)
 rules.add_perm("grading.delete_category", can_delete_category)
 rules.add_perm("grading.view_grading", is_member)
 rules.add_perm("grading.extract", is_lead | is_reviewer)

@@ -89,4 +89,5 @@ project_patterns = [
     path("comments/", comments.comments, name="comments"),
     path("comments/reply/", comments.comment_reply, name="comment_reply"),
     path("comments/resolve/", comments.comment_resolve, name="comment_resolve"),
+    path("comments/delete/", comments.comment_delete, name="comment_delete"),
 ]

@@ -39,6 +39,14 @@ def audit_record(
     )
 
 
+def audit_binned(*, actor, project: Project, action: str, obj) -> AuditEntry:
+    """A row put in the bin or taken out (`<entity>.delete`, `<entity>.restore`)."""
+    deleted_at = obj.deleted_at.isoformat() if obj.deleted_at else None
+    return audit_record(
+        actor=actor, project=project, action=action, obj=obj, after={"deleted_at": deleted_at}
+    )
+
+
 # Which entries' values a user may not read on the activity page, as each app decides for
 # its own entries (screening: other reviewers' blind decisions). The apps register a filter
 # when they are ready; the base app knows none of their rules.

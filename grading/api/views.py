@@ -16,7 +16,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grading.api import serializers as s
-from grading.models import Comment, ExtractionField, Result, Study, Verdict, VerdictEvent
+from grading.models import (
+    Comment,
+    ExtractionField,
+    InterventionCategory,
+    Result,
+    Study,
+    Verdict,
+    VerdictEvent,
+)
 from grading.queries import report as queries_report
 from grading.queries import verdicts as grading_queries
 from grading.queries.studies import count_live_results
@@ -222,6 +230,28 @@ class CategoryViewSet(TopicScoped):
             grading_verdicts.category_update(category=category, actor=request.user, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=category.pk)).data)
 
+    def _deletable(self, category: InterventionCategory) -> InterventionCategory:
+        category.topic_area = self.topic_area
+        if not self.request.user.has_perm("grading.delete_category", category):
+            raise exceptions.PermissionDenied()
+        return category
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key, category_key):
+        """Put the category in the bin with its results (a lead); the tables are rebuilt."""
+        category = self._deletable(self.get_object())
+        grading_services.category_delete(category=category, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key, category_key):
+        """Take the category out of the bin with the results deleted with it (a lead)."""
+        binned = InterventionCategory.all_objects.filter(topic_area=self.topic_area)
+        category = self._deletable(get_object_or_404(binned, key=category_key))
+        grading_services.category_restore(category=category, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=category.pk)).data)
+
 
 @extend_schema_view(
     retrieve=extend_schema(responses=s.VerdictDetailSerializer),
@@ -371,4 +401,27 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
         comment = grading_comments.comment_resolve(
             comment=comment, actor=request.user, resolved=data["resolved"]
         )
+        return Response(self.get_serializer(self.get_queryset().get(pk=comment.pk)).data)
+
+    def _deletable(self, comment: Comment) -> Comment:
+        comment.project = self.project
+        if not self.request.user.has_perm("grading.delete_comment", comment):
+            raise exceptions.PermissionDenied()
+        return comment
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, pk):
+        """Put the comment in the bin with its replies (its author or a lead)."""
+        comment = self._deletable(self.get_object())
+        grading_comments.comment_delete(comment=comment, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, pk):
+        """Take the comment out of the bin with the replies deleted with it (its author or a
+        lead); a reply whose thread is in the bin answers 400."""
+        binned = Comment.all_objects.filter(project=self.project)
+        comment = self._deletable(get_object_or_404(binned, pk=pk))
+        grading_comments.comment_restore(comment=comment, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=comment.pk)).data)

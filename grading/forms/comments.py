@@ -1,4 +1,4 @@
-"""Forms of the peer-review comments: a comment, a reply, resolving a thread."""
+"""Forms of the peer-review comments: a comment, a reply, resolving a thread, deleting one."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -29,3 +29,7 @@ class ReplyForm(forms.Form):
 class ResolveForm(forms.Form):
     comment = forms.IntegerField(min_value=1)
     reopen = forms.BooleanField(required=False)
+
+
+class CommentDeleteForm(forms.Form):
+    comment = forms.IntegerField(min_value=1)

@@ -1,5 +1,5 @@
 """The peer-review comments on the report: a comment on a verdict, category, study, result
-or flow diagram, replies in its thread, and a lead resolving it."""
+or flow diagram, replies in its thread, a lead resolving it, and deleting one to the bin."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -9,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from grading.models import Comment
 from grading.queries import report as queries_report
-from reviewapp.audit import audit_record
+from reviewapp.audit import audit_binned, audit_record
 from reviewapp.models import Notification, Project
 from reviewapp.notifications import notify
+from reviewapp.softdelete import mark_deleted, mark_restored
 
 
 @transaction.atomic
@@ -108,4 +109,42 @@ def comment_resolve(*, comment: Comment, actor, resolved: bool = True) -> Commen
     )
     if resolved:
         _notify_author(locked, actor=actor, what="resolved")
+    return locked
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor) -> Comment:
+    """Put a comment in the bin with its live replies (marked at the same moment): it leaves
+    the threads, the open comments and the API (its author or a lead)."""
+    locked = Comment.all_objects.select_for_update().select_related("project")
+    locked = locked.get(pk=comment.pk)
+    if not actor.has_perm("grading.delete_comment", locked):
+        raise PermissionDenied
+    if locked.in_bin:
+        return locked
+    mark_deleted(locked, by=actor)
+    Comment.objects.filter(parent=locked).update(
+        deleted_at=locked.deleted_at, deleted_by=locked.deleted_by
+    )
+    audit_binned(actor=actor, project=locked.project, action="comment.delete", obj=locked)
+    return locked
+
+
+@transaction.atomic
+def comment_restore(*, comment: Comment, actor) -> Comment:
+    """Take a comment out of the bin with the replies that went in with it; a reply whose
+    thread is in the bin comes back with the thread."""
+    locked = Comment.all_objects.select_for_update().select_related("project", "parent")
+    locked = locked.get(pk=comment.pk)
+    if not actor.has_perm("grading.delete_comment", locked):
+        raise PermissionDenied
+    if not locked.in_bin:
+        return locked
+    if locked.parent is not None and locked.parent.in_bin:
+        raise ValidationError(_("The reply's thread is in the bin: restore the thread."))
+    Comment.all_objects.filter(parent=locked, deleted_at=locked.deleted_at).update(
+        deleted_at=None, deleted_by=None
+    )
+    mark_restored(locked)
+    audit_binned(actor=actor, project=locked.project, action="comment.restore", obj=locked)
     return locked

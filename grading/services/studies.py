@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from grading.models import ExtractionField, InterventionCategory, Result, Study, Verdict
 from grading.services.report import report_tables_request
 from grading.services.verdicts import verdicts_mark_stale
-from reviewapp.audit import audit_record, snapshot
+from reviewapp.audit import audit_binned, audit_record, snapshot
 from reviewapp.softdelete import mark_deleted, mark_restored
 from reviewapp.versioning import apply_fields, check_version, versioned_save
 
@@ -146,13 +146,7 @@ def result_save(
 def _binned_changed(*, topic_area, actor, action: str, obj, categories) -> None:
     """After a study or result went to the bin or came back: audited, the verdicts of the
     categories it counted in recomputed, the report tables rebuilt."""
-    audit_record(
-        actor=actor,
-        project=topic_area.project,
-        action=action,
-        obj=obj,
-        after={"deleted_at": obj.deleted_at.isoformat() if obj.deleted_at else None},
-    )
+    audit_binned(actor=actor, project=topic_area.project, action=action, obj=obj)
     verdicts_mark_stale(categories=InterventionCategory.objects.filter(pk__in=categories))
     report_tables_request(topic_area=topic_area)
 

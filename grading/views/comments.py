@@ -2,18 +2,18 @@
 a thread."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grading.forms.comments import CommentForm, ReplyForm, ResolveForm
+from grading.forms.comments import CommentDeleteForm, CommentForm, ReplyForm, ResolveForm
 from grading.models import Comment
 from grading.queries import report as queries
 from grading.services import comments as services
-from grading.views.common import comment_threads, report_url
+from grading.views.common import bin_message, comment_threads, report_url
 from reviewapp.views import project_view, render_project
 
 PANEL_SIZE = 10
@@ -125,3 +125,23 @@ def comment_resolve(request, project):
         _("Comment opened again.") if form.cleaned_data["reopen"] else _("Comment resolved."),
     )
     return redirect(_back_to(request, project, comment.pk))
+
+
+@require_POST
+@project_view("grading.comment")
+def comment_delete(request, project):
+    form = CommentDeleteForm(request.POST)
+    if not form.is_valid():
+        return _comment_error(form.errors)
+    comment = _comment(project, form.cleaned_data["comment"])
+    if not request.user.has_perm("grading.delete_comment", comment):
+        raise PermissionDenied
+    comment = services.comment_delete(comment=comment, actor=request.user)
+    bin_message(
+        request, _("The comment is in the bin; a lead can restore it until %(date)s."), comment
+    )
+    if comment.parent_id is not None:
+        return redirect(_back_to(request, project, comment.parent_id))
+    if request.POST.get("back") == "comments":
+        return redirect("comments", slug=project.slug)
+    return redirect(report_url(project))

@@ -54,9 +54,12 @@ def report_url(project, anchor: str = "", language: str = "") -> str:
 
 
 def comment_threads(project, user) -> dict[tuple[str, int], list[Comment]]:
-    """Comment threads by target: each root with `.thread_replies` and `.can_reply`."""
+    """Comment threads by target: each root with `.thread_replies` and `.can_reply`, each
+    comment with `.can_delete`."""
     roots, replies = [], defaultdict(list)
     for comment in report_queries.comments_for(project):
+        comment.project = project  # the predicate reads it: no query per comment
+        comment.can_delete = user.has_perm("grading.delete_comment", comment)
         if comment.parent_id is None:
             roots.append(comment)
         else:

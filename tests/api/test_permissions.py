@@ -92,8 +92,9 @@ MATRIX = {
     "api-result-restore": {"POST": LEAD},
     "api-result-risk-of-bias": {"GET": READ, "POST": WORK},
     "api-category-list": {"GET": READ, "POST": LEAD},
-    "api-category-detail": {"GET": READ, "PATCH": LEAD},
+    "api-category-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
     "api-category-grade": {"GET": READ, "POST": LEAD},
+    "api-category-restore": {"POST": LEAD},
     "api-verdict-list": {"GET": READ},
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
@@ -102,9 +103,10 @@ MATRIX = {
     # Every member comments, peer reviewers too; the thread's author (here reviewer2, a
     # second reviewer) or a lead replies; leads resolve.
     "api-comment-list": {"GET": READ, "POST": READ},
-    "api-comment-detail": {"GET": READ},
+    "api-comment-detail": {"GET": READ, "DELETE": LEAD},
     "api-comment-reply": {"POST": LEAD},
     "api-comment-resolve": {"POST": LEAD},
+    "api-comment-restore": {"POST": LEAD},
 }
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
@@ -159,6 +161,8 @@ ACTIONS = {
     "api-comment-resolve": ("comment", "detail"),
     "api-study-restore": ("study", "detail"),
     "api-result-restore": ("result", "detail"),
+    "api-category-restore": ("category", "detail"),
+    "api-comment-restore": ("comment", "detail"),
 }
 PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
 
