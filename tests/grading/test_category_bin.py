@@ -18,6 +18,7 @@ from grading.services import verdicts as verdict_services
 from reviewapp.models import AuditEntry
 from reviewapp.services import deleted_purge
 from reviewapp.softdelete import bin_rows
+from tests.api.conftest import token_client, topic_url
 from tests.factories.grading import StudyFactory
 from tests.factories.reviewapp import MembershipFactory, ProjectFactory
 from tests.grading.test_services import _result
@@ -198,3 +199,50 @@ def test_the_purge_deletes_a_category_with_its_results_in_one_run(topic_area, le
     assert not InterventionCategory.all_objects.filter(pk=caseload.pk).exists()
     assert list(Result.all_objects.values_list("category__key", flat=True)) == ["training"]
     assert AuditEntry.objects.filter(action="interventioncategory.purge").count() == 1
+
+
+# --- the API -----------------------------------------------------------------------------
+
+
+def test_api_delete_answers_204_and_restore_brings_the_category_back(
+    topic_area, cast, two_categories, django_capture_on_commit_callbacks
+):
+    caseload, _training, _results = two_categories
+    client = token_client(cast["lead"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.delete(topic_url(topic_area, "categories/caseload/"))
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert client.get(topic_url(topic_area, "categories/caseload/")).status_code == 404
+    listed = client.get(topic_url(topic_area, "verdicts/")).json()["results"]
+    assert [row["category"] for row in listed] == ["training"]
+    results = client.get(topic_url(topic_area, "results/")).json()["results"]
+    assert [row["intervention"] for row in results] == ["Training"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(topic_url(topic_area, "categories/caseload/restore/"))
+
+    assert (response.status_code, response.json()["key"]) == (200, "caseload")
+    assert response.json()["result_count"] == 2
+    listed = client.get(topic_url(topic_area, "verdicts/")).json()["results"]
+    assert [row["category"] for row in listed] == ["caseload", "training"]
+
+
+def test_api_lead_of_another_project_gets_404_with_the_category_present(topic_area, lead, category):
+    client = token_client(MembershipFactory(project=ProjectFactory(), role="lead").user)
+
+    assert client.delete(topic_url(topic_area, "categories/caseload/")).status_code == 404
+    study_services.category_delete(category=category, actor=lead)
+    assert client.post(topic_url(topic_area, "categories/caseload/restore/")).status_code == 404
+    assert InterventionCategory.all_objects.get(pk=category.pk).in_bin
+
+
+@pytest.mark.parametrize("who", ["reviewer", "peer_reviewer"])
+def test_api_members_who_are_not_leads_get_403(topic_area, cast, category, who):
+    client = token_client(cast[who])
+
+    assert client.delete(topic_url(topic_area, "categories/caseload/")).status_code == 403
+    study_services.category_delete(category=category, actor=cast["lead"])
+    assert client.post(topic_url(topic_area, "categories/caseload/restore/")).status_code == 403
+    assert InterventionCategory.all_objects.get(pk=category.pk).in_bin
