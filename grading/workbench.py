@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from grading.models import Comment, Extraction, Result
 from grading.queries.consensus import REVIEWERS
+from grading.queries.report import live_topic_area
 from reviewapp.models import Role
 from reviewapp.workbench import Work
 
@@ -31,6 +32,7 @@ def _consensus_waiting(user, projects) -> list[Work]:
     eligible = (
         Result.objects.filter(
             study__topic_area__project__in=extractors,
+            study__topic_area__deleted_at__isnull=True,
             study__topic_area__project__extraction_settings__dual_extraction=True,
             consensus__isnull=True,
         )
@@ -96,6 +98,7 @@ def _open_comments(projects) -> list[Work]:
         return []
     rows = (
         Comment.objects.filter(project__in=leads, parent__isnull=True, resolved_at__isnull=True)
+        .filter(live_topic_area())
         .values("project_id")
         .order_by()
         .annotate(n=Count("id"))

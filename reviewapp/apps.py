@@ -9,3 +9,9 @@ class ReviewappConfig(AppConfig):
     def ready(self):
         from reviewapp import tasks  # noqa: F401, PLC0415 -- registers the tasks once the app registry is ready
         from reviewapp.accounts import receivers  # noqa: F401, PLC0415 -- connects the login receiver once the apps are loaded
+        from reviewapp.models import TopicArea  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.services import topic_area_restore  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.softdelete import register_restore  # noqa: PLC0415 -- models load once the app registry is ready
+
+        # The bin page restores topic areas through their service, as it does the apps' rows.
+        register_restore(TopicArea, topic_area_restore, argument="topic_area")

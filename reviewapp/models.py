@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviewapp.audit_labels import action_label, field_label, value_label
 from reviewapp.languages import unknown_language_codes
+from reviewapp.softdelete import SoftDeleteModel
 
 
 class Project(models.Model):
@@ -84,12 +85,16 @@ def _validate_term_list(value: object) -> None:
         raise ValidationError(_("Must be a list of texts."))
 
 
-class TopicArea(models.Model):
+class TopicArea(SoftDeleteModel):
     """One review question (the report's "emneområde") with its search strategy.
 
     The PICOS elements follow the report's tables 5.1 and 6.1, where intervention,
-    comparison and outcome are searched as one element.
+    comparison and outcome are searched as one element. Deleted to the bin alone
+    (`topic_area_delete`, `topic_area_restore`): what is under it stays as it is, hidden
+    because its topic area is (queries that join through a topic area leave the bin out).
     """
+
+    project_path = "project"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="topic_areas")
     key = models.SlugField(
@@ -159,7 +164,7 @@ class TopicArea(models.Model):
         default=1, help_text="Bumped by every update; see topic_area_update."
     )
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["project", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "key"], name="topic_key_unique_in_project"),

@@ -15,7 +15,10 @@ def projects_for_user(user) -> QuerySet[Project]:
         Project.objects.filter(pk__in=my_memberships.values("project"))
         .annotate(
             my_role=Subquery(my_memberships.filter(project=OuterRef("pk")).values("role")[:1]),
-            topic_area_count=Count("topic_areas", distinct=True),
+            # A join, which the topic areas' manager does not filter: the bin left out.
+            topic_area_count=Count(
+                "topic_areas", distinct=True, filter=Q(topic_areas__deleted_at__isnull=True)
+            ),
             member_count=Count("memberships", distinct=True),
         )
         .order_by("-created_at", "title")

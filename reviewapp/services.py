@@ -13,7 +13,7 @@ from django.db.models import Max, ProtectedError, Q, RestrictedError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from reviewapp.audit import audit_record, snapshot
+from reviewapp.audit import audit_binned, audit_record, snapshot
 from reviewapp.models import (
     ApiToken,
     AuditEntry,
@@ -26,7 +26,13 @@ from reviewapp.models import (
 )
 from reviewapp.personal_data import Scrubber, deleted_rows, scrubbed_fields
 from reviewapp.signals import project_framework_changed, user_erased
-from reviewapp.softdelete import bin_project, purge_cutoff, soft_delete_models
+from reviewapp.softdelete import (
+    bin_project,
+    mark_deleted,
+    mark_restored,
+    purge_cutoff,
+    soft_delete_models,
+)
 from reviewapp.versioning import apply_fields, versioned_save
 
 logger = logging.getLogger(__name__)
@@ -103,6 +109,17 @@ def project_update(*, project: Project, actor, expected_version: int, **fields) 
 
 @transaction.atomic
 def topic_area_create(*, project: Project, actor, **fields) -> TopicArea:
+    key = fields.get("key", "")
+    # The key stays taken while a topic area with it is in the bin (full_clean's unique
+    # check reads the default manager, which hides the bin).
+    if TopicArea.all_objects.in_bin().filter(project=project, key=key).exists():
+        raise ValidationError(
+            {
+                "key": _(
+                    "A topic area with this key is in the bin: restore it or choose another key."
+                )
+            }
+        )
     topic_area = TopicArea(project=project)
     if "position" not in fields:
         fields["position"] = project.topic_areas.count() + 1
@@ -132,6 +149,32 @@ def topic_area_update(
         fields=fields,
         allowed=TOPIC_AREA_FIELDS,
     )
+    return locked
+
+
+@transaction.atomic
+def topic_area_delete(*, topic_area: TopicArea, actor) -> TopicArea:
+    """Put a topic area in the bin: its records, stages, studies, verdicts, comments and
+    work leave every list, the home page, the report and the exports (each query that
+    reaches them through the topic area leaves the bin out); nothing under it is changed,
+    so a restore brings all of it back as it was."""
+    locked = TopicArea.all_objects.select_for_update().select_related("project")
+    locked = locked.get(pk=topic_area.pk)
+    if locked.in_bin:
+        return locked
+    mark_deleted(locked, by=actor)
+    audit_binned(actor=actor, project=locked.project, action="topic_area.delete", obj=locked)
+    return locked
+
+
+@transaction.atomic
+def topic_area_restore(*, topic_area: TopicArea, actor) -> TopicArea:
+    locked = TopicArea.all_objects.select_for_update().select_related("project")
+    locked = locked.get(pk=topic_area.pk)
+    if not locked.in_bin:
+        return locked
+    mark_restored(locked)
+    audit_binned(actor=actor, project=locked.project, action="topic_area.restore", obj=locked)
     return locked
 
 

@@ -32,6 +32,7 @@ project_patterns = [
     path("topics/new/", views.topic_area_create, name="topic_area_create"),
     path("topics/<slug:topic_key>/", topic_area.topic_area_detail, name="topic_area_detail"),
     path("topics/<slug:topic_key>/edit/", views.topic_area_edit, name="topic_area_edit"),
+    path("topics/<slug:topic_key>/delete/", views.topic_area_delete, name="topic_area_delete"),
     path("topics/<slug:topic_key>/", include(screening_urls.topic_patterns)),
     path("topics/<slug:topic_key>/", include(grading_urls.topic_patterns)),
     path("", include(grading_urls.project_patterns)),

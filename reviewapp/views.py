@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -213,9 +214,30 @@ def topic_area_edit(request, project, topic_key):
         ),
         message=_("Topic area saved."),
         render=lambda form: render_project(
-            request, "reviewapp/topic_area_form.html", project, form=form, topic_area=topic_area
+            request,
+            "reviewapp/topic_area_form.html",
+            project,
+            form=form,
+            topic_area=topic_area,
+            can_delete=request.user.has_perm("reviewapp.delete_topicarea", project),
         ),
     )
+
+
+@require_POST
+@project_view("reviewapp.delete_topicarea")
+def topic_area_delete(request, project, topic_key):
+    topic_area = topic_area_or_404(project, topic_key)
+    topic_area = services.topic_area_delete(topic_area=topic_area, actor=request.user)
+    messages.success(
+        request,
+        _("The topic area %(title)s is in the bin; a lead can restore it until %(date)s.")
+        % {
+            "title": topic_area.title,
+            "date": date_format(topic_area.purge_at, "SHORT_DATE_FORMAT"),
+        },
+    )
+    return redirect("project_dashboard", slug=project.slug)
 
 
 @require_GET

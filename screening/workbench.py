@@ -49,7 +49,11 @@ def _counted_stages(user, projects) -> list[Stage]:
     stage settle it or make it a conflict.
     """
     stages = list(
-        Stage.objects.filter(topic_area__project__in=[project.pk for project in projects])
+        # A join, which the topic areas' manager does not filter: the bin left out.
+        Stage.objects.filter(
+            topic_area__project__in=[project.pk for project in projects],
+            topic_area__deleted_at__isnull=True,
+        )
         .select_related("topic_area")
         .annotate(**stage_reviewer_check(user))
         .order_by("topic_area__position", "topic_area_id", "position")
@@ -250,6 +254,7 @@ def _failed_imports(user, projects) -> list[Work]:
     rows = (
         ImportJob.objects.filter(
             topic_area__project__in=importers,
+            topic_area__deleted_at__isnull=True,
             status=ImportJob.Status.FAILED,
             created_at__gte=timezone.now() - FAILED_IMPORTS_SHOWN,
         )

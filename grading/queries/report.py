@@ -118,7 +118,9 @@ def included_records(project: Project):
         stage__kind=Stage.Kind.FULLTEXT, status=ScreeningItem.Status.INCLUDED
     )
     return (
-        Record.objects.filter(topic_area__project=project, canonical__isnull=True)
+        Record.objects.filter(
+            topic_area__project=project, topic_area__deleted_at__isnull=True, canonical__isnull=True
+        )
         .filter(
             Q(studies__isnull=False, studies__deleted_at__isnull=True)
             | Q(pk__in=included_items.values("record_id"))
@@ -129,10 +131,17 @@ def included_records(project: Project):
     )
 
 
+def live_topic_area() -> Q:
+    """Comments outside the bin's topic areas (a join, which the topic areas' manager does
+    not filter); a comment on nothing in a topic area has none."""
+    return Q(topic_area__isnull=True) | Q(topic_area__deleted_at__isnull=True)
+
+
 def comments_for(project: Project):
     """Every comment of the project with its author, threads in order (roots, replies)."""
     return (
         Comment.objects.filter(project=project)
+        .filter(live_topic_area())
         .select_related("author", "resolved_by", "topic_area")
         .order_by("created_at", "id")
     )
