@@ -537,7 +537,7 @@ def _project_in(entry: dict, slug: str | None) -> Project:
     }
     if slug:
         values["slug"] = slug
-    if Project.objects.filter(slug=values["slug"]).exists():
+    if Project.all_objects.filter(slug=values["slug"]).exists():  # the bin's too
         raise ArchiveError(
             f"A project with the short name {values['slug']!r} exists already; "
             "import with --slug NEW to import a copy beside it."

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 ACTION_LABELS = {
     "project.create": _("created the project"),
     "project.update": _("edited the project"),
+    "project.delete": _("deleted the project"),
+    "project.restore": _("restored the project"),
+    "project.purge": _("deleted for good the project"),
     "topic_area.create": _("created the topic area"),
     "topic_area.update": _("edited the topic area"),
     "topic_area.delete": _("deleted the topic area"),

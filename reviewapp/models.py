@@ -10,8 +10,12 @@ from reviewapp.languages import unknown_language_codes
 from reviewapp.softdelete import SoftDeleteModel
 
 
-class Project(models.Model):
-    """A systematic review: one policy question, one or more topic areas."""
+class Project(SoftDeleteModel):
+    """A systematic review: one policy question, one or more topic areas.
+
+    Deleted to the bin whole (`project_delete`, `project_restore`): it leaves everyone's
+    home page, project list and API; its leads see it under "Deleted projects".
+    """
 
     class Language(models.TextChoices):
         DANISH = "da", _("Danish")
@@ -42,7 +46,7 @@ class Project(models.Model):
         default=1, help_text="Bumped by every update; see project_update."
     )
 
-    class Meta:
+    class Meta(SoftDeleteModel.Meta):
         ordering = ["-created_at", "title"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")

@@ -5,7 +5,8 @@ from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
-from reviewapp.models import AuditEntry, Membership, Project
+from reviewapp.models import AuditEntry, Membership, Project, Role
+from reviewapp.softdelete import purge_cutoff
 
 
 def projects_for_user(user) -> QuerySet[Project]:
@@ -22,6 +23,18 @@ def projects_for_user(user) -> QuerySet[Project]:
             member_count=Count("memberships", distinct=True),
         )
         .order_by("-created_at", "title")
+    )
+
+
+def deleted_projects_for_lead(user) -> QuerySet[Project]:
+    """The projects in the bin the user leads, newest deletion first: only their leads see
+    them (on the home page, with Restore), until the purge takes them."""
+    led = Membership.objects.filter(user=user, role=Role.LEAD).values("project")
+    return (
+        Project.all_objects.in_bin()
+        .filter(pk__in=led, deleted_at__gte=purge_cutoff())
+        .select_related("deleted_by")
+        .order_by("-deleted_at", "title")
     )
 
 

@@ -71,6 +71,9 @@ rules.add_perm("reviewapp.view_project", is_member)
 rules.add_perm("reviewapp.change_project", is_lead)
 rules.add_perm("reviewapp.manage_members", is_lead)
 rules.add_perm("reviewapp.change_topicarea", is_lead)
+# Who may put the project in the bin and take it out again: a lead (the project's edit page,
+# the home page's Restore and the API ask this one permission).
+rules.add_perm("reviewapp.delete_project", is_lead)
 # Who may put a topic area in the bin (with everything under it) and take it out: a lead.
 # The topic area's page, the bin and the API ask this one permission.
 rules.add_perm("reviewapp.delete_topicarea", is_lead)

@@ -69,6 +69,12 @@ def project_create(
     language="da",
     evidence_framework="danish_count",
 ):
+    # The short name stays taken while a project with it is in the bin (full_clean's unique
+    # check reads the default manager, which hides the bin).
+    if Project.all_objects.in_bin().filter(slug=slug).exists():
+        raise ValidationError(
+            {"slug": _("A project with this short name is in the bin: its lead can restore it.")}
+        )
     project = Project(
         slug=slug,
         title=title,
@@ -149,6 +155,28 @@ def topic_area_update(
         fields=fields,
         allowed=TOPIC_AREA_FIELDS,
     )
+    return locked
+
+
+@transaction.atomic
+def project_delete(*, project: Project, actor) -> Project:
+    """Put a project in the bin: it leaves every member's home page, project list and API;
+    its leads see it under "Deleted projects" and may restore it until it is purged."""
+    locked = Project.all_objects.select_for_update().get(pk=project.pk)
+    if locked.in_bin:
+        return locked
+    mark_deleted(locked, by=actor)
+    audit_binned(actor=actor, project=locked, action="project.delete", obj=locked)
+    return locked
+
+
+@transaction.atomic
+def project_restore(*, project: Project, actor) -> Project:
+    locked = Project.all_objects.select_for_update().get(pk=project.pk)
+    if not locked.in_bin:
+        return locked
+    mark_restored(locked)
+    audit_binned(actor=actor, project=locked, action="project.restore", obj=locked)
     return locked
 
 

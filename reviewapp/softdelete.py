@@ -170,8 +170,8 @@ def bin_rows(project) -> list[SoftDeleteModel]:
     in with a parent (a study's results) left to the parent."""
     rows = []
     for model in soft_delete_models(entries_only=True):
-        if model._meta.label_lower not in _restorers:
-            continue
+        if model._meta.label_lower not in _restorers or not model.project_path:
+            continue  # a project in the bin is listed to its leads on the home page
         found = model.all_objects.in_bin().filter(**{model.project_path: project})
         found = found.select_related("deleted_by", *model.bin_parent)
         for row in found:

@@ -15,6 +15,7 @@ from screening.views import topic_area
 project_patterns = [
     path("", views.project_dashboard, name="project_dashboard"),
     path("edit/", views.project_edit, name="project_edit"),
+    path("delete/", views.project_delete, name="project_delete"),
     path("members/", views.members, name="members"),
     path("members/add/", views.member_add, name="member_add"),
     path("members/create/", views.member_create, name="member_create"),
@@ -41,6 +42,7 @@ project_patterns = [
 urlpatterns = [
     path("", views.project_list, name="project_list"),
     path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<slug:slug>/restore/", views.project_restore, name="project_restore"),
     path("projects/<slug:slug>/", include(project_patterns)),
     path("healthz", views.healthz, name="healthz"),
     # The API: the base app's machinery and resources, each app's resources, and last a

@@ -37,6 +37,7 @@ from reviewapp.outages import outage_clear
 from reviewapp.queries import (
     activity_entries,
     activity_kinds,
+    deleted_projects_for_lead,
     memberships_for_project,
     projects_for_user,
     recent_activity,
@@ -108,6 +109,7 @@ def _next_work(works) -> Work | None:
 def project_list(request):
     """The home page: what waits for the person in each project, then the projects."""
     projects = list(projects_for_user(request.user))
+    deleted = list(deleted_projects_for_lead(request.user))
     work = work_for(request.user, projects)
     for project in projects:
         project.work = work.get(project.pk, [])
@@ -116,6 +118,7 @@ def project_list(request):
         "reviewapp/project_list.html",
         {
             "projects": projects,
+            "deleted_projects": deleted,
             "can_create_project": can_create_project(request.user),
             "has_work": bool(work),
             "next_work": _next_work(w for project in projects for w in project.work),
@@ -170,9 +173,40 @@ def project_edit(request, project):
         ),
         message=_("Project saved."),
         render=lambda form: render_project(
-            request, "reviewapp/project_form.html", project, form=form
+            request,
+            "reviewapp/project_form.html",
+            project,
+            form=form,
+            can_delete=request.user.has_perm("reviewapp.delete_project", project),
         ),
     )
+
+
+@require_POST
+@project_view("reviewapp.delete_project")
+def project_delete(request, project):
+    project = services.project_delete(project=project, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "The project %(title)s is in the bin; its leads can restore it from their home "
+            "page until %(date)s."
+        )
+        % {"title": project.title, "date": date_format(project.purge_at, "SHORT_DATE_FORMAT")},
+    )
+    return redirect("project_list")
+
+
+@require_POST
+def project_restore(request, slug):
+    """A lead's Restore under "Deleted projects" (the project is in the bin, so not found
+    by `project_view`); anyone else gets 404, as for a project they are not in."""
+    project = get_object_or_404(deleted_projects_for_lead(request.user), slug=slug)
+    if not request.user.has_perm("reviewapp.delete_project", project):
+        raise Http404
+    services.project_restore(project=project, actor=request.user)
+    messages.success(request, _("The project %(title)s is restored.") % {"title": project.title})
+    return redirect("project_dashboard", slug=project.slug)
 
 
 def topic_area_or_404(project: Project, topic_key: str) -> TopicArea:

@@ -156,7 +156,10 @@ def me(request):
     """Who am I: the user a token acts as, with a role in each of their projects."""
     user = request.user
     profile = UserProfile.objects.filter(user=user).first()  # read: created on first need
-    memberships = Membership.objects.filter(user=user).select_related("project")
+    # A join, which the projects' manager does not filter: projects in the bin left out.
+    memberships = Membership.objects.filter(
+        user=user, project__deleted_at__isnull=True
+    ).select_related("project")
     body = {
         "username": user.get_username(),
         "name": user.get_full_name(),

@@ -22,9 +22,10 @@ def test_project_list_query_count_does_not_grow(client, django_assert_num_querie
         MembershipFactory(project=project, user=user, role=Role.REVIEWER)
         TopicAreaFactory(project=project)
     client.force_login(user)
-    # session, user, projects with role and counts; the work list: the stages with their
-    # counts, failed imports, results waiting for consensus (comments: leads only)
-    with django_assert_num_queries(6):
+    # session, user, projects with role and counts, the projects in the bin the user leads;
+    # the work list: the stages with their counts, failed imports, results waiting for
+    # consensus (comments: leads only)
+    with django_assert_num_queries(7):
         response = client.get(reverse("project_list"))
     assert response.content.decode().count('data-testid="project-row"') == count
 

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from grading.demo.in_progress import demo_start
 from grading.demo.review import DEMO_SLUG, demo_load
 from reviewapp.models import Project
+from reviewapp.services import project_restore
 
 
 class Command(BaseCommand):
@@ -17,6 +18,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         base = options["base_url"].rstrip("/")
+        binned = Project.all_objects.in_bin().filter(slug=DEMO_SLUG).first()
+        if binned is not None:
+            # Someone deleted the demo: asking for it again means wanting it back, as it was
+            # (restored, then refreshed like any other run), not a second copy beside it.
+            project_restore(project=binned, actor=None)
+            self.stdout.write(
+                self.style.WARNING(f"The demo project {DEMO_SLUG} was in the bin: restored it.")
+            )
         logins = demo_load()
         self.stdout.write(self.style.SUCCESS(f"Demo review loaded: {base}/projects/{DEMO_SLUG}/"))
         self.stdout.write("Demo logins (username / password / role):")
