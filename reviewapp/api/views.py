@@ -5,9 +5,10 @@ write goes through the service the page's view calls, so audit entries, locks, r
 and version checks are the same whichever way a change comes in.
 """
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -15,8 +16,8 @@ from reviewapp import services
 from reviewapp.api import serializers as s
 from reviewapp.api.base import EDIT_PROJECT, expected_version, validated
 from reviewapp.api.permissions import ApiView, ProjectScoped
-from reviewapp.models import Membership, UserProfile
-from reviewapp.queries import memberships_for_project, projects_for_user
+from reviewapp.models import Membership, TopicArea, UserProfile
+from reviewapp.queries import deleted_projects_for_lead, memberships_for_project, projects_for_user
 from reviewapp.rules import can_create_project
 
 
@@ -58,6 +59,27 @@ class ProjectViewSet(ApiView, viewsets.GenericViewSet):
         services.project_update(
             project=project, actor=request.user, expected_version=version, **data
         )
+        return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug):
+        """Put the project in the bin (a lead): it leaves every member's lists."""
+        project = self.get_object()
+        if not request.user.has_perm("reviewapp.delete_project", project):
+            raise exceptions.PermissionDenied()
+        services.project_delete(project=project, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug):
+        """Take the project out of the bin (a lead, within SOFT_DELETE_DAYS); only its leads
+        find a project in the bin, anyone else gets 404."""
+        project = deleted_projects_for_lead(request.user).filter(slug=project_slug).first()
+        project = project or self.get_object()
+        if not request.user.has_perm("reviewapp.delete_project", project):
+            raise exceptions.PermissionDenied()
+        services.project_restore(project=project, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=project.pk)).data)
 
 
@@ -113,12 +135,35 @@ class TopicAreaViewSet(ProjectScoped, viewsets.GenericViewSet):
     serializer_class = s.TopicAreaSerializer
     lookup_field = "key"
     lookup_url_kwarg = "topic_key"
-    action_permissions = dict.fromkeys(["create", "partial_update"], "reviewapp.change_topicarea")
+    action_permissions = {
+        **dict.fromkeys(["create", "partial_update"], "reviewapp.change_topicarea"),
+        **dict.fromkeys(["destroy", "restore"], "reviewapp.delete_topicarea"),
+    }
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return s.TopicArea.objects.none()
         return self.project.topic_areas.all()
+
+    def resolve_scope(self) -> None:
+        if self.action != "restore":  # a topic area in the bin is looked up there
+            super().resolve_scope()
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key):
+        """Put the topic area in the bin (a lead): everything under it leaves every list."""
+        services.topic_area_delete(topic_area=self.topic_area, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key):
+        """Take the topic area out of the bin with everything under it (a lead)."""
+        binned = TopicArea.all_objects.filter(project=self.project)
+        topic_area = services.topic_area_restore(
+            topic_area=get_object_or_404(binned, key=topic_key), actor=request.user
+        )
+        return Response(self.get_serializer(topic_area).data)
 
     def list(self, request, project_slug):
         page = self.paginate_queryset(self.get_queryset())

@@ -41,11 +41,13 @@ WORK = {"lead": OK, "reviewer": OK, "peer_reviewer": 403}
 
 # url name -> {method: what each member role gets}; a method not listed is 405 for members.
 MATRIX = {
-    "api-project-detail": {"GET": READ, "PATCH": LEAD},
+    "api-project-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
+    "api-project-restore": {"POST": LEAD},
     "api-membership-list": {"GET": READ, "POST": LEAD},
     "api-membership-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
     "api-topic-area-list": {"GET": READ, "POST": LEAD},
-    "api-topic-area-detail": {"GET": READ, "PATCH": LEAD},
+    "api-topic-area-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
+    "api-topic-area-restore": {"POST": LEAD},
     "api-extraction-field-list": {"GET": READ, "POST": LEAD},
     "api-extraction-field-detail": {"GET": READ, "PATCH": LEAD},
     "api-source-list": {"GET": READ},
@@ -111,7 +113,7 @@ MATRIX = {
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
 # Project endpoints that look the project up only for the methods they have.
-UNSCOPED_METHODS = {"api-project-detail"}
+UNSCOPED_METHODS = {"api-project-detail", "api-project-restore"}
 
 
 def _api_patterns():
@@ -163,6 +165,8 @@ ACTIONS = {
     "api-result-restore": ("result", "detail"),
     "api-category-restore": ("category", "detail"),
     "api-comment-restore": ("comment", "detail"),
+    "api-project-restore": ("project", "detail"),
+    "api-topic-area-restore": ("topic-area", "detail"),
 }
 PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
 
@@ -170,7 +174,7 @@ PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "rep
 def _kwargs(name, topic_area, data, victim) -> dict:
     resource, level = ACTIONS.get(name) or name.removeprefix("api-").rsplit("-", 1)
     kwargs = {"project_slug": topic_area.project.slug}
-    if resource not in PROJECT_LEVEL or name == "api-topic-area-detail":
+    if resource not in PROJECT_LEVEL or name in {"api-topic-area-detail", "api-topic-area-restore"}:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk

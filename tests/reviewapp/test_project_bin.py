@@ -110,3 +110,23 @@ def test_load_demo_restores_the_demo_project_from_the_bin(capsys):
     assert f"The demo project {DEMO_SLUG} was in the bin: restored it." in out
     assert Project.objects.filter(slug=DEMO_SLUG).count() == 1
     assert Project.all_objects.count() == 1
+
+
+def test_api_delete_answers_204_and_only_a_lead_restores(project, cast):
+    lead = token_client(cast["lead"])
+    reviewer = token_client(cast["reviewer"])
+
+    assert reviewer.delete(f"/api/projects/{project.slug}/").status_code == 403
+    response = lead.delete(f"/api/projects/{project.slug}/")
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert lead.get("/api/projects/").json()["results"] == []
+    assert reviewer.post(f"/api/projects/{project.slug}/restore/").status_code == 404
+    assert Project.all_objects.get(pk=project.pk).in_bin
+
+    response = lead.post(f"/api/projects/{project.slug}/restore/")
+
+    assert (response.status_code, response.json()["slug"]) == (200, project.slug)
+    assert [row["slug"] for row in reviewer.get("/api/projects/").json()["results"]] == [
+        project.slug
+    ]

@@ -134,3 +134,25 @@ def test_lead_of_another_project_gets_404(client, topic_area):
 
     assert client.post(_delete_url(topic_area)).status_code == 404
     assert TopicArea.objects.filter(pk=topic_area.pk).exists()
+
+
+def test_api_delete_answers_204_and_restore_brings_the_topic_area_back(project, cast, two_areas):
+    area, _other = two_areas
+    client = token_client(cast["lead"])
+    base = f"/api/projects/{project.slug}/topic-areas/"
+
+    response = client.delete(f"{base}{area.key}/")
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert [row["key"] for row in client.get(base).json()["results"]] == ["wages"]
+    assert client.get(f"{base}{area.key}/records/").status_code == 404
+    reviewer = token_client(cast["reviewer"])
+    assert reviewer.post(f"{base}{area.key}/restore/").status_code == 403
+    outsider = token_client(MembershipFactory(project=ProjectFactory(), role="lead").user)
+    assert outsider.post(f"{base}{area.key}/restore/").status_code == 404
+    assert TopicArea.all_objects.get(pk=area.pk).in_bin
+
+    response = client.post(f"{base}{area.key}/restore/")
+
+    assert (response.status_code, response.json()["key"]) == (200, area.key)
+    assert len(client.get(f"{base}{area.key}/records/").json()["results"]) == 3
