@@ -149,9 +149,11 @@ class Result(SoftDeleteModel):
     bin_parent = ("study", "category")
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="results")
+    # RESTRICT, not PROTECT: a category goes only with its results (the purge takes them
+    # first), yet a topic area's purge deletes both through its cascade.
     category = models.ForeignKey(
         InterventionCategory,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="results",
         verbose_name=_("intervention category"),
     )

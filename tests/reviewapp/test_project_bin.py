@@ -130,3 +130,16 @@ def test_api_delete_answers_204_and_only_a_lead_restores(project, cast):
     assert [row["slug"] for row in reviewer.get("/api/projects/").json()["results"]] == [
         project.slug
     ]
+
+
+def test_the_purge_deletes_a_project_in_the_bin_with_everything_in_it(project, topic_area, lead):
+    from reviewapp.services import deleted_purge  # noqa: PLC0415
+    from tests.factories.grading import ResultFactory  # noqa: PLC0415
+
+    ResultFactory(category__topic_area=topic_area, study__topic_area=topic_area)
+    project_delete(project=project, actor=lead)
+
+    deleted_purge(now=timezone.now() + timedelta(days=settings.SOFT_DELETE_DAYS + 1))
+
+    assert not Project.all_objects.filter(pk=project.pk).exists()
+    assert AuditEntry.objects.filter(action="project.purge", project=None).count() == 1

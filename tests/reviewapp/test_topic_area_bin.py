@@ -156,3 +156,25 @@ def test_api_delete_answers_204_and_restore_brings_the_topic_area_back(project, 
 
     assert (response.status_code, response.json()["key"]) == (200, area.key)
     assert len(client.get(f"{base}{area.key}/records/").json()["results"]) == 3
+
+
+def test_the_purge_deletes_a_topic_area_with_everything_under_it(project, cast, two_areas):
+    from datetime import timedelta  # noqa: PLC0415
+
+    from django.conf import settings  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+
+    from reviewapp.services import deleted_purge  # noqa: PLC0415
+    from screening.models import Record  # noqa: PLC0415
+    from tests.factories.grading import ResultFactory  # noqa: PLC0415
+
+    area, other = two_areas
+    ResultFactory(category__topic_area=area, study__topic_area=area)
+    topic_area_delete(topic_area=area, actor=cast["lead"])
+
+    deleted_purge(now=timezone.now() + timedelta(days=settings.SOFT_DELETE_DAYS + 1))
+
+    assert not TopicArea.all_objects.filter(pk=area.pk).exists()
+    assert Record.all_objects.filter(topic_area=other).count() == 2
+    assert not Record.all_objects.filter(topic_area_id=area.pk).exists()
+    assert AuditEntry.objects.filter(action="topicarea.purge").count() == 1
