@@ -13,7 +13,8 @@ def own_data(user) -> dict[str, list[dict]]:
     extractions = Extraction.objects.filter(reviewer=user).select_related(
         "result__study__topic_area__project"
     )
-    comments = Comment.objects.filter(author=user).select_related("project", "topic_area")
+    # The person's own data includes what is in the bin (reviewapp.softdelete).
+    comments = Comment._base_manager.filter(author=user).select_related("project", "topic_area")
     return {
         "extractions": [
             {
