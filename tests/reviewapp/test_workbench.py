@@ -130,12 +130,13 @@ def test_home_query_count_does_not_grow_with_projects_and_stages(
     for _ in range(projects):
         _busy_project(lead, reviewer, other, stages=2)
     client.force_login(lead)
-    # session, user, projects; the stages, their items by status, those of records merged
+    # session, user, projects, the projects in the bin the user leads; the stages, their
+    # items by status, those of records merged
     # away (none pending here, so the lead's decisions and maybes on them are not read),
     # the lead's decisions on pending records, "maybe" decisions, every maybe flag; failed
     # imports; the results waiting for consensus and their studies; open
     # comments
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("project_list"))
     assert response.content.decode().count('data-kind="conflicts"') == 2 * projects
 
