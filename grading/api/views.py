@@ -262,38 +262,41 @@ class VerdictViewSet(TopicScoped):
         return Response(self.get_serializer(self.get_queryset().get(pk=verdict.pk)).data)
 
 
-# url name, format, and which kwargs beyond the topic area's; see ExportsView.
+# The topic area's own files: API url name and format (the page's files, see
+# reviewapp.api.downloads).
 TOPIC_EXPORTS = [
-    ("flow_svg", "svg"),
-    ("flow_csv", "csv"),
-    ("agreement_csv", "csv"),
+    ("flow_svg", "api-flow-svg", "svg"),
+    ("flow_csv", "api-flow-csv", "csv"),
+    ("agreement_csv", "api-agreement-csv", "csv"),
 ]
+ROB_CHARTS = [("traffic_light", "api-rob-traffic-light-svg"), ("summary", "api-rob-summary-svg")]
 
 
 class ExportsView(ProjectScoped, APIView):
-    """Links to every export of the topic area (the same files as the pages' buttons)."""
+    """Links to every export of the topic area (the same files as the pages' buttons), each
+    downloadable with the API's token."""
 
     @extend_schema(responses=s.ExportLinkSerializer(many=True))
     def get(self, request, project_slug, topic_key):
-        kwargs = {"slug": self.project.slug, "topic_key": self.topic_area.key}
+        kwargs = {"project_slug": self.project.slug, "topic_key": self.topic_area.key}
         links = [
-            {"name": name, "format": fmt, "url": reverse(name, kwargs=kwargs)}
-            for name, fmt in TOPIC_EXPORTS
+            {"name": name, "format": fmt, "url": reverse(url_name, kwargs=kwargs)}
+            for name, url_name, fmt in TOPIC_EXPORTS
         ]
         for category in self.topic_area.categories.all():
             for tool in ("rob2", "robins_i"):
-                for chart in ("traffic_light", "summary"):
-                    name = f"rob_{chart}_svg"
+                for chart, url_name in ROB_CHARTS:
+                    url = reverse(
+                        url_name, kwargs={**kwargs, "category_key": category.key, "tool": tool}
+                    )
                     links.append(
                         {
-                            "name": f"{name}:{category.key}:{tool}",
+                            "name": f"rob_{chart}_svg:{category.key}:{tool}",
                             "format": "svg",
-                            "url": reverse(
-                                name, kwargs={**kwargs, "category_key": category.key, "tool": tool}
-                            ),
+                            "url": url,
                         }
                     )
-        report = reverse("report_export", kwargs={"slug": self.project.slug})
+        report = reverse("api-report-export", kwargs={"project_slug": self.project.slug})
         links += [
             {"name": f"report:{fmt}", "format": fmt, "url": f"{report}?format={fmt}"}
             for fmt in services_report.EXPORT_FORMATS

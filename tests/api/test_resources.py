@@ -357,7 +357,7 @@ def test_the_exports_list_links_every_export(api, topic_area, review_data):
     names = {link["name"] for link in links}
     assert {"flow_svg", "flow_csv", "agreement_csv", "report:xlsx", "report:ris"} <= names
     for link in links:
-        assert link["url"].startswith("http://testserver/projects/secret-review/")
+        assert link["url"].startswith("http://testserver/api/projects/secret-review/")
 
 
 def test_a_body_that_is_not_json_is_refused_by_its_media_type(api, topic_area):
