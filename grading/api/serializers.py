@@ -24,6 +24,22 @@ from screening.models import (
 )
 
 
+class CommentTargetSerializer(serializers.Serializer):
+    """What a client sends to comment on the object (POST comments/ with a body): the
+    object's own kind and id, given on the resource so a client never has to work it out."""
+
+    target_kind = serializers.ChoiceField(choices=Comment.Target.choices)
+    target_id = serializers.IntegerField()
+
+    def __init__(self, kind: str, *, key=lambda obj: obj.pk, **kwargs):
+        kwargs.setdefault("help_text", "Send these two to comments/ to comment on it.")
+        super().__init__(source="*", read_only=True, **kwargs)
+        self.kind, self.key = str(kind), key
+
+    def to_representation(self, obj) -> dict:
+        return {"target_kind": self.kind, "target_id": self.key(obj)}
+
+
 class ResultFilterSerializer(serializers.Serializer):
     study = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     category = serializers.SlugField(required=False, help_text="A category's key.")
@@ -32,10 +48,19 @@ class ResultFilterSerializer(serializers.Serializer):
 class CategorySerializer(serializers.ModelSerializer):
     result_count = serializers.IntegerField(read_only=True)
     study_count = serializers.IntegerField(read_only=True)
+    comment_target = CommentTargetSerializer(Comment.Target.CATEGORY)
 
     class Meta:
         model = InterventionCategory
-        fields = ["key", "position", "title", "graded", "result_count", "study_count"]
+        fields = [
+            "key",
+            "position",
+            "title",
+            "graded",
+            "result_count",
+            "study_count",
+            "comment_target",
+        ]
         read_only_fields = ["position"]
         validators = []  # the key's uniqueness is the service's to check
 
@@ -71,6 +96,7 @@ class StudySerializer(VersionedSerializer):
         "and in no other study (set when it is created).",
     )
     result_count = serializers.IntegerField(read_only=True)
+    comment_target = CommentTargetSerializer(Comment.Target.STUDY)
 
     class Meta:
         model = Study
@@ -81,6 +107,7 @@ class StudySerializer(VersionedSerializer):
             "records",
             "result_count",
             "created_at",
+            "comment_target",
             "version",
         ]
         read_only_fields = ["id", "created_at"]
@@ -127,6 +154,7 @@ class ResultSerializer(VersionedSerializer):
     )
     quality = serializers.CharField(read_only=True)
     default_quality = serializers.CharField(read_only=True)
+    comment_target = CommentTargetSerializer(Comment.Target.RESULT)
 
     class Meta:
         model = Result
@@ -139,6 +167,7 @@ class ResultSerializer(VersionedSerializer):
             "quality",
             "default_quality",
             "extra",
+            "comment_target",
             "version",
         ]
         read_only_fields = ["id"]
@@ -198,6 +227,7 @@ class VerdictSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, allow_null=True, default=None
     )
+    comment_target = CommentTargetSerializer(Comment.Target.VERDICT)
 
     class Meta:
         model = Verdict
@@ -215,6 +245,7 @@ class VerdictSerializer(serializers.ModelSerializer):
             "rationale",
             "decided_by",
             "decided_at",
+            "comment_target",
             "version",
         ]
         read_only_fields = fields
@@ -253,6 +284,11 @@ class ReportTablesSerializer(serializers.Serializer):
     stale = serializers.BooleanField(help_text="A change the tables do not show yet.")
     tables = serializers.JSONField(help_text='As stored: {"facts": ..., "da": ..., "en": ...}.')
     problems = serializers.JSONField(help_text="What the consistency checks found.")
+    flow_comment_target = CommentTargetSerializer(
+        Comment.Target.FLOW,
+        key=lambda entry: entry["topic_area"].pk,
+        help_text="Send these two to comments/ to comment on the topic area's flow diagram.",
+    )
 
 
 class CommentSerializer(serializers.ModelSerializer):
