@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from grading.api import serializers as s
 from grading.models import Comment, ExtractionField, Result, Study, Verdict, VerdictEvent
@@ -272,7 +272,7 @@ TOPIC_EXPORTS = [
 ROB_CHARTS = [("traffic_light", "api-rob-traffic-light-svg"), ("summary", "api-rob-summary-svg")]
 
 
-class ExportsView(ProjectScoped, APIView):
+class ExportsView(ProjectScoped, GenericAPIView):
     """Links to every export of the topic area (the same files as the pages' buttons), each
     downloadable with the API's token."""
 
@@ -301,20 +301,21 @@ class ExportsView(ProjectScoped, APIView):
             {"name": f"report:{fmt}", "format": fmt, "url": f"{report}?format={fmt}"}
             for fmt in services_report.EXPORT_FORMATS
         ]
-        for link in links:
+        page = self.paginate_queryset(links)
+        for link in page:
             link["url"] = request.build_absolute_uri(link["url"])
-        return Response(s.ExportLinkSerializer(links, many=True).data)
+        return self.get_paginated_response(s.ExportLinkSerializer(page, many=True).data)
 
 
-class ReportView(ProjectScoped, APIView):
+class ReportView(ProjectScoped, GenericAPIView):
     """The report's tables as JSON, per topic area, as stored (rebuilt where missing)."""
 
     action_permissions = {"get": "grading.view_report"}
 
     @extend_schema(responses=s.ReportTablesSerializer(many=True))
     def get(self, request, project_slug):
-        entries = services_report.report_tables_for(self.project)
-        return Response(s.ReportTablesSerializer(entries, many=True).data)
+        entries = self.paginate_queryset(services_report.report_tables_for(self.project))
+        return self.get_paginated_response(s.ReportTablesSerializer(entries, many=True).data)
 
 
 @extend_schema_view(

@@ -52,7 +52,7 @@ def test_every_commentable_resource_gives_its_own_comment_target(api, topic_area
         "study": {"target_kind": "study", "target_id": study.pk},
         "result": {"target_kind": "result", "target_id": result.pk},
     }
-    entries = report["results"] if isinstance(report, dict) else report
+    entries = report["results"]
     assert entries[0]["flow_comment_target"] == {"target_kind": "flow", "target_id": topic_area.pk}
     # Each target is accepted as it is, the flow's too.
     comments = f"/api/projects/{topic_area.project.slug}/comments/"

@@ -15,7 +15,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _links(api, topic_area) -> dict[str, str]:
     answer = api["lead"].get(topic_url(topic_area, "exports/")).json()
-    return {link["name"]: link["url"] for link in answer}
+    return {link["name"]: link["url"] for link in answer["results"]}
 
 
 def test_the_xlsx_export_downloads_with_a_token_and_opens(api, topic_area, review_data):
