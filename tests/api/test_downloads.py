@@ -110,3 +110,29 @@ def test_a_full_text_pdf_downloads_from_the_link_its_record_gives(
     assert response["Content-Disposition"] == 'attachment; filename="paper.pdf"'
     assert api["outsider"].get(entry["pdf"]).status_code == 404
     assert api["anonymous"].get(entry["pdf"]).status_code == 401
+
+
+def test_the_risk_of_bias_charts_download_once_an_assessment_is_saved(
+    api, cast, topic_area, review_data
+):
+    from grading.services.rob import rob_assessment_save
+    from tests.api.test_rob import _body
+
+    body = _body()
+    body.pop("version")
+    rob_assessment_save(
+        result=review_data["result"], actor=cast["lead"], expected_version=0, **body
+    )
+    links = _links(api, topic_area)
+    key = review_data["category"].key
+
+    for chart in ("traffic_light", "summary"):
+        response = api["peer_reviewer"].get(links[f"rob_{chart}_svg:{key}:rob2"])
+        assert response.status_code == 200, chart
+        assert response["Content-Type"] == "image/svg+xml"
+        name = f"rob-{key}-rob2-{chart.replace('_', '-')}.svg"
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+        assert "Hidden category" in response.content.decode()  # the chart's title
+        assert api["outsider"].get(links[f"rob_{chart}_svg:{key}:rob2"]).status_code == 404
+    # A tool no assessment used has no chart, as on the page.
+    assert api["lead"].get(links[f"rob_summary_svg:{key}:robins_i"]).status_code == 404
