@@ -1,8 +1,11 @@
 """Serializers of grading's API resources: extraction fields, studies, results, categories,
 verdicts, the report and its comments. They never save (see reviewapp.api.serializers)."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from grading.forms.studies import extraction_form_field
@@ -19,9 +22,31 @@ from grading.queries.studies import records_awaiting_a_study
 from grading.services.studies import EXTRACTION_FIELD_FIELDS, RESULT_FIELDS, STUDY_FIELDS
 from grading.services.verdicts import CATEGORY_UPDATE_FIELDS
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
+from screening.api.serializers import AgreementSerializer
 from screening.models import (
     Record,
 )
+
+
+class CommentTargetSerializer(serializers.Serializer):
+    """What a client sends to comment on something (POST comments/ with a body). Given `kind`,
+    it is the object's own target, read off the object (its id, or `key(obj)`), so a client
+    never has to work it out."""
+
+    target_kind = serializers.ChoiceField(choices=Comment.Target.choices)
+    target_id = serializers.IntegerField()
+
+    def __init__(self, *args, kind: str | None = None, key=lambda obj: obj.pk, **kwargs):
+        if kind is not None:
+            kwargs.setdefault("help_text", "Send these two to comments/ to comment on it.")
+            kwargs.update(source="*", read_only=True)
+        super().__init__(*args, **kwargs)
+        self.kind, self.key = (str(kind) if kind is not None else None), key
+
+    def to_representation(self, obj) -> dict:
+        if self.kind is None:
+            return super().to_representation(obj)
+        return {"target_kind": self.kind, "target_id": self.key(obj)}
 
 
 class ResultFilterSerializer(serializers.Serializer):
@@ -32,10 +57,19 @@ class ResultFilterSerializer(serializers.Serializer):
 class CategorySerializer(serializers.ModelSerializer):
     result_count = serializers.IntegerField(read_only=True)
     study_count = serializers.IntegerField(read_only=True)
+    comment_target = CommentTargetSerializer(kind=Comment.Target.CATEGORY)
 
     class Meta:
         model = InterventionCategory
-        fields = ["key", "position", "title", "graded", "result_count", "study_count"]
+        fields = [
+            "key",
+            "position",
+            "title",
+            "graded",
+            "result_count",
+            "study_count",
+            "comment_target",
+        ]
         read_only_fields = ["position"]
         validators = []  # the key's uniqueness is the service's to check
 
@@ -71,6 +105,7 @@ class StudySerializer(VersionedSerializer):
         "and in no other study (set when it is created).",
     )
     result_count = serializers.IntegerField(read_only=True)
+    comment_target = CommentTargetSerializer(kind=Comment.Target.STUDY)
 
     class Meta:
         model = Study
@@ -81,6 +116,7 @@ class StudySerializer(VersionedSerializer):
             "records",
             "result_count",
             "created_at",
+            "comment_target",
             "version",
         ]
         read_only_fields = ["id", "created_at"]
@@ -127,6 +163,7 @@ class ResultSerializer(VersionedSerializer):
     )
     quality = serializers.CharField(read_only=True)
     default_quality = serializers.CharField(read_only=True)
+    comment_target = CommentTargetSerializer(kind=Comment.Target.RESULT)
 
     class Meta:
         model = Result
@@ -139,6 +176,7 @@ class ResultSerializer(VersionedSerializer):
             "quality",
             "default_quality",
             "extra",
+            "comment_target",
             "version",
         ]
         read_only_fields = ["id"]
@@ -198,6 +236,7 @@ class VerdictSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, allow_null=True, default=None
     )
+    comment_target = CommentTargetSerializer(kind=Comment.Target.VERDICT)
 
     class Meta:
         model = Verdict
@@ -215,6 +254,7 @@ class VerdictSerializer(serializers.ModelSerializer):
             "rationale",
             "decided_by",
             "decided_at",
+            "comment_target",
             "version",
         ]
         read_only_fields = fields
@@ -245,14 +285,172 @@ class ExportLinkSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+@extend_schema_field({"anyOf": [{"type": "string"}, {"type": "number"}]})
+class ReportCellField(serializers.Field):
+    """A table cell: text (it may hold line breaks) or a number."""
+
+    def to_representation(self, value):
+        return value
+
+
+class ReportTableSerializer(serializers.Serializer):
+    """One report table (grading.report.tables), as the report page and the exports show it."""
+
+    kind = serializers.ChoiceField(choices=["summary", "study", "counts", "flow", "agreement"])
+    key = serializers.CharField()
+    title = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=ReportCellField()))
+    row_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=["item", "heading", "total"])
+    )
+    row_comment_targets = serializers.ListField(
+        child=CommentTargetSerializer(many=True),
+        help_text="Per row, what one may comment on from it (a result's row: the result and "
+        "its study; a category's: the category); empty for a row without.",
+    )
+    footnotes = serializers.ListField(child=serializers.CharField())
+    landscape = serializers.BooleanField()
+    widths = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Relative column widths."
+    )
+
+
+class ReportVerdictSerializer(serializers.Serializer):
+    category_id = serializers.IntegerField()
+    verdict_id = serializers.IntegerField(allow_null=True)
+    category = serializers.CharField(help_text="The category's title.")
+    level = serializers.CharField(help_text="The level that stands, in words.")
+    computed_level = serializers.CharField()
+    final = serializers.BooleanField(help_text="A lead set the level.")
+    rationale = serializers.CharField()
+    statement = serializers.CharField()
+    comment_targets = CommentTargetSerializer(
+        many=True, help_text="The verdict (once there is one) and the category."
+    )
+
+
+class ReportLanguageSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    tables = ReportTableSerializer(many=True)
+    verdicts = ReportVerdictSerializer(many=True)
+
+
+class ReportCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    design = serializers.DictField(child=serializers.IntegerField(), help_text="By design group.")
+    risk = serializers.DictField(child=serializers.IntegerField(), help_text="By risk group.")
+    country = serializers.DictField(
+        child=serializers.IntegerField(), help_text="By country code, Denmark first."
+    )
+
+
+class ReportDecisionsSerializer(serializers.Serializer):
+    """Which screening decisions the tables read (they change when one is added or changed)."""
+
+    n = serializers.IntegerField(help_text="How many.")
+    last = serializers.CharField(allow_null=True, help_text="When the latest was made.")
+    top = serializers.IntegerField(allow_null=True, help_text="The highest decision id.")
+
+
+class ReportFactsSerializer(serializers.Serializer):
+    """The language-neutral facts the tables were built from."""
+
+    counts = ReportCountsSerializer()
+    decisions = ReportDecisionsSerializer()
+    agreement_rows = AgreementSerializer(many=True, help_text="As the agreement/ resource.")
+    screening = serializers.CharField(help_text="A digest of the flow's numbers and decisions.")
+
+
+class ReportContentSerializer(serializers.Serializer):
+    facts = ReportFactsSerializer()
+    da = ReportLanguageSerializer()
+    en = ReportLanguageSerializer()
+
+
+class ReportMessageSerializer(serializers.Serializer):
+    da = serializers.CharField()
+    en = serializers.CharField()
+
+
+class ReportProblemSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Which check (C1, C2, F-...).")
+    message = ReportMessageSerializer()
+    comment_target = CommentTargetSerializer(
+        allow_null=True, help_text="What the problem is about, to comment on it (or null)."
+    )
+
+
+def _row_targets(target, topic_area) -> list[dict]:
+    """A stored row or problem target (["result", id, study id], ["category", id],
+    ["study", id], ["flow", None] or None) as comment targets."""
+    if not target:
+        return []
+    kind, *ids = target
+    if kind == Comment.Target.RESULT:
+        return [
+            {"target_kind": kind, "target_id": ids[0]},
+            {"target_kind": Comment.Target.STUDY.value, "target_id": ids[1]},
+        ]
+    return [{"target_kind": kind, "target_id": topic_area.pk if kind == "flow" else ids[0]}]
+
+
+def _verdict_targets(verdict: dict) -> list[dict]:
+    """A report verdict's targets: the verdict (once there is one) and its category."""
+    own = [{"target_kind": "verdict", "target_id": verdict["verdict_id"]}]
+    category = {"target_kind": "category", "target_id": verdict["category_id"]}
+    return [*(own if verdict["verdict_id"] else []), category]
+
+
 class ReportTablesSerializer(serializers.Serializer):
     """One topic area's stored report tables (as the report page shows them)."""
 
     topic_area = serializers.CharField(source="topic_area.key")
     computed_at = serializers.DateTimeField(allow_null=True)
     stale = serializers.BooleanField(help_text="A change the tables do not show yet.")
-    tables = serializers.JSONField(help_text='As stored: {"facts": ..., "da": ..., "en": ...}.')
-    problems = serializers.JSONField(help_text="What the consistency checks found.")
+    tables = ReportContentSerializer()
+    problems = ReportProblemSerializer(many=True, help_text="What the consistency checks found.")
+    flow_comment_target = CommentTargetSerializer(
+        kind=Comment.Target.FLOW,
+        key=lambda entry: entry["topic_area"].pk,
+        help_text="Send these two to comments/ to comment on the topic area's flow diagram.",
+    )
+
+    def to_representation(self, entry: dict) -> dict:
+        """The stored tables in the typed shape: comment targets as POST comments/ takes
+        them, the decisions digest as an object, each problem's message by language."""
+        topic_area, stored = entry["topic_area"], entry["tables"]
+        facts = dict(stored["facts"])
+        # decisions_digest is kept as JSON text, compared as a string to spot a change.
+        facts["decisions"] = json.loads(facts["decisions"])
+        tables = {"facts": facts}
+        for language in ("da", "en"):
+            content = stored[language]
+            tables[language] = {
+                **content,
+                "tables": [
+                    {
+                        **table,
+                        "row_comment_targets": [
+                            _row_targets(target, topic_area) for target in table["targets"]
+                        ],
+                    }
+                    for table in content["tables"]
+                ],
+                "verdicts": [
+                    {**verdict, "comment_targets": _verdict_targets(verdict)}
+                    for verdict in content["verdicts"]
+                ],
+            }
+        problems = [
+            {
+                "code": problem["code"],
+                "message": dict(zip(("da", "en"), problem["message"], strict=True)),
+                "comment_target": next(iter(_row_targets(problem["target"], topic_area)), None),
+            }
+            for problem in entry["problems"]
+        ]
+        return super().to_representation({**entry, "tables": tables, "problems": problems})
 
 
 class CommentSerializer(serializers.ModelSerializer):

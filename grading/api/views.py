@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from grading.api import serializers as s
 from grading.models import (
@@ -293,56 +293,60 @@ class VerdictViewSet(TopicScoped):
         return Response(self.get_serializer(self.get_queryset().get(pk=verdict.pk)).data)
 
 
-# url name, format, and which kwargs beyond the topic area's; see ExportsView.
+# The topic area's own files: API url name and format (the page's files, see
+# reviewapp.api.downloads).
 TOPIC_EXPORTS = [
-    ("flow_svg", "svg"),
-    ("flow_csv", "csv"),
-    ("agreement_csv", "csv"),
+    ("flow_svg", "api-flow-svg", "svg"),
+    ("flow_csv", "api-flow-csv", "csv"),
+    ("agreement_csv", "api-agreement-csv", "csv"),
 ]
+ROB_CHARTS = [("traffic_light", "api-rob-traffic-light-svg"), ("summary", "api-rob-summary-svg")]
 
 
-class ExportsView(ProjectScoped, APIView):
-    """Links to every export of the topic area (the same files as the pages' buttons)."""
+class ExportsView(ProjectScoped, GenericAPIView):
+    """Links to every export of the topic area (the same files as the pages' buttons), each
+    downloadable with the API's token."""
 
     @extend_schema(responses=s.ExportLinkSerializer(many=True))
     def get(self, request, project_slug, topic_key):
-        kwargs = {"slug": self.project.slug, "topic_key": self.topic_area.key}
+        kwargs = {"project_slug": self.project.slug, "topic_key": self.topic_area.key}
         links = [
-            {"name": name, "format": fmt, "url": reverse(name, kwargs=kwargs)}
-            for name, fmt in TOPIC_EXPORTS
+            {"name": name, "format": fmt, "url": reverse(url_name, kwargs=kwargs)}
+            for name, url_name, fmt in TOPIC_EXPORTS
         ]
         for category in self.topic_area.categories.all():
             for tool in ("rob2", "robins_i"):
-                for chart in ("traffic_light", "summary"):
-                    name = f"rob_{chart}_svg"
+                for chart, url_name in ROB_CHARTS:
+                    url = reverse(
+                        url_name, kwargs={**kwargs, "category_key": category.key, "tool": tool}
+                    )
                     links.append(
                         {
-                            "name": f"{name}:{category.key}:{tool}",
+                            "name": f"rob_{chart}_svg:{category.key}:{tool}",
                             "format": "svg",
-                            "url": reverse(
-                                name, kwargs={**kwargs, "category_key": category.key, "tool": tool}
-                            ),
+                            "url": url,
                         }
                     )
-        report = reverse("report_export", kwargs={"slug": self.project.slug})
+        report = reverse("api-report-export", kwargs={"project_slug": self.project.slug})
         links += [
             {"name": f"report:{fmt}", "format": fmt, "url": f"{report}?format={fmt}"}
             for fmt in services_report.EXPORT_FORMATS
         ]
-        for link in links:
+        page = self.paginate_queryset(links)
+        for link in page:
             link["url"] = request.build_absolute_uri(link["url"])
-        return Response(s.ExportLinkSerializer(links, many=True).data)
+        return self.get_paginated_response(s.ExportLinkSerializer(page, many=True).data)
 
 
-class ReportView(ProjectScoped, APIView):
+class ReportView(ProjectScoped, GenericAPIView):
     """The report's tables as JSON, per topic area, as stored (rebuilt where missing)."""
 
     action_permissions = {"get": "grading.view_report"}
 
     @extend_schema(responses=s.ReportTablesSerializer(many=True))
     def get(self, request, project_slug):
-        entries = services_report.report_tables_for(self.project)
-        return Response(s.ReportTablesSerializer(entries, many=True).data)
+        entries = self.paginate_queryset(services_report.report_tables_for(self.project))
+        return self.get_paginated_response(s.ReportTablesSerializer(entries, many=True).data)
 
 
 @extend_schema_view(

@@ -9,6 +9,7 @@ and a record that is not at it, are not found.
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
@@ -36,6 +37,10 @@ class FullTextSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, help_text="Why it is not retrievable.")
     uploaded_by = serializers.CharField(allow_null=True)
     uploaded_at = serializers.DateTimeField(allow_null=True)
+    pdf = serializers.URLField(
+        allow_null=True,
+        help_text="Where the attached PDF downloads (with the token); null without one.",
+    )
 
     def to_representation(self, item):
         text = getattr(item.record, "fulltext", None)
@@ -55,8 +60,15 @@ class FullTextSerializer(serializers.Serializer):
                 "note": text.note if text is not None else "",
                 "uploaded_by": uploader.username if uploader is not None else None,
                 "uploaded_at": text.uploaded_at if text is not None else None,
+                "pdf": self._pdf_url(item) if status == "attached" else None,
             }
         )
+
+    def _pdf_url(self, item) -> str:
+        view = self.context["view"]  # the stage's: its URL names project, topic area, stage
+        kwargs = {name: view.kwargs[name] for name in ("project_slug", "topic_key", "stage_id")}
+        url = reverse("api-fulltext-pdf", kwargs={**kwargs, "record_id": item.record_id})
+        return self.context["request"].build_absolute_uri(url)
 
 
 class FullTextFilterSerializer(serializers.Serializer):

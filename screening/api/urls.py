@@ -2,11 +2,15 @@
 
 from django.urls import path
 
+from reviewapp.api.downloads import download_view
 from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
 from screening.api.snowballing import SnowballView
+from screening.views import flow as flow_views
+from screening.views import fulltext as fulltext_views
+from screening.views import screening as screening_views
 
 router = api_router()
 router.register(TOPIC + "/sources", views.SourceViewSet, basename="api-source")
@@ -28,4 +32,51 @@ urlpatterns = [
         name="api-record-snowball",
     ),
     *router.urls,
+]
+
+# The files the pages offer, with a token (reviewapp.api.downloads): the page's view and
+# permission, under the resource they belong to. Route under the topic area, page view, URL
+# name (the operation is named after it), media type, what it is.
+DOWNLOADS = [
+    (
+        "flow.svg",
+        flow_views.flow_svg,
+        "api-flow-svg",
+        "image/svg+xml",
+        "The PRISMA 2020 flow diagram as SVG (prisma-<topic>.svg).",
+    ),
+    (
+        "flow-prisma.csv",
+        flow_views.flow_csv,
+        "api-flow-csv",
+        "text/csv",
+        "The flow counts as the PRISMA2020 tool's CSV (prisma-<topic>.csv).",
+    ),
+    (
+        "agreement.csv",
+        screening_views.agreement_csv,
+        "api-agreement-csv",
+        "text/csv",
+        "Agreement per pair of reviewers and dual stage (agreement-<topic>.csv).",
+    ),
+    (
+        "stages/<int:stage_id>/fulltexts/<int:record_id>/pdf/",
+        fulltext_views.fulltext_pdf,
+        "api-fulltext-pdf",
+        "application/pdf",
+        "The record's full-text PDF at a full-text stage (404 without one).",
+    ),
+]
+urlpatterns += [
+    path(
+        TOPIC_PATH + route,
+        download_view(
+            page_view,
+            operation_id="projects_topic_areas_" + name[4:].replace("-", "_") + "_download",
+            media_types=[media_type],
+            description=description,
+        ),
+        name=name,
+    )
+    for route, page_view, name, media_type, description in DOWNLOADS
 ]

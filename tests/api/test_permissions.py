@@ -38,6 +38,10 @@ ALLOWED_STATUSES = {200, 201, 204, 400, 409}
 READ = dict.fromkeys(MEMBERS, OK)
 LEAD = {"lead": OK, "reviewer": 403, "peer_reviewer": 403}
 WORK = {"lead": OK, "reviewer": OK, "peer_reviewer": 403}
+EXPORT = {"lead": OK, "reviewer": 403, "peer_reviewer": OK}  # the report page's export
+# A file the data has none of (no PDF attached, no risk-of-bias assessment saved): members
+# get past the permission to a 404, as on the page; tests/api/test_downloads.py downloads them.
+NO_FILE = dict.fromkeys(MEMBERS, 404)
 
 # url name -> {method: what each member role gets}; a method not listed is 405 for members.
 MATRIX = {
@@ -82,9 +86,15 @@ MATRIX = {
     "api-fulltext-upload": {"POST": WORK},
     "api-fulltext-not-retrievable": {"POST": WORK},
     "api-fulltext-remove": {"POST": WORK},
+    "api-fulltext-pdf": {"GET": NO_FILE},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
     "api-flow-reported": {"GET": READ, "PATCH": LEAD},
+    "api-flow-svg": {"GET": READ},
+    "api-flow-csv": {"GET": READ},
+    "api-agreement-csv": {"GET": READ},
+    "api-rob-traffic-light-svg": {"GET": NO_FILE},
+    "api-rob-summary-svg": {"GET": NO_FILE},
     "api-exports": {"GET": READ},
     "api-study-list": {"GET": READ, "POST": WORK},
     "api-study-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
@@ -101,6 +111,7 @@ MATRIX = {
     "api-verdict-detail": {"GET": READ},
     "api-verdict-final": {"POST": LEAD},
     "api-report": {"GET": READ},
+    "api-report-export": {"GET": EXPORT},
     "api-report-settings": {"GET": READ, "PATCH": LEAD},
     # Every member comments, peer reviewers too; the thread's author (here reviewer2, a
     # second reviewer) or a lead replies; leads resolve.
@@ -152,6 +163,13 @@ ACTIONS = {
     "api-fulltext-upload": ("fulltext", "detail"),
     "api-fulltext-not-retrievable": ("fulltext", "detail"),
     "api-fulltext-remove": ("fulltext", "detail"),
+    "api-fulltext-pdf": ("fulltext", "detail"),
+    "api-rob-traffic-light-svg": ("rob-chart", "detail"),
+    "api-rob-summary-svg": ("rob-chart", "detail"),
+    "api-flow-svg": ("flow", "list"),
+    "api-flow-csv": ("flow", "list"),
+    "api-agreement-csv": ("agreement", "list"),
+    "api-report-export": ("report", "list"),
     "api-verdict-final": ("verdict", "detail"),
     "api-agreement": ("agreement", "list"),
     "api-flow": ("flow", "list"),
@@ -180,6 +198,8 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["stage_id"] = data["stage"].pk
     if resource == "rob":
         return {**kwargs, "result_id": data["result"].pk}
+    if resource == "rob-chart":
+        return {**kwargs, "category_key": data["category"].key, "tool": "rob2"}
     if resource == "snowball":
         return {**kwargs, "record_id": data["record_first"].pk}
     if resource == "fulltext":

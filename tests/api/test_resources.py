@@ -345,19 +345,44 @@ def test_a_peer_reviewer_comments_and_a_lead_replies_and_resolves(api, topic_are
     }
 
 
-def test_the_report_tables_come_as_json_per_topic_area(api, topic_area, review_data):
-    tables = api["peer_reviewer"].get(f"/api/projects/{topic_area.project.slug}/report/").json()
-    assert [entry["topic_area"] for entry in tables] == [topic_area.key]
-    assert set(tables[0]["tables"]) >= {"da", "en"}
-    assert "Hidden category" in str(tables[0]["tables"]["en"])
+def test_the_report_tables_come_typed_per_topic_area(api, topic_area, review_data):
+    from grading.services.report import report_tables_rebuild
+
+    report_tables_rebuild(topic_area=topic_area)  # as the worker would after the commit
+    answer = api["peer_reviewer"].get(f"/api/projects/{topic_area.project.slug}/report/").json()
+
+    assert (answer["count"], answer["next"]) == (1, None)  # paginated, as every list
+    entry = answer["results"][0]
+    assert entry["topic_area"] == topic_area.key
+    assert set(entry["tables"]) == {"facts", "da", "en"}
+    english = entry["tables"]["en"]
+    study_table = next(t for t in english["tables"] if t["kind"] == "study")
+    result, study = review_data["result"], review_data["study"]
+    assert study_table["row_comment_targets"] == [
+        [
+            {"target_kind": "result", "target_id": result.pk},
+            {"target_kind": "study", "target_id": study.pk},
+        ]
+    ]
+    assert "Secret intervention" in study_table["rows"][0]
+    assert english["verdicts"][0]["category"] == "Hidden category"
+    # The decisions digest is an object, not JSON inside a string.
+    decisions = entry["tables"]["facts"]["decisions"]
+    assert decisions["n"] == 1 and isinstance(decisions["top"], int)
+    assert entry["tables"]["facts"]["counts"]["total"] == 1
+    for problem in entry["problems"]:
+        assert set(problem) == {"code", "message", "comment_target"}
+        assert set(problem["message"]) == {"da", "en"}
 
 
 def test_the_exports_list_links_every_export(api, topic_area, review_data):
-    links = api["peer_reviewer"].get(topic_url(topic_area, "exports/")).json()
+    answer = api["peer_reviewer"].get(topic_url(topic_area, "exports/")).json()
+    links = answer["results"]
     names = {link["name"] for link in links}
+    assert answer["count"] == len(links) == 13  # 3 topic files, 4 charts a category, 6 reports
     assert {"flow_svg", "flow_csv", "agreement_csv", "report:xlsx", "report:ris"} <= names
     for link in links:
-        assert link["url"].startswith("http://testserver/projects/secret-review/")
+        assert link["url"].startswith("http://testserver/api/projects/secret-review/")
 
 
 def test_a_body_that_is_not_json_is_refused_by_its_media_type(api, topic_area):

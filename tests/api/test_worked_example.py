@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.models import Result, Verdict
+from grading.models import Comment, Result, Verdict
 from reviewapp.api.tokens import api_token_create
 from reviewapp.models import Project
 from screening.models import Decision, ImportJob
@@ -83,8 +83,21 @@ def _check(output: str) -> None:
     assert results[1].participants == 14000 and results[1].version == 2
     verdict = Verdict.objects.get(category__key="caseload")
     assert verdict.stale_since is None and verdict.computed_level
-    assert output.splitlines()[0] == "2 records imported"
-    assert output.splitlines()[-1].startswith(f"{verdict.level} - ")
+    # The comment on the verdict, made from the verdict's own comment_target.
+    comment = Comment.objects.get(project=project)
+    assert (comment.target_kind, comment.target_id) == ("verdict", verdict.pk)
+    assert comment.author.username == "scripter" and "enough" in comment.body
+    # The result entered by mistake is in the bin, not among the results.
+    binned = Result.all_objects.filter(study__topic_area__project=project, deleted_at__isnull=False)
+    assert [(r.intervention, r.deleted_by.username) for r in binned] == [
+        ("Smaller caseloads for the long-term unemployed", "scripter")
+    ]
+    lines = output.splitlines()
+    assert lines[0] == "2 records imported"
+    assert lines[-4].startswith(f"{verdict.level} - ")
+    assert lines[-3] == "comment on verdict Reduced caseload"
+    assert lines[-2].startswith('attachment; filename="caseloads-report-') and ".xlsx" in lines[-2]
+    assert lines[-1].startswith(f"{verdict.level} - ")
 
 
 def test_worked_example_runs_against_a_live_server(live_server, client_on_path, capsys):
