@@ -94,6 +94,14 @@ def _check(output: str) -> None:
     ]
     lines = output.splitlines()
     assert lines[0] == "2 records imported"
+    # Earlier screening entered by hand; with it, every box of the diagram adds up.
+    assert lines[1] == "0 problems in the flow diagram"
+    assert project.topic_areas.get().reported_flow == {
+        "identified_databases": 1214,
+        "duplicates": 212,
+        "stage1_screened": 1002,
+        "stage1_excluded": 1000,
+    }
     assert lines[-4].startswith(f"{verdict.level} - ")
     assert lines[-3] == "comment on verdict Reduced caseload"
     assert lines[-2].startswith('attachment; filename="caseloads-report-') and ".xlsx" in lines[-2]
