@@ -449,6 +449,7 @@ COPY_COLUMNS = [
     *RECORD_FIELDS,
     "raw",
     "duplicate_reason",
+    "version",
 ]
 
 
@@ -542,6 +543,7 @@ def _copy_row(topic_area_id: int, source_id: int, position: int, parsed: ParsedR
         _clean(parsed.publication_type[:200]),
         _json(parsed.raw),
         "",
+        1,  # the record as imported is its first version
     )
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import fields
 
+from django.db.models import NOT_PROVIDED
+
 from screening.api.serializers import RecordSerializer
 from screening.bibrecord import DEDUP_COMPARED_FIELDS, RECORD_FIELDS, ParsedRecord
 from screening.dedup import DedupRecord
@@ -25,6 +27,17 @@ def test_copy_columns_hold_the_record_fields_in_order_and_are_record_columns():
     assert COPY_COLUMNS[4 : 4 + len(RECORD_FIELDS)] == list(RECORD_FIELDS)
     columns = {field.column for field in Record._meta.concrete_fields}
     assert set(COPY_COLUMNS) <= columns
+
+
+def test_copy_columns_hold_every_column_that_needs_a_value():
+    # COPY bypasses the model's defaults: a NOT NULL column it leaves out fails every import
+    # on PostgreSQL (the record version did, while SQLite's bulk_create filled it).
+    needed = {
+        field.column
+        for field in Record._meta.concrete_fields
+        if not field.null and not field.primary_key and field.db_default is NOT_PROVIDED
+    }
+    assert needed <= set(COPY_COLUMNS)
 
 
 def test_duplicate_comparison_reads_the_fields_dedup_record_holds():
