@@ -7,17 +7,14 @@ grading.assess_risk_of_bias to save): the tool's proposals, the notes a judgemen
 the proposal needs, the audit entry and the result's rating (and so its verdict) are the same.
 """
 
-from functools import cached_property
-
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from grading.models import Result, RobAssessment
+from grading.api.common import ResultScoped
+from grading.models import RobAssessment
 from grading.services import rob as rob_services
 from reviewapp.api.base import expected_version, validated
-from reviewapp.api.permissions import ProjectScoped
 
 NOTE_MAX_LENGTH = 5000
 ANSWER_MAX_LENGTH = 20
@@ -55,7 +52,7 @@ class RobAssessmentSerializer(serializers.Serializer):
     )
 
 
-class RobAssessmentView(ProjectScoped, APIView):
+class RobAssessmentView(ResultScoped):
     """GET the result's assessment (the default tool, version 0, while it has none); POST
     the whole assessment to save it."""
 
@@ -63,17 +60,6 @@ class RobAssessmentView(ProjectScoped, APIView):
         "get": "grading.view_grading",
         "post": "grading.assess_risk_of_bias",
     }
-
-    @cached_property
-    def result(self) -> Result:
-        result = (
-            Result.objects.select_related("study")
-            .filter(study__topic_area=self.topic_area, pk=self.kwargs["result_id"])
-            .first()
-        )
-        if result is None:
-            raise exceptions.NotFound()  # `not_found`, as every 404 (Http404 is `error`)
-        return result
 
     def _answer(self) -> Response:
         assessment = (

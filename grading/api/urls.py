@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from grading.api import views
+from grading.api.consensus import ConsensusView, ExtractionAgreementView, ExtractionView
 from grading.api.grade import GradeAssessmentView
 from grading.api.report_settings import ReportSettingsView
 from grading.api.rob import RobAssessmentView
@@ -37,6 +38,21 @@ urlpatterns = [
         TOPIC_PATH + "results/<int:result_id>/risk-of-bias/",
         RobAssessmentView.as_view(),
         name="api-result-risk-of-bias",
+    ),
+    path(
+        TOPIC_PATH + "results/<int:result_id>/extractions/",
+        ExtractionView.as_view(),
+        name="api-result-extractions",
+    ),
+    path(
+        TOPIC_PATH + "results/<int:result_id>/consensus/",
+        ConsensusView.as_view(),
+        name="api-result-consensus",
+    ),
+    path(
+        TOPIC_PATH + "extraction-agreement/",
+        ExtractionAgreementView.as_view(),
+        name="api-extraction-agreement",
     ),
     path(
         TOPIC_PATH + "categories/<slug:category_key>/grade/",

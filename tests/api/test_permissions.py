@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grading.models import (
     Comment,
+    Consensus,
+    Extraction,
     ExtractionField,
     GradeAssessment,
     InterventionCategory,
@@ -103,6 +105,11 @@ MATRIX = {
     "api-result-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-result-restore": {"POST": LEAD},
     "api-result-risk-of-bias": {"GET": READ, "POST": WORK},
+    # One's own extraction: reviewers and leads (peer reviewers do not extract). The
+    # consensus: every member reads; the lead or one of the two extractors (here none) records.
+    "api-result-extractions": {"GET": WORK, "POST": WORK},
+    "api-result-consensus": {"GET": READ, "POST": LEAD},
+    "api-extraction-agreement": {"GET": READ},
     "api-category-list": {"GET": READ, "POST": LEAD},
     "api-category-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
     "api-category-grade": {"GET": READ, "POST": LEAD},
@@ -154,6 +161,9 @@ ACTIONS = {
     "api-record-labels-remove": ("record", "detail"),
     "api-record-snowball": ("snowball", "detail"),
     "api-result-risk-of-bias": ("rob", "detail"),
+    "api-result-extractions": ("extraction", "detail"),
+    "api-result-consensus": ("consensus", "detail"),
+    "api-extraction-agreement": ("extraction-agreement", "list"),
     "api-category-grade": ("category", "detail"),
     "api-duplicate-confirm": ("duplicate", "detail"),
     "api-duplicate-reject": ("duplicate", "detail"),
@@ -196,7 +206,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         kwargs["topic_key"] = topic_area.key
     if resource in {"decision", "item"}:
         kwargs["stage_id"] = data["stage"].pk
-    if resource == "rob":
+    if resource in {"rob", "extraction", "consensus"}:
         return {**kwargs, "result_id": data["result"].pk}
     if resource == "rob-chart":
         return {**kwargs, "category_key": data["category"].key, "tool": "rob2"}
@@ -256,6 +266,20 @@ def _body(name, method, data) -> dict:
             "notes": dict.fromkeys(["D1", "D2", "D3", "D4", "D5"], "Must not be saved"),
             "version": 0,
         },
+        ("api-result-extractions", "POST"): {
+            "direction": "positive",
+            "risk_of_bias": "low",
+            "quality": "high",
+            "effect": "Must not be saved",
+            "version": 0,
+        },
+        ("api-result-consensus", "POST"): {
+            "direction": "positive",
+            "risk_of_bias": "low",
+            "quality": "high",
+            "effect": "Must not be saved",
+            "version": 0,
+        },
         ("api-category-grade", "POST"): {
             "steps": {"imprecision": 1},
             "reasons": {"imprecision": "Must not be saved"},
@@ -310,6 +334,8 @@ def _state():
         list(RobAssessment.objects.order_by("pk").values_list("pk", "overall", "version")),
         list(GradeAssessment.objects.order_by("pk").values_list("pk", "imprecision", "version")),
         list(FullText.objects.order_by("pk").values_list("pk", "note", "not_retrievable")),
+        list(Extraction.objects.order_by("pk").values_list("pk", "values", "version")),
+        list(Consensus.objects.order_by("pk").values_list("pk", "values", "version")),
     )
 
 
