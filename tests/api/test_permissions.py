@@ -120,6 +120,7 @@ MATRIX = {
     "api-comment-reply": {"POST": LEAD},
     "api-comment-resolve": {"POST": LEAD},
     "api-comment-restore": {"POST": LEAD},
+    "api-activity": {"GET": READ},
 }
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
@@ -185,8 +186,17 @@ ACTIONS = {
     "api-comment-restore": ("comment", "detail"),
     "api-project-restore": ("project", "detail"),
     "api-topic-area-restore": ("topic-area", "detail"),
+    "api-activity": ("activity", "list"),
 }
-PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
+PROJECT_LEVEL = {
+    "project",
+    "membership",
+    "topic-area",
+    "extraction-field",
+    "report",
+    "comment",
+    "activity",
+}
 
 
 def _kwargs(name, topic_area, data, victim) -> dict:
