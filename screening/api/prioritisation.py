@@ -41,6 +41,14 @@ class AdviceSerializer(serializers.Serializer):
     threshold = serializers.FloatField(help_text="What it compares that figure with.")
 
 
+class EstimateSerializer(serializers.Serializer):
+    remaining = serializers.FloatField(help_text="Relevant records expected among those left.")
+    low = serializers.FloatField(help_text="The 95 % interval's lower end.")
+    high = serializers.FloatField(help_text="Its upper end.")
+    window = serializers.IntegerField(help_text="The latest records screened it is based on.")
+    recent_relevant = serializers.IntegerField(help_text="How many of those were relevant.")
+
+
 class PrioritisationSerializer(serializers.Serializer):
     queue_order = serializers.ChoiceField(choices=Stage.Order.choices)
     stopping_rule = serializers.ChoiceField(choices=Stage.StoppingRule.choices)
@@ -61,6 +69,7 @@ class PrioritisationSerializer(serializers.Serializer):
     screened = serializers.IntegerField(read_only=True)
     found = serializers.IntegerField(read_only=True, help_text="Relevant records found.")
     unscreened = serializers.IntegerField(read_only=True)
+    estimate = EstimateSerializer(read_only=True, help_text="Relevant records left, estimated.")
     advice = AdviceSerializer(read_only=True, help_text="The stopping rule's advice now.")
     ranking = RankingSerializer(
         read_only=True, allow_null=True, help_text="The ranking the queue uses (null: none yet)."
@@ -105,6 +114,7 @@ class StageView(ProjectScoped, APIView):
             "screened": figures["screened"],
             "found": figures["found"],
             "unscreened": figures["unscreened"],
+            "estimate": figures["estimate"],
             "advice": figures["advice"],
             "ranking": ranking_services.latest_ranking(stage),
             "last_run": stage.rankings.order_by("-id").first(),

@@ -33,8 +33,8 @@ def test_prioritisation_shows_the_pages_figures_and_advice(api, stage, reviewer)
 
     assert response.status_code == 200, response.content
     body = response.json()
-    # As the page: 1 relevant among 4 screened, 16 left; the knee method at 15 says go on
-    # (pace 1.5, see tests/screening/test_ranking_views.py).
+    # As the page: 1 relevant among 4 screened, 16 left, about 4.0 of them relevant; the
+    # knee method at 15 says go on (pace 1.5, see tests/screening/test_ranking_views.py).
     assert body == {
         "queue_order": "random",
         "stopping_rule": "knee",
@@ -45,11 +45,19 @@ def test_prioritisation_shows_the_pages_figures_and_advice(api, stage, reviewer)
         "screened": 4,
         "found": 1,
         "unscreened": 16,
+        "estimate": {
+            "remaining": 4.0,
+            "low": body["estimate"]["low"],
+            "high": body["estimate"]["high"],
+            "window": 4,
+            "recent_relevant": 1,
+        },
         "advice": {"rule": "knee", "stop": False, "value": 1.5, "threshold": 15.0},
         "ranking": None,
         "last_run": None,
     }
     assert "1/15" in body["stopping_rule_label"]
+    assert body["estimate"]["low"] < 4.0 < body["estimate"]["high"]
 
 
 def test_lead_patches_order_and_rule_and_a_ranking_is_made(
