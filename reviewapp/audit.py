@@ -70,3 +70,25 @@ def entries_with_values_hidden(user, project: Project, entries) -> set[int]:
         for value_filter in _value_filters
         for entry in value_filter(user, project, entries)
     }
+
+
+# Other reviewers' dual extractions: a reviewer does blind work, so the log shows them that
+# these happened, not the values. Leads (who resolve) and peer reviewers (who do no blind
+# work) see the values. Screening decides for its decisions (a registered value filter).
+BLIND_ACTIONS = ("extraction.",)
+
+
+def mark_values_hidden(user, project: Project, entries) -> None:
+    """Set `values_hidden` on the entries whose before/after values the user may not read:
+    the activity page and the API's activity log hide the same ones."""
+    entries = list(entries)
+    hidden = entries_with_values_hidden(user, project, entries)
+    for entry in entries:
+        entry.values_hidden = entry.pk in hidden
+    if user.has_perm("reviewapp.change_project", project):
+        return
+    if not user.has_perm("reviewapp.do_review_work", project):
+        return
+    for entry in entries:
+        if entry.action.startswith(BLIND_ACTIONS) and entry.actor_id != user.pk:
+            entry.values_hidden = True

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from reviewapp import services
 from reviewapp.accounts import services as account_services
 from reviewapp.accounts.forms import InvitationForm
-from reviewapp.audit import entries_with_values_hidden
+from reviewapp.audit import mark_values_hidden
 from reviewapp.editing import save_form
 from reviewapp.forms import (
     ActivityFilterForm,
@@ -418,28 +418,6 @@ def member_remove(request, project, membership_id):
     return redirect("members", slug=project.slug)
 
 
-# Other reviewers' dual extractions: a reviewer does blind work, so the log shows them that
-# these happened, not the values. Leads (who resolve) and peer reviewers (who do no blind
-# work) see the values. Screening decides for its decisions (a registered value filter).
-BLIND_ACTIONS = ("extraction.",)
-
-
-def _hide_blind_values(request, project, entries) -> None:
-    user = request.user
-    entries = list(entries)
-    hidden = entries_with_values_hidden(user, project, entries)
-    for entry in entries:
-        if entry.pk in hidden:
-            entry.values_hidden = True
-    if user.has_perm("reviewapp.change_project", project):
-        return
-    if not user.has_perm("reviewapp.do_review_work", project):
-        return
-    for entry in entries:
-        if entry.action.startswith(BLIND_ACTIONS) and entry.actor_id != user.pk:
-            entry.values_hidden = True
-
-
 @require_GET
 @project_view("reviewapp.view_audit")
 def activity(request, project):
@@ -461,7 +439,7 @@ def activity(request, project):
         date_to=filters.get("date_to"),
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    _hide_blind_values(request, project, page.object_list)
+    mark_values_hidden(request.user, project, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render_project(

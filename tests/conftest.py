@@ -100,3 +100,18 @@ def cast(lead, reviewer, second_reviewer, peer_reviewer, outsider):
         "peer_reviewer": peer_reviewer,
         "outsider": outsider,
     }
+
+
+@pytest.fixture
+def prioritisation_stage(topic_area, lead):
+    """A first stage of two over 20 records, 6 about job finding and 14 about wheat: a
+    ranking tells them apart (the prioritisation page's and API's tests)."""
+    from screening.services.screening import stages_set_up
+    from tests.factories.screening import RecordFactory, SourceFactory
+
+    source = SourceFactory(topic_area=topic_area)
+    for n in range(6):
+        RecordFactory(source=source, title=f"Caseworker meetings and job finding {n:02d}")
+    for n in range(14):
+        RecordFactory(source=source, title=f"Root growth of wheat in sandy soil {n:02d}")
+    return stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]

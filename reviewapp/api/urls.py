@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from reviewapp.api import views
+from reviewapp.api.activity import ActivityView
 
 # The URL prefixes every app's resources hang under.
 PROJECT = r"projects/(?P<project_slug>[-a-zA-Z0-9_]+)"
@@ -42,5 +43,6 @@ urlpatterns = [
     ),
     # Who am I: past the login-required middleware, so an anonymous request is a 401.
     path("me/", login_not_required(views.me), name="api-me"),
+    path(PROJECT_PATH + "activity/", ActivityView.as_view(), name="api-activity"),
     *router.urls,
 ]

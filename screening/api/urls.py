@@ -7,6 +7,11 @@ from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
+from screening.api.prioritisation import (
+    PrioritisationResumeView,
+    PrioritisationStopView,
+    PrioritisationView,
+)
 from screening.api.snowballing import SnowballView
 from screening.views import flow as flow_views
 from screening.views import fulltext as fulltext_views
@@ -26,6 +31,21 @@ urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),
     path(TOPIC_PATH + "flow/", views.FlowView.as_view(), name="api-flow"),
     path(TOPIC_PATH + "flow/reported/", ReportedFlowView.as_view(), name="api-flow-reported"),
+    path(
+        TOPIC_PATH + "stages/<int:stage_id>/prioritisation/",
+        PrioritisationView.as_view(),
+        name="api-prioritisation",
+    ),
+    path(
+        TOPIC_PATH + "stages/<int:stage_id>/prioritisation/stop/",
+        PrioritisationStopView.as_view(),
+        name="api-prioritisation-stop",
+    ),
+    path(
+        TOPIC_PATH + "stages/<int:stage_id>/prioritisation/resume/",
+        PrioritisationResumeView.as_view(),
+        name="api-prioritisation-resume",
+    ),
     path(
         TOPIC_PATH + "records/<int:record_id>/snowball/",
         SnowballView.as_view(),

@@ -127,6 +127,10 @@ MATRIX = {
     "api-comment-reply": {"POST": LEAD},
     "api-comment-resolve": {"POST": LEAD},
     "api-comment-restore": {"POST": LEAD},
+    "api-activity": {"GET": READ},
+    "api-prioritisation": {"GET": READ, "PATCH": LEAD},
+    "api-prioritisation-stop": {"POST": LEAD},
+    "api-prioritisation-resume": {"POST": LEAD},
 }
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
@@ -195,8 +199,20 @@ ACTIONS = {
     "api-comment-restore": ("comment", "detail"),
     "api-project-restore": ("project", "detail"),
     "api-topic-area-restore": ("topic-area", "detail"),
+    "api-activity": ("activity", "list"),
+    "api-prioritisation": ("prioritisation", "list"),
+    "api-prioritisation-stop": ("prioritisation", "list"),
+    "api-prioritisation-resume": ("prioritisation", "list"),
 }
-PROJECT_LEVEL = {"project", "membership", "topic-area", "extraction-field", "report", "comment"}
+PROJECT_LEVEL = {
+    "project",
+    "membership",
+    "topic-area",
+    "extraction-field",
+    "report",
+    "comment",
+    "activity",
+}
 
 
 def _kwargs(name, topic_area, data, victim) -> dict:
@@ -204,7 +220,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
     kwargs = {"project_slug": topic_area.project.slug}
     if resource not in PROJECT_LEVEL or name in {"api-topic-area-detail", "api-topic-area-restore"}:
         kwargs["topic_key"] = topic_area.key
-    if resource in {"decision", "item"}:
+    if resource in {"decision", "item", "prioritisation"}:
         kwargs["stage_id"] = data["stage"].pk
     if resource in {"rob", "extraction", "consensus"}:
         return {**kwargs, "result_id": data["result"].pk}
@@ -256,6 +272,7 @@ def _body(name, method, data) -> dict:
         ("api-stage-set-up", "POST"): {"preset": "two"},
         ("api-report-settings", "PATCH"): {"moderate_high_counts_as": "high", "version": 0},
         ("api-flow-reported", "PATCH"): {"counts": {"duplicates": 3}, "version": 1},
+        ("api-prioritisation", "PATCH"): {"queue_order": "prioritised", "stopping_threshold": 9},
         ("api-decision-list", "POST"): {"record": data["item"].record_id, "value": "exclude"},
         ("api-item-resolve", "POST"): {"value": "exclude"},
         ("api-result-risk-of-bias", "POST"): {
@@ -323,7 +340,11 @@ def _state():
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id", "title", "version")),
         list(RecordLabel.objects.order_by("pk").values_list("record_id", "label__name")),
         list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
-        list(Stage.objects.order_by("pk").values_list("pk", "name", "version")),
+        list(
+            Stage.objects.order_by("pk").values_list(
+                "pk", "name", "version", "queue_order", "stopping_threshold", "stopped_at"
+            )
+        ),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
         list(Study.objects.order_by("pk").values_list("pk", "label", "version")),

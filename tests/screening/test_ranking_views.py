@@ -6,18 +6,11 @@ from django.urls import reverse
 
 from reviewapp.models import AuditEntry, Project
 from screening.models import Ranking, ScreeningItem, Stage
-from screening.services.screening import stages_set_up
-from tests.factories.screening import RecordFactory, SourceFactory
 
 
 @pytest.fixture
-def stage(topic_area, lead):
-    source = SourceFactory(topic_area=topic_area)
-    for n in range(6):
-        RecordFactory(source=source, title=f"Caseworker meetings and job finding {n:02d}")
-    for n in range(14):
-        RecordFactory(source=source, title=f"Root growth of wheat in sandy soil {n:02d}")
-    return stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
+def stage(prioritisation_stage):
+    return prioritisation_stage
 
 
 def _url(name, stage, **extra):
