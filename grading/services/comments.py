@@ -134,7 +134,7 @@ def comment_delete(*, comment: Comment, actor) -> Comment:
 def comment_restore(*, comment: Comment, actor) -> Comment:
     """Take a comment out of the bin with the replies that went in with it; a reply whose
     thread is in the bin comes back with the thread."""
-    locked = Comment.all_objects.select_for_update().select_related("project", "parent")
+    locked = Comment.all_objects.select_for_update(of=("self",)).select_related("project", "parent")
     locked = locked.get(pk=comment.pk)
     if not actor.has_perm("grading.delete_comment", locked):
         raise PermissionDenied
