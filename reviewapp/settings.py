@@ -353,6 +353,10 @@ SPECTACULAR_SETTINGS = {
         "StageKindEnum": "screening.models.Stage.Kind",
         "ExtractionFieldKindEnum": "grading.models.ExtractionField.Kind",
         "RatingEnum": "grading.models.Rating",
+        # One name each for choice sets that several fields use.
+        "CountAsEnum": "grading.models.ReportSettings.CountAs",
+        "QualityEnum": "grading.models.QUALITY_CHOICES",
+        "StoppingRuleEnum": "screening.models.Stage.StoppingRule",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
