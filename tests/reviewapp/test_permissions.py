@@ -7,9 +7,13 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from grading.services import rob as rob_services
+from grading.services.studies import study_delete
 from reviewapp.models import AuditEntry, Invitation, Membership, Project, TopicArea
-from screening.models import FullText, Stage
+from screening.models import FullText, ScreeningItem, Stage
+from screening.services.bulk import records_bulk_label
+from screening.services.labels import record_label_add
 from screening.services.screening import stage_enter_records
+from tests.factories.grading import StudyFactory
 from tests.factories.reviewapp import InvitationFactory
 from tests.secret_data import secret_review_data
 
@@ -126,6 +130,22 @@ MATRIX = {
     "rob_charts": (READ, NOT_ALLOWED),
     "rob_traffic_light_svg": (READ, NOT_ALLOWED),
     "rob_summary_svg": (READ, NOT_ALLOWED),
+    "project_delete": (NOT_ALLOWED, LEAD_ONLY),
+    "project_bin": (LEAD_ONLY, NOT_ALLOWED),
+    "bin_restore": (NOT_ALLOWED, LEAD_ONLY),
+    "topic_area_delete": (NOT_ALLOWED, LEAD_ONLY),
+    "source_remove": (NOT_ALLOWED, LEAD_ONLY),
+    "source_restore": (NOT_ALLOWED, LEAD_ONLY),
+    "record_edit": (REVIEW_WORK, REVIEW_WORK),
+    "record_label_add": (NOT_ALLOWED, REVIEW_WORK),
+    "record_label_remove": (NOT_ALLOWED, REVIEW_WORK),
+    "bulk_apply": (NOT_ALLOWED, LEAD_ONLY),
+    "bulk_undo": (NOT_ALLOWED, LEAD_ONLY),
+    "study_delete": (NOT_ALLOWED, LEAD_ONLY),
+    "result_delete": (NOT_ALLOWED, LEAD_ONLY),
+    "category_delete": (NOT_ALLOWED, LEAD_ONLY),
+    # Who may delete is decided per comment (its author or a lead), as for a reply.
+    "comment_delete": (NOT_ALLOWED, READ),
 }
 
 
@@ -177,8 +197,20 @@ def screening_data(topic_area, cast):
         expected_version=0,
     )
     invitation = InvitationFactory(project=topic_area.project, email="secret-invitee@example.org")
+    label = record_label_add(record=first, actor=lead, name="Secret label")
+    bulk = records_bulk_label(
+        stage=data["stage"],
+        actor=lead,
+        items=ScreeningItem.objects.filter(pk=data["item"].pk),
+        name="Secret bulk label",
+    )
+    binned = StudyFactory(topic_area=topic_area, label="Confidential study in the bin")
+    study_delete(study=binned, actor=lead)
     return {
         **data,
+        "label": label,
+        "bulk": bulk,
+        "binned_study": binned,
         "fulltext_stage": fulltext_stage,
         "fulltext_record": first,
         "invitation": invitation,
@@ -222,6 +254,25 @@ def _kwargs(name, project, topic_area, membership, data):
         kwargs["stage_id"] = data["stage"].pk
     if name in {"screening_decide", "screening_resolve", "screening_reopen", "conflict_resolve"}:
         kwargs["item_id"] = data["item"].pk
+    if name in {"source_remove", "source_restore"}:
+        kwargs["source_id"] = data["source"].pk
+    if name in {"record_edit", "record_label_add", "record_label_remove"}:
+        kwargs["record_id"] = data["fulltext_record"].pk
+    if name == "record_label_remove":
+        kwargs["label_id"] = data["label"].pk
+    if name in {"bulk_apply", "bulk_undo"}:
+        kwargs["stage_id"] = data["stage"].pk
+    if name == "bulk_undo":
+        kwargs["bulk_id"] = data["bulk"].pk
+    if name in {"study_delete", "result_delete"}:
+        kwargs["study_id"] = data["study"].pk
+    if name == "result_delete":
+        kwargs["result_id"] = data["result"].pk
+    if name == "category_delete":
+        kwargs["category_key"] = data["category"].key
+    if name == "bin_restore":
+        kwargs["label"] = "grading.study"
+        kwargs["pk"] = data["binned_study"].pk
     if name in FULLTEXT_URLS:
         kwargs["stage_id"] = data["fulltext_stage"].pk
     if name in FULLTEXT_URLS - {"fulltexts", "fulltext_zip"}:
@@ -255,6 +306,16 @@ FULLTEXT_URLS = {
 
 
 TOPIC_URLS = {
+    "source_remove",
+    "source_restore",
+    "record_edit",
+    "record_label_add",
+    "record_label_remove",
+    "bulk_apply",
+    "bulk_undo",
+    "study_delete",
+    "result_delete",
+    "category_delete",
     "import_create",
     "import_job",
     "import_mapping",
