@@ -3,12 +3,7 @@
 import pytest
 
 from reviewapp.models import Role
-from tests.factories.reviewapp import (
-    MembershipFactory,
-    ProjectFactory,
-    TopicAreaFactory,
-    UserFactory,
-)
+from tests.cast import build_outsider, build_project, build_topic_area, member
 
 pytest_plugins = ["tests.worker"]
 
@@ -51,44 +46,37 @@ def _test_settings(settings, media_root, request):
 
 @pytest.fixture
 def project(db):
-    return ProjectFactory(slug="secret-review", title="Secret review of caseloads")
+    return build_project()
 
 
 @pytest.fixture
 def topic_area(project):
-    return TopicAreaFactory(project=project, key="caseload", title="Hidden caseload topic")
-
-
-def _member(project, username, role):
-    return MembershipFactory(project=project, user=UserFactory(username=username), role=role).user
+    return build_topic_area(project)
 
 
 @pytest.fixture
 def lead(project):
-    return _member(project, "lead", Role.LEAD)
+    return member(project, "lead", Role.LEAD)
 
 
 @pytest.fixture
 def reviewer(project):
-    return _member(project, "reviewer", Role.REVIEWER)
+    return member(project, "reviewer", Role.REVIEWER)
 
 
 @pytest.fixture
 def second_reviewer(project):
-    return _member(project, "reviewer2", Role.REVIEWER)
+    return member(project, "reviewer2", Role.REVIEWER)
 
 
 @pytest.fixture
 def peer_reviewer(project):
-    return _member(project, "peer", Role.PEER_REVIEWER)
+    return member(project, "peer", Role.PEER_REVIEWER)
 
 
 @pytest.fixture
 def outsider(db):
-    """A user with a project of their own, but no membership in `project`."""
-    user = UserFactory(username="outsider")
-    MembershipFactory(project=ProjectFactory(slug="outsiders-own"), user=user, role=Role.LEAD)
-    return user
+    return build_outsider()
 
 
 @pytest.fixture

@@ -15,19 +15,28 @@ def live_server(django_db_setup, live_server):
 
 
 def token_client(user) -> APIClient:
+    _token, raw = api_token_create(user=user, name="tests") if user is not None else (None, None)
+    return raw_token_client(raw)
+
+
+def raw_token_client(raw: str | None) -> APIClient:
+    """A client sending the token `raw` (None: anonymous)."""
     client = APIClient()
-    if user is not None:
-        _token, raw = api_token_create(user=user, name="tests")
+    if raw is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
+
+
+def build_tokens(cast) -> dict:
+    """role -> a personal token of that role's user ("anonymous": None)."""
+    tokens = {role: api_token_create(user=user, name="tests")[1] for role, user in cast.items()}
+    return {**tokens, "anonymous": None}
 
 
 @pytest.fixture
 def api(cast):
     """role -> a client authenticated as that role's user ("anonymous": none)."""
-    clients = {role: token_client(user) for role, user in cast.items()}
-    clients["anonymous"] = token_client(None)
-    return clients
+    return {role: raw_token_client(raw) for role, raw in build_tokens(cast).items()}
 
 
 def topic_url(topic_area, rest: str = "") -> str:
@@ -36,6 +45,10 @@ def topic_url(topic_area, rest: str = "") -> str:
 
 @pytest.fixture
 def review_data(topic_area, cast):
+    return build_review_data(topic_area, cast)
+
+
+def build_review_data(topic_area, cast) -> dict:
     """The secret review data (tests/secret_data.py) and a comment by reviewer2."""
     from grading.services.comments import comment_create
     from screening.models import Stage

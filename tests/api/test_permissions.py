@@ -29,7 +29,8 @@ from screening.models import (
     ScreeningItem,
     Stage,
 )
-from tests.api.conftest import SECRETS
+from tests.api.conftest import SECRETS, build_review_data, build_tokens, raw_token_client
+from tests.cast import build_cast, build_project, build_topic_area, data_for_the_module
 
 ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
 MEMBERS = {"lead", "reviewer", "peer_reviewer"}
@@ -372,6 +373,48 @@ def _expected(name, method, role):
 
 
 CASES = [(name, role) for name in MATRIX for role in ROLES]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker, media_root):
+    """The cast, their tokens, the topic area and the secret data, built once for the
+    module's cases (each runs in a savepoint of its own: see data_for_the_module)."""
+    with data_for_the_module(django_db_blocker, media_root):
+        project = build_project()
+        topic_area = build_topic_area(project)
+        cast = build_cast(project)
+        yield {
+            "project": project,
+            "topic_area": topic_area,
+            "cast": cast,
+            "tokens": build_tokens(cast),
+            "data": build_review_data(topic_area, cast),
+        }
+
+
+@pytest.fixture
+def project(db, matrix_world):
+    return matrix_world["project"]
+
+
+@pytest.fixture
+def topic_area(db, matrix_world):
+    return matrix_world["topic_area"]
+
+
+@pytest.fixture
+def cast(db, matrix_world):
+    return matrix_world["cast"]
+
+
+@pytest.fixture
+def api(db, matrix_world):
+    return {role: raw_token_client(raw) for role, raw in matrix_world["tokens"].items()}
+
+
+@pytest.fixture
+def review_data(db, matrix_world):
+    return matrix_world["data"]
 
 
 @pytest.mark.parametrize(("name", "role"), CASES)

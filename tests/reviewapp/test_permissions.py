@@ -13,6 +13,7 @@ from screening.models import FullText, ScreeningItem, Stage
 from screening.services.bulk import records_bulk_label
 from screening.services.labels import record_label_add
 from screening.services.screening import stage_enter_records
+from tests.cast import build_cast, build_project, build_topic_area, data_for_the_module
 from tests.factories.grading import StudyFactory
 from tests.factories.reviewapp import InvitationFactory
 from tests.secret_data import secret_review_data
@@ -173,8 +174,39 @@ def test_every_project_view_declares_its_permission():
         assert hasattr(pattern.callback, "project_permission"), pattern.name
 
 
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker, media_root):
+    """The cast, its topic area and the secret data, built once for the module's thousand
+    cases (each runs in a savepoint of its own: see data_for_the_module)."""
+    with data_for_the_module(django_db_blocker, media_root):
+        project = build_project()
+        topic_area = build_topic_area(project)
+        cast = build_cast(project)
+        data = _screening_data(topic_area, cast)
+        yield {"project": project, "topic_area": topic_area, "cast": cast, "data": data}
+
+
 @pytest.fixture
-def screening_data(topic_area, cast):
+def project(db, matrix_world):
+    return matrix_world["project"]
+
+
+@pytest.fixture
+def topic_area(db, matrix_world):
+    return matrix_world["topic_area"]
+
+
+@pytest.fixture
+def cast(db, matrix_world):
+    return matrix_world["cast"]
+
+
+@pytest.fixture
+def screening_data(db, matrix_world):
+    return matrix_world["data"]
+
+
+def _screening_data(topic_area, cast):
     """The secret review data (tests/secret_data.py), with a full text at the full-text
     stage and a risk-of-bias assessment."""
     lead = cast["lead"]
@@ -495,7 +527,12 @@ def test_permission_matrix(client, cast, topic_area, screening_data, name, metho
 
     if expected == OK:
         assert response.status_code in {200, 302, 400}, response.status_code
-        response.close()  # a FileResponse (the PDF) holds its file open until closed
+        if response.streaming:
+            # A FileResponse (the PDF) holds its file open until read to the end, when the
+            # test client closes it. Not through response.close(): that sends
+            # request_finished, whose handler closes a connection inside a transaction,
+            # and the module's data went with it.
+            b"".join(response.streaming_content)
         return
     if expected == "login":
         assert response.status_code == 302
