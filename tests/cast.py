@@ -73,3 +73,13 @@ def data_for_the_module(django_db_blocker, media_root):
             transaction.set_rollback(True)
     finally:
         app.conf.task_always_eager = eager
+
+
+@contextmanager
+def cast_for_the_module(django_db_blocker, media_root):
+    """The project, its topic area and the cast, built once for a module (see
+    data_for_the_module); yields them by name."""
+    with data_for_the_module(django_db_blocker, media_root):
+        project = build_project()
+        topic_area = build_topic_area(project)
+        yield {"project": project, "topic_area": topic_area, "cast": build_cast(project)}

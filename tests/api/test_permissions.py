@@ -30,7 +30,7 @@ from screening.models import (
     Stage,
 )
 from tests.api.conftest import SECRETS, build_review_data, build_tokens, raw_token_client
-from tests.cast import build_cast, build_project, build_topic_area, data_for_the_module
+from tests.cast import cast_for_the_module
 
 ROLES = ["lead", "reviewer", "peer_reviewer", "outsider", "anonymous"]
 MEMBERS = {"lead", "reviewer", "peer_reviewer"}
@@ -379,17 +379,10 @@ CASES = [(name, role) for name in MATRIX for role in ROLES]
 def matrix_world(django_db_setup, django_db_blocker, media_root):
     """The cast, their tokens, the topic area and the secret data, built once for the
     module's cases (each runs in a savepoint of its own: see data_for_the_module)."""
-    with data_for_the_module(django_db_blocker, media_root):
-        project = build_project()
-        topic_area = build_topic_area(project)
-        cast = build_cast(project)
-        yield {
-            "project": project,
-            "topic_area": topic_area,
-            "cast": cast,
-            "tokens": build_tokens(cast),
-            "data": build_review_data(topic_area, cast),
-        }
+    with cast_for_the_module(django_db_blocker, media_root) as world:
+        cast = world["cast"]
+        data = build_review_data(world["topic_area"], cast)
+        yield {**world, "tokens": build_tokens(cast), "data": data}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from screening.models import FullText, ScreeningItem, Stage
 from screening.services.bulk import records_bulk_label
 from screening.services.labels import record_label_add
 from screening.services.screening import stage_enter_records
-from tests.cast import build_cast, build_project, build_topic_area, data_for_the_module
+from tests.cast import cast_for_the_module
 from tests.factories.grading import StudyFactory
 from tests.factories.reviewapp import InvitationFactory
 from tests.secret_data import secret_review_data
@@ -178,12 +178,8 @@ def test_every_project_view_declares_its_permission():
 def matrix_world(django_db_setup, django_db_blocker, media_root):
     """The cast, its topic area and the secret data, built once for the module's thousand
     cases (each runs in a savepoint of its own: see data_for_the_module)."""
-    with data_for_the_module(django_db_blocker, media_root):
-        project = build_project()
-        topic_area = build_topic_area(project)
-        cast = build_cast(project)
-        data = _screening_data(topic_area, cast)
-        yield {"project": project, "topic_area": topic_area, "cast": cast, "data": data}
+    with cast_for_the_module(django_db_blocker, media_root) as world:
+        yield {**world, "data": _screening_data(world["topic_area"], world["cast"])}
 
 
 @pytest.fixture
