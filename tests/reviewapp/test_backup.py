@@ -23,22 +23,38 @@ from django.db import connection
 from grading.demo.review import demo_load
 from reviewapp import backup
 from reviewapp.models import Project
+from tests.factories.reviewapp import ProjectFactory
 
 ROOT = Path(settings.BASE_DIR)
 # Every byte value, so that no text conversion on the way could go unnoticed.
 BINARY = bytes(range(256)) * 64
 
 
-@pytest.fixture
-def installation(settings, tmp_path):
-    """The demo, with a binary full text beside its import files, in a media folder of its
-    own."""
+def _media_with_a_full_text(settings, tmp_path) -> Path:
+    """A media folder of the test's own, with a binary full text in it."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    demo_load()
     pdf = Path(settings.MEDIA_ROOT) / "fulltexts" / "2026" / "12" / "study å.pdf"
     pdf.parent.mkdir(parents=True)
     pdf.write_bytes(BINARY)
     return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def installation(settings, tmp_path):
+    """The demo, with a binary full text beside its import files, in a media folder of its
+    own: what the round trips compare."""
+    media = _media_with_a_full_text(settings, tmp_path)
+    demo_load()
+    return media
+
+
+@pytest.fixture
+def small_installation(settings, tmp_path):
+    """A project and a full text: enough for the refusals, which never get as far as the
+    rows (loading the demo for each cost a minute of CI)."""
+    media = _media_with_a_full_text(settings, tmp_path)
+    ProjectFactory(slug="small", title="A small installation")
+    return media
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -219,7 +235,7 @@ def _rewrite(archive: Path, target: Path, *, manifest=None, members=None) -> Pat
 
 
 @pytest.fixture
-def archive(installation, tmp_path):
+def archive(small_installation, tmp_path):
     path = tmp_path / "backup.tar"
     call_command("backup", str(path), stdout=io.StringIO())
     return path
@@ -235,38 +251,40 @@ def _refused(path: Path, installation: Path, message: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_another_version(archive, installation, tmp_path):
+def test_restore_refuses_another_version(archive, small_installation, tmp_path):
     def older(manifest):
         manifest["app_version"] = "0.0.9"
 
     path = _rewrite(archive, tmp_path / "old.tar", manifest=older)
 
-    _refused(path, installation, r"made by reviewapp 0\.0\.9; this is 0\.1\.0")
+    _refused(path, small_installation, r"made by reviewapp 0\.0\.9; this is 0\.1\.0")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_another_migration_state(archive, installation, tmp_path):
+def test_restore_refuses_another_migration_state(archive, small_installation, tmp_path):
     def before_erasure(manifest):
         manifest["migrations"]["reviewapp"].remove("0006_erasure")
 
     path = _rewrite(archive, tmp_path / "old.tar", manifest=before_erasure)
 
-    _refused(path, installation, "reviewapp: the backup lacks 0006_erasure")
+    _refused(path, small_installation, "reviewapp: the backup lacks 0006_erasure")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_a_damaged_file_before_touching_anything(archive, installation, tmp_path):
+def test_restore_refuses_a_damaged_file_before_touching_anything(
+    archive, small_installation, tmp_path
+):
     def damage(contents):
         name = next(name for name in contents if name.endswith(".pdf"))
         contents[name] = contents[name][:-1] + b"!"
 
     path = _rewrite(archive, tmp_path / "damaged.tar", members=damage)
 
-    _refused(path, installation, r"study å\.pdf: checksum mismatch")
+    _refused(path, small_installation, r"study å\.pdf: checksum mismatch")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_a_member_outside_the_media_folder(archive, installation, tmp_path):
+def test_restore_refuses_a_member_outside_the_media_folder(archive, small_installation, tmp_path):
     def escape(contents):
         contents["media/../../settings.py"] = b"evil"
 
@@ -275,17 +293,17 @@ def test_restore_refuses_a_member_outside_the_media_folder(archive, installation
 
     path = _rewrite(archive, tmp_path / "evil.tar", members=escape, manifest=listed)
 
-    _refused(path, installation, "unexpected member 'media/../../settings.py'")
+    _refused(path, small_installation, "unexpected member 'media/../../settings.py'")
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_refuses_a_database_that_is_not_empty(archive, installation):
+def test_restore_refuses_a_database_that_is_not_empty(archive, small_installation):
     with pytest.raises(CommandError, match="Not empty: the database has .* tables"):
         call_command("restore", str(archive), stdout=io.StringIO())
 
 
 @pytest.mark.django_db(transaction=True)
-def test_restore_check_verifies_without_restoring(archive, installation, tmp_path):
+def test_restore_check_verifies_without_restoring(archive, small_installation, tmp_path):
     out = io.StringIO()
 
     call_command("restore", str(archive), "--check", stdout=out)
