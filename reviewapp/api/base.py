@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from reviewapp.api.errors import VersionRequired
 from reviewapp.api.permissions import ProjectScoped
+from reviewapp.api.query import declared_query_serializer
 
 EDIT_PROJECT = "reviewapp.change_project"
 REVIEW_WORK = "reviewapp.do_review_work"
@@ -70,10 +71,12 @@ def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
     return dict(serializer.validated_data)
 
 
-def query_filters(serializer_class, request) -> dict:
-    """The list's filters from the query string; a bad one is a 400 naming it (other query
-    parameters, such as the page, are not the filters' business)."""
-    return validated(serializer_class, request.query_params, strict=False)
+def query_filters(view) -> dict:
+    """The filters the view declares for this action (`query_serializers`), read from the
+    query string; a bad one is a 400 naming it. An unknown parameter was refused already
+    (reviewapp.api.query); the page and its size are not the filters' business."""
+    serializer_class = declared_query_serializer(view, view.request.method)
+    return validated(serializer_class, view.request.query_params, strict=False)
 
 
 class TopicScoped(ProjectScoped, viewsets.GenericViewSet):

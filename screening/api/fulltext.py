@@ -86,7 +86,6 @@ class NotRetrievableSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FullTextFilterSerializer]),
     upload=extend_schema(
         request={"multipart/form-data": FullTextUploadSerializer}, responses=FullTextSerializer
     ),
@@ -100,6 +99,7 @@ class FullTextViewSet(TopicScoped):
     serializer_class = FullTextSerializer
     parser_classes = [JSONParser, MultiPartParser]  # the upload is a file
     lookup_url_kwarg = "record_id"
+    query_serializers = {"list": FullTextFilterSerializer}
     action_permissions = dict.fromkeys(
         ["upload", "not_retrievable", "remove"], "screening.manage_fulltexts"
     )
@@ -122,7 +122,7 @@ class FullTextViewSet(TopicScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        wanted = query_filters(FullTextFilterSerializer, self.request).get("status", "")
+        wanted = query_filters(self).get("status", "")
         return screening_queries.fulltext_items(self.stage, status=wanted)
 
     def get_object(self) -> ScreeningItem:

@@ -106,7 +106,6 @@ class ImportViewSet(TopicScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.RecordFilterSerializer]),
     unmerge=extend_schema(request=None, responses=s.RecordSerializer),
     partial_update=extend_schema(request=s.RecordUpdateSerializer),
     labels=extend_schema(request=s.LabelNameSerializer, responses=s.RecordSerializer),
@@ -117,6 +116,7 @@ class RecordViewSet(TopicScoped):
     reviewers correct a record's bibliographic data (PATCH, with the version read)."""
 
     serializer_class = s.RecordSerializer
+    query_serializers = {"list": s.RecordFilterSerializer}
     action_permissions = {
         "unmerge": "screening.resolve_duplicates",
         "partial_update": "screening.change_record",
@@ -131,7 +131,7 @@ class RecordViewSet(TopicScoped):
         no_stage = Value(None, output_field=CharField())
         if self.action != "list":
             return queryset.annotate(stage_status=no_stage)
-        filters = query_filters(s.RecordFilterSerializer, self.request)
+        filters = query_filters(self)
         if "source" in filters:
             queryset = queryset.filter(source_id=filters["source"])
         if filters.get("duplicate") is not None:
@@ -190,7 +190,6 @@ class RecordViewSet(TopicScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.DuplicateFilterSerializer]),
     confirm=extend_schema(request=None),
     reject=extend_schema(request=None),
 )
@@ -198,6 +197,7 @@ class DuplicateViewSet(TopicScoped):
     """Pairs de-duplication was unsure about (pending by default); leads decide them."""
 
     serializer_class = s.DuplicatePairSerializer
+    query_serializers = {"list": s.DuplicateFilterSerializer}
     action_permissions = dict.fromkeys(["confirm", "reject"], "screening.resolve_duplicates")
 
     def topic_queryset(self):
@@ -208,9 +208,7 @@ class DuplicateViewSet(TopicScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        return queryset.filter(
-            status=query_filters(s.DuplicateFilterSerializer, self.request)["status"]
-        )
+        return queryset.filter(status=query_filters(self)["status"])
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, project_slug, topic_key, pk):
@@ -303,7 +301,6 @@ class DecisionViewSet(StageScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.ItemFilterSerializer]),
     resolve=extend_schema(request=s.ResolutionSerializer),
     reopen=extend_schema(request=None),
 )
@@ -312,6 +309,7 @@ class ItemViewSet(StageScoped):
     leads resolve (or reopen)."""
 
     serializer_class = s.ItemSerializer
+    query_serializers = {"list": s.ItemFilterSerializer}
     action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
 
     def topic_queryset(self):
@@ -321,7 +319,7 @@ class ItemViewSet(StageScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        wanted = query_filters(s.ItemFilterSerializer, self.request).get("status")
+        wanted = query_filters(self).get("status")
         return queryset.filter(status=wanted) if wanted else queryset
 
     def _item(self) -> ScreeningItem:
