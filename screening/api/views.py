@@ -24,8 +24,9 @@ from reviewapp.views import page_language
 from screening import flow
 from screening import queries as screening_queries
 from screening.api import serializers as s
-from screening.models import ImportJob, ScreeningItem, Stage
+from screening.models import ImportJob, ScreeningItem, Source, Stage
 from screening.parsers import ParseError, csv_columns
+from screening.services import bin as bin_services
 from screening.services import duplicates as duplicate_services
 from screening.services import imports as import_services
 from screening.services import labels as label_services
@@ -34,12 +35,37 @@ from screening.services import screening as screening_services
 
 
 class SourceViewSet(TopicScoped):
-    """Where the records came from, with records and duplicates counted (read only)."""
+    """Where the records came from, with records and duplicates counted. A lead removes an
+    import (to the bin, with its records and what screening built on them) and restores it."""
 
     serializer_class = s.SourceSerializer
 
     def topic_queryset(self):
         return screening_queries.sources_with_counts(self.topic_area)
+
+    def _removable(self, source):
+        """The source, if the user may remove and restore it (`can_remove_import`)."""
+        source.topic_area = self.topic_area
+        if not self.request.user.has_perm("screening.remove_import", source):
+            raise exceptions.PermissionDenied()
+        return source
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key, pk):
+        """Put the import in the bin (a lead): its records leave every queue, count and
+        duplicate list; its decisions stay for the audit."""
+        bin_services.source_delete(source=self._removable(self.get_object()), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key, pk):
+        """Take the import out of the bin with exactly the rows that went in with it (a lead);
+        its records enter stages set up meanwhile."""
+        binned = Source.all_objects.filter(topic_area=self.topic_area)
+        source = self._removable(get_object_or_404(binned, pk=pk))
+        bin_services.source_restore(source=source, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=source.pk)).data)
 
 
 @extend_schema_view(

@@ -27,6 +27,7 @@ from screening.models import (
     Record,
     RecordLabel,
     ScreeningItem,
+    Source,
     Stage,
 )
 from tests.api.conftest import SECRETS
@@ -57,7 +58,8 @@ MATRIX = {
     "api-extraction-field-list": {"GET": READ, "POST": LEAD},
     "api-extraction-field-detail": {"GET": READ, "PATCH": LEAD},
     "api-source-list": {"GET": READ},
-    "api-source-detail": {"GET": READ},
+    "api-source-detail": {"GET": READ, "DELETE": LEAD},
+    "api-source-restore": {"POST": LEAD},
     "api-import-list": {"GET": READ, "POST": WORK},
     "api-import-detail": {"GET": READ},
     "api-import-mapping": {"POST": WORK},
@@ -337,6 +339,7 @@ def _state():
         list(TopicArea.objects.order_by("pk").values_list("title", "key", "version")),
         list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
         list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
+        list(Source.all_objects.order_by("pk").values_list("pk", "deleted_at")),
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id", "title", "version")),
         list(RecordLabel.objects.order_by("pk").values_list("record_id", "label__name")),
         list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
