@@ -5,6 +5,7 @@ from django.urls import path
 from reviewapp.api.downloads import download_view
 from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
+from screening.api.bulk import BulkActionViewSet
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
 from screening.api.prioritisation import (
@@ -26,6 +27,7 @@ router.register(TOPIC + "/stages", views.StageViewSet, basename="api-stage")
 router.register(STAGE + "/decisions", views.DecisionViewSet, basename="api-decision")
 router.register(STAGE + "/items", views.ItemViewSet, basename="api-item")
 router.register(STAGE + "/fulltexts", FullTextViewSet, basename="api-fulltext")
+router.register(STAGE + "/bulk", BulkActionViewSet, basename="api-bulk-action")
 
 urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),

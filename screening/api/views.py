@@ -331,11 +331,11 @@ class DecisionViewSet(StageScoped):
     reopen=extend_schema(request=None),
 )
 class ItemViewSet(StageScoped):
-    """Records at a stage with their status; ?status=conflict lists the conflicts, which
-    leads resolve (or reopen)."""
+    """Records at a stage with their status, filtered as the stage's list of records on its
+    page; ?status=conflict lists the conflicts, which leads resolve (or reopen)."""
 
     serializer_class = s.ItemSerializer
-    query_serializers = {"list": s.ItemFilterSerializer}
+    query_serializers = {"list": s.StageRecordFilterSerializer}
     action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
 
     def topic_queryset(self):
@@ -345,8 +345,10 @@ class ItemViewSet(StageScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        wanted = query_filters(self).get("status")
-        return queryset.filter(status=wanted) if wanted else queryset
+        filters = query_filters(self, context={"stage": self.stage})
+        return screening_queries.stage_items_filtered(
+            self.stage, viewer=self.request.user, filters=filters
+        )
 
     def _item(self) -> ScreeningItem:
         item = self.get_object()

@@ -20,6 +20,7 @@ from grading.models import (
 )
 from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
 from screening.models import (
+    BulkAction,
     Decision,
     DuplicatePair,
     FullText,
@@ -91,6 +92,10 @@ MATRIX = {
     "api-fulltext-not-retrievable": {"POST": WORK},
     "api-fulltext-remove": {"POST": WORK},
     "api-fulltext-pdf": {"GET": NO_FILE},
+    # The page shows a stage's bulk actions to leads only, and only leads act.
+    "api-bulk-action-list": {"GET": LEAD, "POST": LEAD},
+    "api-bulk-action-detail": {"GET": LEAD},
+    "api-bulk-action-undo": {"POST": LEAD},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
     "api-flow-reported": {"GET": READ, "PATCH": LEAD},
@@ -180,6 +185,7 @@ ACTIONS = {
     "api-fulltext-not-retrievable": ("fulltext", "detail"),
     "api-fulltext-remove": ("fulltext", "detail"),
     "api-fulltext-pdf": ("fulltext", "detail"),
+    "api-bulk-action-undo": ("bulk-action", "detail"),
     "api-rob-traffic-light-svg": ("rob-chart", "detail"),
     "api-rob-summary-svg": ("rob-chart", "detail"),
     "api-flow-svg": ("flow", "list"),
@@ -222,7 +228,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
     kwargs = {"project_slug": topic_area.project.slug}
     if resource not in PROJECT_LEVEL or name in {"api-topic-area-detail", "api-topic-area-restore"}:
         kwargs["topic_key"] = topic_area.key
-    if resource in {"decision", "item", "prioritisation"}:
+    if resource in {"decision", "item", "prioritisation", "bulk-action"}:
         kwargs["stage_id"] = data["stage"].pk
     if resource in {"rob", "extraction", "consensus"}:
         return {**kwargs, "result_id": data["result"].pk}
@@ -250,6 +256,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         "stage": data["stage"].pk,
         "item": data["item"].pk,
         "decision": data["decision"].pk,
+        "bulk-action": data["bulk"].pk,
         "comment": data["comment"].pk,
         "study": data["study"].pk,
         "result": data["result"].pk,
@@ -306,6 +313,11 @@ def _body(name, method, data) -> dict:
         },
         ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
         ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
+        ("api-bulk-action-list", "POST"): {
+            "action": "label",
+            "name": "Must not be saved",
+            "filters": {},
+        },
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
         ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
         ("api-result-list", "POST"): {
@@ -342,6 +354,7 @@ def _state():
         list(Source.all_objects.order_by("pk").values_list("pk", "deleted_at")),
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id", "title", "version")),
         list(RecordLabel.objects.order_by("pk").values_list("record_id", "label__name")),
+        list(BulkAction.objects.order_by("pk").values_list("pk", "undone_at")),
         list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
         list(
             Stage.objects.order_by("pk").values_list(
