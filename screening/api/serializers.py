@@ -95,8 +95,23 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return import_progress(job)
 
 
+class CheckedUploadField(serializers.FileField):
+    """A file of records within the size limit and not empty, as the import pages check it
+    (`checked_upload`): a 400 naming the field and the file otherwise (an empty file too,
+    by its name, rather than DRF's "The submitted file is empty.")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty_file=True, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return checked_upload(super().to_internal_value(data))
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class ImportCreateSerializer(serializers.Serializer):
-    upload = serializers.FileField(help_text="The export file (multipart/form-data).")
+    upload = CheckedUploadField(help_text="The export file (multipart/form-data).")
     source_name = serializers.CharField(max_length=200)
     requested_format = serializers.ChoiceField(
         choices=["auto", *FORMATS], default="auto", required=False
@@ -109,12 +124,6 @@ class ImportCreateSerializer(serializers.Serializer):
     reported_hits = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=2_000_000_000
     )
-
-    def validate_upload(self, upload):
-        try:
-            return checked_upload(upload)
-        except forms.ValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
 
 
 class ImportMappingSerializer(serializers.Serializer):

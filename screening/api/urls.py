@@ -13,7 +13,7 @@ from screening.api.prioritisation import (
     PrioritisationStopView,
     PrioritisationView,
 )
-from screening.api.snowballing import SnowballView
+from screening.api.snowballing import SnowballUploadView, SnowballView
 from screening.views import flow as flow_views
 from screening.views import fulltext as fulltext_views
 from screening.views import screening as screening_views
@@ -52,6 +52,11 @@ urlpatterns = [
         TOPIC_PATH + "records/<int:record_id>/snowball/",
         SnowballView.as_view(),
         name="api-record-snowball",
+    ),
+    path(
+        TOPIC_PATH + "records/<int:record_id>/snowball/upload/",
+        SnowballUploadView.as_view(),
+        name="api-record-snowball-upload",
     ),
     *router.urls,
 ]

@@ -73,6 +73,7 @@ MATRIX = {
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
     "api-record-snowball": {"POST": WORK},
+    "api-record-snowball-upload": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
     "api-duplicate-confirm": {"POST": LEAD},
@@ -89,6 +90,7 @@ MATRIX = {
     "api-fulltext-list": {"GET": READ},
     "api-fulltext-detail": {"GET": READ},
     "api-fulltext-upload": {"POST": WORK},
+    "api-fulltext-zip": {"POST": WORK},
     "api-fulltext-not-retrievable": {"POST": WORK},
     "api-fulltext-remove": {"POST": WORK},
     "api-fulltext-pdf": {"GET": NO_FILE},
@@ -139,6 +141,8 @@ MATRIX = {
     "api-prioritisation-stop": {"POST": LEAD},
     "api-prioritisation-resume": {"POST": LEAD},
 }
+# File uploads: multipart bodies only (JSON is 415).
+MULTIPART = {"api-fulltext-zip", "api-record-snowball-upload"}
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
 # Project endpoints that look the project up only for the methods they have.
@@ -171,6 +175,7 @@ ACTIONS = {
     "api-record-labels": ("record", "detail"),
     "api-record-labels-remove": ("record", "detail"),
     "api-record-snowball": ("snowball", "detail"),
+    "api-record-snowball-upload": ("snowball", "detail"),
     "api-result-risk-of-bias": ("rob", "detail"),
     "api-result-extractions": ("extraction", "detail"),
     "api-result-consensus": ("consensus", "detail"),
@@ -182,6 +187,7 @@ ACTIONS = {
     "api-item-resolve": ("item", "detail"),
     "api-item-reopen": ("item", "detail"),
     "api-fulltext-upload": ("fulltext", "detail"),
+    "api-fulltext-zip": ("fulltext", "list"),
     "api-fulltext-not-retrievable": ("fulltext", "detail"),
     "api-fulltext-remove": ("fulltext", "detail"),
     "api-fulltext-pdf": ("fulltext", "detail"),
@@ -398,7 +404,10 @@ def test_permission_matrix(api, cast, topic_area, review_data, name, role):
     for method in METHODS:
         expected = _expected(name, method, role)
         before = _state()
-        response = getattr(client, method.lower())(url, _body(name, method, review_data))
+        format = "multipart" if name in MULTIPART else None
+        response = getattr(client, method.lower())(
+            url, _body(name, method, review_data), format=format
+        )
         where = f"{method} {url} as {role}"
         if expected == OK:
             assert response.status_code in ALLOWED_STATUSES, (where, response.content[:300])
