@@ -351,6 +351,8 @@ SPECTACULAR_SETTINGS = {
         "ResolutionValueEnum": ["include", "exclude"],
         "SourceKindEnum": "screening.models.Source.Kind",
         "StageKindEnum": "screening.models.Stage.Kind",
+        "ItemStatusEnum": "screening.models.ScreeningItem.Status",
+        "BulkActionKindEnum": "screening.models.BulkAction.Kind",
         "ExtractionFieldKindEnum": "grading.models.ExtractionField.Kind",
         "RatingEnum": "grading.models.Rating",
         # One name each for choice sets that several fields use.

@@ -246,9 +246,27 @@ def stage_items(
     return items
 
 
+# The filters of a stage's list of records, which stage_items_filtered reads: the page's
+# filter form (StageRecordFilterForm) and the API's (StageRecordFilterSerializer) have these.
+STAGE_ITEM_FILTERS = (
+    "q",
+    "status",
+    "decision",
+    "reason",
+    "reviewer",
+    "label",
+    "source",
+    "year_from",
+    "year_to",
+    "mine",
+    "maybe",
+)
+
+
 def stage_items_filtered(stage: Stage, *, viewer, filters: dict) -> QuerySet[ScreeningItem]:
-    """`stage_items` narrowed by the stage list's filter form (`StageRecordFilterForm`'s
-    cleaned data; an empty value filters nothing), with each record's labels.
+    """`stage_items` narrowed by the stage list's filters (STAGE_ITEM_FILTERS: the filter
+    form's cleaned data, or the API's; an empty value filters nothing), with each record's
+    labels: `reviewer`, `label` and `source` are the objects (or their ids).
 
     A filter on decisions (their value, reason or reviewer) reads only the decisions the
     viewer may see (blinding: `others_decisions_filter`), so a blinded reviewer cannot learn

@@ -137,11 +137,11 @@ def deletable(request, obj, topic_area):
     return obj
 
 
-@extend_schema_view(list=extend_schema(parameters=[s.ResultFilterSerializer]))
 class ResultViewSet(TopicScoped):
     """Results of the studies, one per intervention; saving one recomputes its verdict."""
 
     serializer_class = s.ResultSerializer
+    query_serializers = {"list": s.ResultFilterSerializer}
     action_permissions = dict.fromkeys(["create", "partial_update"], "grading.extract")
 
     def topic_queryset(self):
@@ -154,7 +154,7 @@ class ResultViewSet(TopicScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        filters = query_filters(s.ResultFilterSerializer, self.request)
+        filters = query_filters(self)
         if "study" in filters:
             queryset = queryset.filter(study_id=filters["study"])
         if "category" in filters:
@@ -350,7 +350,6 @@ class ReportView(ProjectScoped, GenericAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.CommentFilterSerializer]),
     create=extend_schema(request=s.CommentCreateSerializer, responses={201: s.CommentSerializer}),
     reply=extend_schema(request=s.CommentReplySerializer, responses={201: s.CommentSerializer}),
     resolve=extend_schema(request=s.CommentResolveSerializer),
@@ -360,6 +359,7 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
     comments (peer reviewers too); the thread's author or a lead replies; leads resolve."""
 
     serializer_class = s.CommentSerializer
+    query_serializers = {"list": s.CommentFilterSerializer}
     lookup_value_regex = "[0-9]+"
     action_permissions = {
         "create": "grading.comment",
@@ -374,7 +374,7 @@ class CommentViewSet(ProjectScoped, viewsets.GenericViewSet):
 
     def list(self, request, project_slug):
         comments = self.get_queryset()
-        if query_filters(s.CommentFilterSerializer, request).get("open"):
+        if query_filters(self).get("open"):
             comments = comments.filter(parent__isnull=True, resolved_at__isnull=True)
         page = self.paginate_queryset(comments)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -6,7 +6,7 @@ The activity page's entries (reviewapp.views.activity) under its permission
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, generics, serializers
 
 from reviewapp.api.base import query_filters
@@ -87,17 +87,17 @@ class ActivityEntrySerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema(parameters=[ActivityFilterSerializer])
 class ActivityView(ProjectScoped, generics.ListAPIView):
     """The project's audit log, newest first, filtered as on the activity page."""
 
     serializer_class = ActivityEntrySerializer
+    query_serializers = {"get": ActivityFilterSerializer}
     action_permissions = {"get": "reviewapp.view_audit"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return AuditEntry.objects.none()
-        filters = query_filters(ActivityFilterSerializer, self.request)
+        filters = query_filters(self)
         topic_area = None
         if filters.get("topic"):
             topic_area = self.project.topic_areas.filter(key=filters["topic"]).first()

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from reviewapp.api.errors import VersionRequired
 from reviewapp.api.permissions import ProjectScoped
+from reviewapp.api.query import declared_query_serializer
 
 EDIT_PROJECT = "reviewapp.change_project"
 REVIEW_WORK = "reviewapp.do_review_work"
@@ -50,6 +51,18 @@ def _cap_lengths(fields) -> None:
             field.validators.append(MaxLengthValidator(field.max_length, message=message))
 
 
+def _unknown_fields(fields, data, prefix: str = "") -> list[str]:
+    """The names in `data` that no field has, by dotted name, nested objects too (a bulk
+    action's `filters.stauts`: a misspelt filter would otherwise widen what it acts on)."""
+    if not isinstance(data, Mapping):
+        return []
+    unknown = [prefix + name for name in sorted(set(data) - set(fields))]
+    for name, field in fields.items():
+        if isinstance(field, serializers.Serializer) and name in data:
+            unknown += _unknown_fields(field.fields, data[name], f"{prefix}{name}.")
+    return unknown
+
+
 def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
     """A request body, validated by the serializer; a field the serializer does not know
     (`desing` for `design`) is a 400 naming it, not silently dropped: a misspelt field would
@@ -58,9 +71,7 @@ def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
     API view reads its body through here."""
     serializer = serializer_class(data=data, **kwargs)
     _cap_lengths(serializer.fields)
-    unknown = (
-        sorted(set(data) - set(serializer.fields)) if strict and isinstance(data, Mapping) else []
-    )
+    unknown = _unknown_fields(serializer.fields, data) if strict else []
     valid = serializer.is_valid()
     errors = dict(serializer.errors) if not valid else {}
     for name in unknown:
@@ -70,10 +81,12 @@ def validated(serializer_class, data, *, strict: bool = True, **kwargs) -> dict:
     return dict(serializer.validated_data)
 
 
-def query_filters(serializer_class, request) -> dict:
-    """The list's filters from the query string; a bad one is a 400 naming it (other query
-    parameters, such as the page, are not the filters' business)."""
-    return validated(serializer_class, request.query_params, strict=False)
+def query_filters(view, **kwargs) -> dict:
+    """The filters the view declares for this action (`query_serializers`), read from the
+    query string; a bad one is a 400 naming it. An unknown parameter was refused already
+    (reviewapp.api.query); the page and its size are not the filters' business."""
+    serializer_class = declared_query_serializer(view, view.request.method)
+    return validated(serializer_class, view.request.query_params, strict=False, **kwargs)
 
 
 class TopicScoped(ProjectScoped, viewsets.GenericViewSet):

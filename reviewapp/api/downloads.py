@@ -32,11 +32,10 @@ class PageDownload(ProjectScoped, APIView):
 
     content_negotiation_class = _NoFormatOverride
     page_view = None  # set by download_view
-    filters: type[serializers.Serializer] | None = None
 
     def get(self, request, project_slug, **kwargs) -> HttpResponse:
-        if self.filters is not None:
-            query_filters(self.filters, request)  # a bad choice is a 400 naming it
+        if self.query_serializers:
+            query_filters(self)  # a bad choice is a 400 naming it
         # DRF set the authenticated user on the underlying request too.
         response = self.page_view(request._request, project_slug, **kwargs)
         disposition = response.get("Content-Disposition", "")
@@ -61,7 +60,7 @@ def download_view(
     schema = extend_schema(
         operation_id=operation_id,
         description=description,
-        parameters=[*([filters] if filters else []), *(parameters or [])],
+        parameters=parameters or [],  # and the filters (query_serializers), as every view's
         responses={(200, media_type): files for media_type in media_types},
     )
 
@@ -73,7 +72,7 @@ def download_view(
         (PageDownload,),
         {
             "page_view": staticmethod(page_view),
-            "filters": filters,
+            "query_serializers": {"get": filters} if filters else {},
             "action_permissions": {"get": page_view.project_permission},
             "get": schema(get),  # a function of its own: extend_schema marks the function
             "__doc__": description,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404
 from rest_framework import exceptions
 
+from reviewapp.api.query import refuse_unknown_query_parameters
 from reviewapp.models import Project, TopicArea
 
 VIEW_PROJECT = "reviewapp.view_project"
@@ -17,11 +18,28 @@ VIEW_PROJECT = "reviewapp.view_project"
 
 class ApiView:
     """Every API view: past the site's login-required middleware (the API answers 401 in
-    its own error shape, not a redirect to the login page)."""
+    its own error shape, not a redirect to the login page); a query parameter the view does
+    not read is refused (reviewapp.api.query), once the user is known to be allowed here.
+
+    `query_serializers` maps an action (or an HTTP method, lower case, for plain views) to a
+    serializer of the query parameters it reads: its filters, in the schema too.
+    """
+
+    query_serializers: dict[str, type] = {}
 
     @classmethod
     def as_view(cls, *args, **kwargs):
         return login_not_required(super().as_view(*args, **kwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication: 401 first
+        if getattr(self, "swagger_fake_view", False):
+            return
+        self.check_scope(request)
+        refuse_unknown_query_parameters(self, request)
+
+    def check_scope(self, request) -> None:
+        """What the URL names, looked up and checked against the user's roles."""
 
 
 class ProjectScoped(ApiView):
@@ -33,10 +51,7 @@ class ProjectScoped(ApiView):
 
     action_permissions: dict[str, str] = {}
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # authentication: 401 first
-        if getattr(self, "swagger_fake_view", False):
-            return
+    def check_scope(self, request) -> None:
         project = self.project
         if not request.user.has_perm(VIEW_PROJECT, project):
             raise exceptions.NotFound()

@@ -5,11 +5,17 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 from reviewapp.api.base import string_max_length
+from reviewapp.api.query import declared_query_serializer
 
 
 class ReviewAutoSchema(AutoSchema):
     """drf-spectacular's, with a maxLength on every string a client sends: the one
-    reviewapp.api.base.validated enforces."""
+    reviewapp.api.base.validated enforces, and the query parameters each view declares
+    (`query_serializers`: the ones reviewapp.api.query accepts)."""
+
+    def get_override_parameters(self):
+        declared = declared_query_serializer(self.view, self.method)
+        return [*super().get_override_parameters(), *([declared] if declared else [])]
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         mapped = super()._map_serializer_field(field, direction, bypass_extensions)

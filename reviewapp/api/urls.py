@@ -41,8 +41,8 @@ urlpatterns = [
         login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
-    # Who am I: past the login-required middleware, so an anonymous request is a 401.
-    path("me/", login_not_required(views.me), name="api-me"),
+    # Who am I (an ApiView: past the login-required middleware, so anonymous is a 401).
+    path("me/", views.MeView.as_view(), name="api-me"),
     path(PROJECT_PATH + "activity/", ActivityView.as_view(), name="api-activity"),
     *router.urls,
 ]

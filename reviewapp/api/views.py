@@ -11,6 +11,7 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from reviewapp import services
 from reviewapp.api import serializers as s
@@ -195,20 +196,23 @@ def not_found(request, path=""):
     raise exceptions.NotFound()
 
 
-@extend_schema(responses=s.MeSerializer)
-@api_view(["GET"])
-def me(request):
+class MeView(ApiView, APIView):
     """Who am I: the user a token acts as, with a role in each of their projects."""
-    user = request.user
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request):
+        return Response(s.MeSerializer(_me(request.user)).data)
+
+
+def _me(user) -> dict:
     profile = UserProfile.objects.filter(user=user).first()  # read: created on first need
     # A join, which the projects' manager does not filter: projects in the bin left out.
     memberships = Membership.objects.filter(
         user=user, project__deleted_at__isnull=True
     ).select_related("project")
-    body = {
+    return {
         "username": user.get_username(),
         "name": user.get_full_name(),
         "language": profile.language if profile else UserProfile.Language.ENGLISH,
         "memberships": memberships.order_by("project__slug"),
     }
-    return Response(s.MeSerializer(body).data)

@@ -1,6 +1,7 @@
 """Full texts at a full-text stage: /api/.../stages/<stage_id>/fulltexts/[<record_id>/].
 
-The list of the stage's records with each one's PDF status, a PDF uploaded for a record,
+The list of the stage's records with each one's PDF status, a PDF uploaded for a record, a
+zip of PDFs for many (multipart only; the answer is the page's report of every file),
 "not retrievable" and removal: the full-text page's services (screening.services.fulltext)
 under its permission (screening.manage_fulltexts). A stage that is not a full-text stage,
 and a record that is not at it, are not found.
@@ -17,6 +18,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from reviewapp.api.base import TopicScoped, query_filters, validated
+from screening import fulltext as fulltext_rules
 from screening import queries as screening_queries
 from screening.models import ScreeningItem, Stage
 from screening.services import fulltext as fulltext_services
@@ -79,6 +81,58 @@ class FullTextUploadSerializer(serializers.Serializer):
     upload = serializers.FileField(help_text="The record's PDF (replaces the one it had).")
 
 
+class FullTextZipSerializer(serializers.Serializer):
+    upload = serializers.FileField(
+        help_text="A zip of PDFs, each matched to a record of the stage by its file name."
+    )
+
+
+class ZipFileSerializer(serializers.Serializer):
+    file = serializers.CharField(source="name", help_text="The file's name in the zip.")
+
+
+class ZipMatchSerializer(ZipFileSerializer):
+    record = serializers.IntegerField(source="record.pk")
+    title = serializers.CharField(source="record.title")
+    rule = serializers.ChoiceField(
+        choices=[rule.value for rule in fulltext_rules.Rule],
+        help_text="What matched: the DOI, the record's own name (record-12.pdf), or first "
+        "author, year and the start of the title.",
+    )
+    replaced = serializers.BooleanField(help_text="It replaces the record's earlier PDF.")
+
+
+class ZipAmbiguousSerializer(ZipFileSerializer):
+    reason = serializers.ChoiceField(
+        choices=[reason.value for reason in fulltext_rules.Ambiguity],
+        help_text="several_records: the name fits several records; several_files: another "
+        "file in the zip fits the same record. Attach it on its own.",
+    )
+    records = serializers.SerializerMethodField(help_text="The records it fits (ids).")
+
+    def get_records(self, entry) -> list[int]:
+        return [record.pk for record in entry.records]
+
+
+class ZipProblemSerializer(ZipFileSerializer):
+    message = serializers.CharField(help_text="Why, naming the file (the request's language).")
+
+
+class ZipReportSerializer(serializers.Serializer):
+    """What became of each file of the zip (a ZipReport), as the full-text page reports it."""
+
+    archive = serializers.CharField(help_text="The zip's name.")
+    matched = ZipMatchSerializer(many=True, help_text="Attached to a record.")
+    unmatched = serializers.ListField(
+        child=serializers.CharField(), help_text="The files that fit no record: not attached."
+    )
+    ambiguous = ZipAmbiguousSerializer(many=True, help_text="Not attached: attach one by one.")
+    not_pdf = ZipProblemSerializer(many=True, help_text="Not PDFs: not attached.")
+    refused = ZipProblemSerializer(
+        many=True, help_text="In a folder, encrypted, too large or damaged: not attached."
+    )
+
+
 class NotRetrievableSerializer(serializers.Serializer):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
@@ -86,9 +140,11 @@ class NotRetrievableSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[FullTextFilterSerializer]),
     upload=extend_schema(
         request={"multipart/form-data": FullTextUploadSerializer}, responses=FullTextSerializer
+    ),
+    zip_upload=extend_schema(
+        request={"multipart/form-data": FullTextZipSerializer}, responses=ZipReportSerializer
     ),
     not_retrievable=extend_schema(request=NotRetrievableSerializer, responses=FullTextSerializer),
     remove=extend_schema(request=None, responses=FullTextSerializer),
@@ -100,8 +156,9 @@ class FullTextViewSet(TopicScoped):
     serializer_class = FullTextSerializer
     parser_classes = [JSONParser, MultiPartParser]  # the upload is a file
     lookup_url_kwarg = "record_id"
+    query_serializers = {"list": FullTextFilterSerializer}
     action_permissions = dict.fromkeys(
-        ["upload", "not_retrievable", "remove"], "screening.manage_fulltexts"
+        ["upload", "zip_upload", "not_retrievable", "remove"], "screening.manage_fulltexts"
     )
 
     @cached_property
@@ -122,7 +179,7 @@ class FullTextViewSet(TopicScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        wanted = query_filters(FullTextFilterSerializer, self.request).get("status", "")
+        wanted = query_filters(self).get("status", "")
         return screening_queries.fulltext_items(self.stage, status=wanted)
 
     def get_object(self) -> ScreeningItem:
@@ -146,6 +203,26 @@ class FullTextViewSet(TopicScoped):
         except ValidationError as error:
             raise exceptions.ValidationError({"upload": error.messages}) from None
         return self._answer(item)
+
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="zip",
+        url_name="zip",
+        parser_classes=[MultiPartParser],  # a file, and nothing else
+    )
+    def zip_upload(self, request, project_slug, topic_key, stage_id):
+        """Attach every PDF of a zip to the record of the stage its file name names; the
+        answer says what became of each file (the full-text page's report)."""
+        stage = self.stage
+        data = validated(FullTextZipSerializer, request.data)
+        try:
+            report = fulltext_services.fulltext_attach_zip(
+                topic_area=self.topic_area, stage=stage, actor=request.user, upload=data["upload"]
+            )
+        except ValidationError as error:
+            raise exceptions.ValidationError({"upload": error.messages}) from None
+        return Response(ZipReportSerializer(report).data)
 
     @action(detail=True, methods=["post"], url_path="not-retrievable")
     def not_retrievable(self, request, project_slug, topic_key, stage_id, record_id):

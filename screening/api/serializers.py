@@ -23,6 +23,7 @@ from screening.models import (
 from screening.parsers import CSV_FIELDS, FORMATS
 from screening.queries import items_mark_blinding
 from screening.services.imports import import_progress
+from screening.services.labels import label_named
 from screening.services.records import RECORD_EDIT_FIELDS
 
 
@@ -94,8 +95,23 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return import_progress(job)
 
 
+class CheckedUploadField(serializers.FileField):
+    """A file of records within the size limit and not empty, as the import pages check it
+    (`checked_upload`): a 400 naming the field and the file otherwise (an empty file too,
+    by its name, rather than DRF's "The submitted file is empty.")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_empty_file=True, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return checked_upload(super().to_internal_value(data))
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
 class ImportCreateSerializer(serializers.Serializer):
-    upload = serializers.FileField(help_text="The export file (multipart/form-data).")
+    upload = CheckedUploadField(help_text="The export file (multipart/form-data).")
     source_name = serializers.CharField(max_length=200)
     requested_format = serializers.ChoiceField(
         choices=["auto", *FORMATS], default="auto", required=False
@@ -108,12 +124,6 @@ class ImportCreateSerializer(serializers.Serializer):
     reported_hits = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=2_000_000_000
     )
-
-    def validate_upload(self, upload):
-        try:
-            return checked_upload(upload)
-        except forms.ValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
 
 
 class ImportMappingSerializer(serializers.Serializer):
@@ -352,8 +362,94 @@ class ItemSerializer(serializers.ModelSerializer):
         return data
 
 
-class ItemFilterSerializer(serializers.Serializer):
+class StageRecordFilterSerializer(serializers.Serializer):
+    """The filters of a stage's list of records (queries.STAGE_ITEM_FILTERS), as the page's
+    filter form has them: the items list's query parameters and a bulk action's `filters`.
+    The context's `stage` says which reasons, reviewers, labels and sources exist; the
+    validated data is the form's (`reviewer`, `label`, `source` as objects)."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words in the title or abstract.",
+    )
     status = serializers.ChoiceField(choices=ScreeningItem.Status.choices, required=False)
+    decision = serializers.ChoiceField(
+        choices=Decision.Value.choices,
+        required=False,
+        help_text="Records with a decision of this value (one you may see).",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Records excluded with this reason, one of the stage's.",
+    )
+    reviewer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Records this reviewer (a username) decided (decisions you may see).",
+    )
+    label = serializers.CharField(
+        required=False, allow_blank=True, max_length=60, help_text="Records with this label."
+    )
+    source = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Records of this source (id)."
+    )
+    year_from = serializers.IntegerField(required=False, min_value=0, max_value=9999)
+    year_to = serializers.IntegerField(required=False, min_value=0, max_value=9999)
+    mine = serializers.BooleanField(
+        required=False, default=False, help_text="Only records you decided."
+    )
+    maybe = serializers.BooleanField(
+        required=False, default=False, help_text="Only your maybe pile."
+    )
+
+    @property
+    def _stage(self) -> Stage:
+        return self.context["stage"]
+
+    def validate_reason(self, reason):
+        if reason and reason not in self._stage.exclusion_reasons:
+            raise serializers.ValidationError(
+                _("%(reason)s is not one of this stage's reasons.") % {"reason": reason}
+            )
+        return reason
+
+    def validate_reviewer(self, username):
+        if not username:
+            return None
+        project = self._stage.topic_area.project
+        user = (
+            get_user_model()
+            .objects.filter(
+                username=username,
+                memberships__project=project,
+                memberships__role__in=[Role.LEAD, Role.REVIEWER],
+            )
+            .first()
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                _("No reviewer or lead of the project has this username.")
+            )
+        return user
+
+    def validate_label(self, name):
+        if not name:
+            return None
+        label = label_named(project=self._stage.topic_area.project, name=name)
+        if label is None:
+            raise serializers.ValidationError(_("The project has no such label."))
+        return label
+
+    def validate_source(self, pk):
+        source = Source.objects.filter(topic_area=self._stage.topic_area, pk=pk).first()
+        if source is None:
+            raise serializers.ValidationError(_("The topic area has no such source."))
+        return source
 
 
 class ResolutionSerializer(serializers.Serializer):

@@ -1,20 +1,26 @@
-"""Snowballing from a record: POST /api/.../topic-areas/<key>/records/<id>/snowball/.
+"""Snowballing from a record: POST /api/.../topic-areas/<key>/records/<id>/snowball/ (the
+references as text or one typed in, JSON) and .../snowball/upload/ (a file of references,
+multipart only).
 
 The references of a record included at the last stage, imported as a snowballing source
 whose records point back to it: the snowballing page's service (snowball_references_add)
 under its permission (screening.import_records). The import runs in the background; the
-answer is its job, polled at imports/<id>/ like any other.
+answer is its job, polled at imports/<id>/ like any other: its summary says what was
+imported, and which entries of the file were repaired or skipped, by line.
 """
+
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reviewapp.api.base import validated
 from reviewapp.api.permissions import ProjectScoped
-from screening.api.serializers import ImportJobSerializer
+from screening.api.serializers import CheckedUploadField, ImportJobSerializer
 from screening.models import Record
 from screening.services.snowballing import snowball_references_add
 
@@ -51,27 +57,65 @@ class SnowballSerializer(serializers.Serializer):
         return data
 
 
-class SnowballView(ProjectScoped, APIView):
-    """Add the references of an included record (reviewers and leads)."""
+class SnowballUploadSerializer(serializers.Serializer):
+    upload = CheckedUploadField(
+        help_text="A file of references: RIS, BibTeX, PubMed, EndNote or any format the "
+        "import reads."
+    )
+
+
+class SnowballScoped(ProjectScoped, APIView):
+    """The references of one record (reviewers and leads)."""
 
     action_permissions = {"post": "screening.import_records"}
 
-    @extend_schema(request=SnowballSerializer, responses={201: ImportJobSerializer})
-    def post(self, request, project_slug, topic_key, record_id):
+    def resolve_scope(self) -> None:
+        super().resolve_scope()
+        self.record  # noqa: B018 (a cached_property: looked up, or 404)
+
+    @cached_property
+    def record(self) -> Record:
         record = (
             Record.objects.select_related("source")
-            .filter(topic_area=self.topic_area, pk=record_id, canonical__isnull=True)
+            .filter(topic_area=self.topic_area, pk=self.kwargs["record_id"], canonical__isnull=True)
             .first()
         )
         if record is None:
             raise exceptions.NotFound()  # `not_found`, as every 404 (Http404 is `error`)
         record.topic_area = self.topic_area
+        return record
+
+    def _answer(self, job) -> Response:
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+
+
+class SnowballView(SnowballScoped):
+    """Add the references of an included record, as text or one typed in."""
+
+    @extend_schema(request=SnowballSerializer, responses={201: ImportJobSerializer})
+    def post(self, request, project_slug, topic_key, record_id):
         data = validated(SnowballSerializer, request.data)
         reference = data["reference"]
         job = snowball_references_add(
-            record=record,
+            record=self.record,
             actor=request.user,
             text=data["text"],
             reference=dict(reference) if reference else None,
         )
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        return self._answer(job)
+
+
+class SnowballUploadView(SnowballScoped):
+    """Add the references of an included record from a file (the snowballing page's upload)."""
+
+    parser_classes = [MultiPartParser]  # a file, and nothing else
+
+    @extend_schema(
+        request={"multipart/form-data": SnowballUploadSerializer},
+        responses={201: ImportJobSerializer},
+    )
+    def post(self, request, project_slug, topic_key, record_id):
+        record = self.record
+        data = validated(SnowballUploadSerializer, request.data)
+        job = snowball_references_add(record=record, actor=request.user, upload=data["upload"])
+        return self._answer(job)

@@ -5,6 +5,7 @@ from django.urls import path
 from reviewapp.api.downloads import download_view
 from reviewapp.api.urls import STAGE, TOPIC, TOPIC_PATH, api_router
 from screening.api import views
+from screening.api.bulk import BulkActionViewSet
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
 from screening.api.prioritisation import (
@@ -12,7 +13,7 @@ from screening.api.prioritisation import (
     PrioritisationStopView,
     PrioritisationView,
 )
-from screening.api.snowballing import SnowballView
+from screening.api.snowballing import SnowballUploadView, SnowballView
 from screening.views import flow as flow_views
 from screening.views import fulltext as fulltext_views
 from screening.views import screening as screening_views
@@ -26,6 +27,7 @@ router.register(TOPIC + "/stages", views.StageViewSet, basename="api-stage")
 router.register(STAGE + "/decisions", views.DecisionViewSet, basename="api-decision")
 router.register(STAGE + "/items", views.ItemViewSet, basename="api-item")
 router.register(STAGE + "/fulltexts", FullTextViewSet, basename="api-fulltext")
+router.register(STAGE + "/bulk", BulkActionViewSet, basename="api-bulk-action")
 
 urlpatterns = [
     path(TOPIC_PATH + "agreement/", views.AgreementView.as_view(), name="api-agreement"),
@@ -50,6 +52,11 @@ urlpatterns = [
         TOPIC_PATH + "records/<int:record_id>/snowball/",
         SnowballView.as_view(),
         name="api-record-snowball",
+    ),
+    path(
+        TOPIC_PATH + "records/<int:record_id>/snowball/upload/",
+        SnowballUploadView.as_view(),
+        name="api-record-snowball-upload",
     ),
     *router.urls,
 ]

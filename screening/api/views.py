@@ -24,8 +24,9 @@ from reviewapp.views import page_language
 from screening import flow
 from screening import queries as screening_queries
 from screening.api import serializers as s
-from screening.models import ImportJob, ScreeningItem, Stage
+from screening.models import ImportJob, ScreeningItem, Source, Stage
 from screening.parsers import ParseError, csv_columns
+from screening.services import bin as bin_services
 from screening.services import duplicates as duplicate_services
 from screening.services import imports as import_services
 from screening.services import labels as label_services
@@ -34,12 +35,37 @@ from screening.services import screening as screening_services
 
 
 class SourceViewSet(TopicScoped):
-    """Where the records came from, with records and duplicates counted (read only)."""
+    """Where the records came from, with records and duplicates counted. A lead removes an
+    import (to the bin, with its records and what screening built on them) and restores it."""
 
     serializer_class = s.SourceSerializer
 
     def topic_queryset(self):
         return screening_queries.sources_with_counts(self.topic_area)
+
+    def _removable(self, source):
+        """The source, if the user may remove and restore it (`can_remove_import`)."""
+        source.topic_area = self.topic_area
+        if not self.request.user.has_perm("screening.remove_import", source):
+            raise exceptions.PermissionDenied()
+        return source
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, project_slug, topic_key, pk):
+        """Put the import in the bin (a lead): its records leave every queue, count and
+        duplicate list; its decisions stay for the audit."""
+        bin_services.source_delete(source=self._removable(self.get_object()), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, project_slug, topic_key, pk):
+        """Take the import out of the bin with exactly the rows that went in with it (a lead);
+        its records enter stages set up meanwhile."""
+        binned = Source.all_objects.filter(topic_area=self.topic_area)
+        source = self._removable(get_object_or_404(binned, pk=pk))
+        bin_services.source_restore(source=source, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=source.pk)).data)
 
 
 @extend_schema_view(
@@ -106,7 +132,6 @@ class ImportViewSet(TopicScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.RecordFilterSerializer]),
     unmerge=extend_schema(request=None, responses=s.RecordSerializer),
     partial_update=extend_schema(request=s.RecordUpdateSerializer),
     labels=extend_schema(request=s.LabelNameSerializer, responses=s.RecordSerializer),
@@ -117,6 +142,7 @@ class RecordViewSet(TopicScoped):
     reviewers correct a record's bibliographic data (PATCH, with the version read)."""
 
     serializer_class = s.RecordSerializer
+    query_serializers = {"list": s.RecordFilterSerializer}
     action_permissions = {
         "unmerge": "screening.resolve_duplicates",
         "partial_update": "screening.change_record",
@@ -131,7 +157,7 @@ class RecordViewSet(TopicScoped):
         no_stage = Value(None, output_field=CharField())
         if self.action != "list":
             return queryset.annotate(stage_status=no_stage)
-        filters = query_filters(s.RecordFilterSerializer, self.request)
+        filters = query_filters(self)
         if "source" in filters:
             queryset = queryset.filter(source_id=filters["source"])
         if filters.get("duplicate") is not None:
@@ -190,7 +216,6 @@ class RecordViewSet(TopicScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.DuplicateFilterSerializer]),
     confirm=extend_schema(request=None),
     reject=extend_schema(request=None),
 )
@@ -198,6 +223,7 @@ class DuplicateViewSet(TopicScoped):
     """Pairs de-duplication was unsure about (pending by default); leads decide them."""
 
     serializer_class = s.DuplicatePairSerializer
+    query_serializers = {"list": s.DuplicateFilterSerializer}
     action_permissions = dict.fromkeys(["confirm", "reject"], "screening.resolve_duplicates")
 
     def topic_queryset(self):
@@ -208,9 +234,7 @@ class DuplicateViewSet(TopicScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        return queryset.filter(
-            status=query_filters(s.DuplicateFilterSerializer, self.request)["status"]
-        )
+        return queryset.filter(status=query_filters(self)["status"])
 
     @action(detail=True, methods=["post"])
     def confirm(self, request, project_slug, topic_key, pk):
@@ -303,15 +327,15 @@ class DecisionViewSet(StageScoped):
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=[s.ItemFilterSerializer]),
     resolve=extend_schema(request=s.ResolutionSerializer),
     reopen=extend_schema(request=None),
 )
 class ItemViewSet(StageScoped):
-    """Records at a stage with their status; ?status=conflict lists the conflicts, which
-    leads resolve (or reopen)."""
+    """Records at a stage with their status, filtered as the stage's list of records on its
+    page; ?status=conflict lists the conflicts, which leads resolve (or reopen)."""
 
     serializer_class = s.ItemSerializer
+    query_serializers = {"list": s.StageRecordFilterSerializer}
     action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
 
     def topic_queryset(self):
@@ -321,8 +345,10 @@ class ItemViewSet(StageScoped):
     def filter_queryset(self, queryset):
         if self.action != "list":
             return queryset
-        wanted = query_filters(s.ItemFilterSerializer, self.request).get("status")
-        return queryset.filter(status=wanted) if wanted else queryset
+        filters = query_filters(self, context={"stage": self.stage})
+        return screening_queries.stage_items_filtered(
+            self.stage, viewer=self.request.user, filters=filters
+        )
 
     def _item(self) -> ScreeningItem:
         item = self.get_object()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from reviewapp.audit import audit_record
 from reviewapp.versioning import StateConflict
 from screening.models import BulkAction, RecordLabel, ScreeningItem, Stage
+from screening.queries import stage_items_filtered
 from screening.services.labels import label_for_name
 
 # The screening service's own steps, shared so a bulk exclusion settles (and moves records
@@ -43,6 +44,20 @@ def _audit(*, actor, bulk: BulkAction, action: str, after: dict) -> None:
         obj=bulk,
         after={**after, "stage": bulk.stage.name, "records": len(bulk.rows)},
     )
+
+
+def bulk_action_apply(
+    *, stage: Stage, actor, filters: dict, kind: str, reason: str = "", name: str = ""
+) -> BulkAction:
+    """The lead's bulk action of `kind` on the stage's list of records as `filters` narrow it
+    (`stage_items_filtered`, as the lead sees the list): an exclusion with `reason`, or the
+    label `name`. The page's bulk form and the API both act through here."""
+    items = stage_items_filtered(stage, viewer=actor, filters=filters)
+    if kind == BulkAction.Kind.EXCLUDE:
+        return records_bulk_exclude(stage=stage, actor=actor, items=items, reason=reason)
+    if kind == BulkAction.Kind.LABEL:
+        return records_bulk_label(stage=stage, actor=actor, items=items, name=name)
+    raise ValidationError({"kind": _("Choose an action.")})
 
 
 @transaction.atomic

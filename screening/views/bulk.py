@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reviewapp.views import project_view
-from screening import queries
 from screening.forms import BulkActionForm, StageRecordFilterForm
 from screening.models import BulkAction
 from screening.services import bulk as services
@@ -31,16 +30,15 @@ def bulk_apply(request, project, topic_key, stage_id):
         return redirect(_list_url(stage))
     query = form.cleaned_data["filters"]
     filters = StageRecordFilterForm(QueryDict(query), stage=stage).filters()
-    items = queries.stage_items_filtered(stage, viewer=request.user, filters=filters)
     try:
-        if form.cleaned_data["kind"] == BulkAction.Kind.EXCLUDE:
-            bulk = services.records_bulk_exclude(
-                stage=stage, actor=request.user, items=items, reason=form.cleaned_data["reason"]
-            )
-        else:
-            bulk = services.records_bulk_label(
-                stage=stage, actor=request.user, items=items, name=form.cleaned_data["name"]
-            )
+        bulk = services.bulk_action_apply(
+            stage=stage,
+            actor=request.user,
+            filters=filters,
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            name=form.cleaned_data["name"],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -52,6 +52,7 @@ def build_review_data(topic_area, cast) -> dict:
     """The secret review data (tests/secret_data.py) and a comment by reviewer2."""
     from grading.services.comments import comment_create
     from screening.models import Stage
+    from screening.services.bulk import records_bulk_label
     from screening.services.fulltext import fulltext_mark_not_retrievable
     from screening.services.screening import stage_enter_records
 
@@ -69,7 +70,14 @@ def build_review_data(topic_area, cast) -> dict:
     fulltext_mark_not_retrievable(
         record=data["record_first"], actor=cast["lead"], note="Secret full-text note"
     )
-    return {**data, "comment": comment, "fulltext_stage": fulltext_stage}
+    # A lead's bulk action at the first stage: a label on the first record.
+    bulk = records_bulk_label(
+        stage=data["stage"],
+        actor=cast["lead"],
+        items=data["stage"].items.filter(record=data["record_first"]),
+        name="Secret bulk label",
+    )
+    return {**data, "comment": comment, "fulltext_stage": fulltext_stage, "bulk": bulk}
 
 
 # What a denied response must never show.
@@ -86,6 +94,7 @@ SECRETS = [
     "Confidential study",
     "Secret comment body",
     "Secret full-text note",
+    "Secret bulk label",
 ]
 
 

@@ -3,10 +3,10 @@
 import pytest
 
 from reviewapp.models import AuditEntry
-from screening.models import FullText, Stage
+from screening.models import FullText, Record, Stage
 from screening.services.screening import stage_enter_records
 from tests.api.conftest import SECRETS, topic_url
-from tests.screening.test_fulltext_services import HTML_PAGE, pdf_upload, tiny_pdf
+from tests.screening.test_fulltext_services import HTML_PAGE, pdf_upload, tiny_pdf, zip_upload
 
 
 def _url(topic_area, stage, rest=""):
@@ -122,3 +122,123 @@ def test_fulltexts_denied_with_data_present(api, topic_area, at_fulltext):
     assert listing.status_code == 404 and listing.json()["code"] == "not_found"
     assert "Secret full-text note" not in listing.content.decode()
     assert FullText.objects.get(record=unretrievable).note == "Secret full-text note"
+
+
+def _zip(api, role, topic_area, stage, members, **kwargs):
+    return api[role].post(
+        _url(topic_area, stage, "zip/"),
+        {"upload": zip_upload(members)},
+        format="multipart",
+        **kwargs,
+    )
+
+
+def test_fulltext_zip_reports_every_file(api, topic_area, at_fulltext):
+    stage, _unretrievable, missing = at_fulltext
+    response = _zip(
+        api,
+        "reviewer",
+        topic_area,
+        stage,
+        {
+            f"record-{missing.pk}.pdf": tiny_pdf("Second"),
+            "scan0001.pdf": tiny_pdf("unknown"),
+            "login.pdf": HTML_PAGE,
+            "papers/first.pdf": tiny_pdf("nested"),
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "archive": "fulltexts.zip",
+        "matched": [
+            {
+                "file": f"record-{missing.pk}.pdf",
+                "record": missing.pk,
+                "title": "Confidential record title 2",
+                "rule": "record_key",
+                "replaced": False,
+            }
+        ],
+        "unmatched": ["scan0001.pdf"],
+        "ambiguous": [],
+        "not_pdf": [
+            {
+                "file": "login.pdf",
+                "message": "login.pdf is a web page, not a PDF: it was probably saved from an "
+                "error or login page. Download the PDF itself and upload that.",
+            }
+        ],
+        "refused": [
+            {
+                "file": "papers/first.pdf",
+                "message": "papers/first.pdf is in a folder or has an absolute path; put the "
+                "PDFs at the top of the zip.",
+            }
+        ],
+    }
+    text = FullText.objects.get(record=missing)
+    assert (text.original_name, text.uploaded_by.username) == (
+        f"record-{missing.pk}.pdf",
+        "reviewer",
+    )
+    listed = api["reviewer"].get(_url(topic_area, stage) + "?status=attached").json()
+    assert [row["record"] for row in listed["results"]] == [missing.pk]
+    entry = AuditEntry.objects.get(action="fulltext.attach_zip")
+    assert (entry.after["matched"], entry.after["refused"]) == (1, 1)
+
+
+def test_fulltext_zip_reports_ambiguous_files_in_danish(api, topic_area, at_fulltext):
+    stage, _unretrievable, missing = at_fulltext
+    Record.objects.filter(pk=missing.pk).update(doi="10.1000/abc")
+    response = _zip(
+        api,
+        "lead",
+        topic_area,
+        stage,
+        {"10.1000_abc.pdf": tiny_pdf("one"), f"record-{missing.pk}.pdf": tiny_pdf("two")},
+    )
+    assert response.status_code == 200, response.content
+    assert sorted(
+        (row["file"], row["reason"], row["records"]) for row in response.json()["ambiguous"]
+    ) == [
+        ("10.1000_abc.pdf", "several_files", [missing.pk]),
+        (f"record-{missing.pk}.pdf", "several_files", [missing.pk]),
+    ]
+    assert response.json()["matched"] == []
+    assert not FullText.objects.filter(record=missing).exists()
+    danish = _zip(
+        api,
+        "lead",
+        topic_area,
+        stage,
+        {"login.pdf": HTML_PAGE},
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert danish.json()["not_pdf"][0]["message"].startswith("login.pdf er en webside")
+
+
+def test_fulltext_zip_refuses_what_is_not_a_zip_and_json(api, topic_area, at_fulltext):
+    stage, _unretrievable, _missing = at_fulltext
+    url = _url(topic_area, stage, "zip/")
+    not_zip = api["lead"].post(
+        url, {"upload": pdf_upload("papers.zip", tiny_pdf())}, format="multipart"
+    )
+    assert not_zip.status_code == 400
+    assert not_zip.json()["field_errors"] == {"upload": ["papers.zip is not a zip archive."]}
+    nothing = api["lead"].post(url, {}, format="multipart")
+    assert list(nothing.json()["field_errors"]) == ["upload"]
+    as_json = api["lead"].post(url, {"upload": "x"}, format="json")
+    assert (as_json.status_code, as_json.json()["code"]) == (415, "unsupported_media_type")
+    assert not AuditEntry.objects.filter(action="fulltext.attach_zip").exists()
+
+
+def test_fulltext_zip_denied_with_data_present(api, topic_area, at_fulltext):
+    stage, unretrievable, _missing = at_fulltext
+    members = {f"record-{unretrievable.pk}.pdf": tiny_pdf("First")}
+    for role, status in (("peer_reviewer", 403), ("outsider", 404), ("anonymous", 401)):
+        response = _zip(api, role, topic_area, stage, members)
+        assert response.status_code == status, role
+        for secret in SECRETS:
+            assert secret not in response.content.decode(), (role, secret)
+    assert FullText.objects.get(record=unretrievable).not_retrievable
+    assert not AuditEntry.objects.filter(action="fulltext.attach_zip").exists()

@@ -20,6 +20,7 @@ from grading.models import (
 )
 from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
 from screening.models import (
+    BulkAction,
     Decision,
     DuplicatePair,
     FullText,
@@ -27,6 +28,7 @@ from screening.models import (
     Record,
     RecordLabel,
     ScreeningItem,
+    Source,
     Stage,
 )
 from tests.api.conftest import SECRETS, build_review_data, build_tokens, raw_token_client
@@ -58,7 +60,8 @@ MATRIX = {
     "api-extraction-field-list": {"GET": READ, "POST": LEAD},
     "api-extraction-field-detail": {"GET": READ, "PATCH": LEAD},
     "api-source-list": {"GET": READ},
-    "api-source-detail": {"GET": READ},
+    "api-source-detail": {"GET": READ, "DELETE": LEAD},
+    "api-source-restore": {"POST": LEAD},
     "api-import-list": {"GET": READ, "POST": WORK},
     "api-import-detail": {"GET": READ},
     "api-import-mapping": {"POST": WORK},
@@ -71,6 +74,7 @@ MATRIX = {
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
     "api-record-snowball": {"POST": WORK},
+    "api-record-snowball-upload": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
     "api-duplicate-confirm": {"POST": LEAD},
@@ -87,9 +91,14 @@ MATRIX = {
     "api-fulltext-list": {"GET": READ},
     "api-fulltext-detail": {"GET": READ},
     "api-fulltext-upload": {"POST": WORK},
+    "api-fulltext-zip": {"POST": WORK},
     "api-fulltext-not-retrievable": {"POST": WORK},
     "api-fulltext-remove": {"POST": WORK},
     "api-fulltext-pdf": {"GET": NO_FILE},
+    # The page shows a stage's bulk actions to leads only, and only leads act.
+    "api-bulk-action-list": {"GET": LEAD, "POST": LEAD},
+    "api-bulk-action-detail": {"GET": LEAD},
+    "api-bulk-action-undo": {"POST": LEAD},
     "api-agreement": {"GET": READ},
     "api-flow": {"GET": READ},
     "api-flow-reported": {"GET": READ, "PATCH": LEAD},
@@ -133,6 +142,8 @@ MATRIX = {
     "api-prioritisation-stop": {"POST": LEAD},
     "api-prioritisation-resume": {"POST": LEAD},
 }
+# File uploads: multipart bodies only (JSON is 415).
+MULTIPART = {"api-fulltext-zip", "api-record-snowball-upload"}
 # Not under a project: tested in test_site_endpoints below.
 SITE = {"api-project-list", "api-schema", "api-docs", "api-not-found", "api-me"}
 # Project endpoints that look the project up only for the methods they have.
@@ -165,6 +176,7 @@ ACTIONS = {
     "api-record-labels": ("record", "detail"),
     "api-record-labels-remove": ("record", "detail"),
     "api-record-snowball": ("snowball", "detail"),
+    "api-record-snowball-upload": ("snowball", "detail"),
     "api-result-risk-of-bias": ("rob", "detail"),
     "api-result-extractions": ("extraction", "detail"),
     "api-result-consensus": ("consensus", "detail"),
@@ -176,9 +188,11 @@ ACTIONS = {
     "api-item-resolve": ("item", "detail"),
     "api-item-reopen": ("item", "detail"),
     "api-fulltext-upload": ("fulltext", "detail"),
+    "api-fulltext-zip": ("fulltext", "list"),
     "api-fulltext-not-retrievable": ("fulltext", "detail"),
     "api-fulltext-remove": ("fulltext", "detail"),
     "api-fulltext-pdf": ("fulltext", "detail"),
+    "api-bulk-action-undo": ("bulk-action", "detail"),
     "api-rob-traffic-light-svg": ("rob-chart", "detail"),
     "api-rob-summary-svg": ("rob-chart", "detail"),
     "api-flow-svg": ("flow", "list"),
@@ -221,7 +235,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
     kwargs = {"project_slug": topic_area.project.slug}
     if resource not in PROJECT_LEVEL or name in {"api-topic-area-detail", "api-topic-area-restore"}:
         kwargs["topic_key"] = topic_area.key
-    if resource in {"decision", "item", "prioritisation"}:
+    if resource in {"decision", "item", "prioritisation", "bulk-action"}:
         kwargs["stage_id"] = data["stage"].pk
     if resource in {"rob", "extraction", "consensus"}:
         return {**kwargs, "result_id": data["result"].pk}
@@ -249,6 +263,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         "stage": data["stage"].pk,
         "item": data["item"].pk,
         "decision": data["decision"].pk,
+        "bulk-action": data["bulk"].pk,
         "comment": data["comment"].pk,
         "study": data["study"].pk,
         "result": data["result"].pk,
@@ -305,6 +320,11 @@ def _body(name, method, data) -> dict:
         },
         ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
         ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
+        ("api-bulk-action-list", "POST"): {
+            "action": "label",
+            "name": "Must not be saved",
+            "filters": {},
+        },
         ("api-study-list", "POST"): {"label": "Nope (2020)", "title": "Nope", "design": "other"},
         ("api-study-detail", "PATCH"): {"label": "Changed", "version": 1},
         ("api-result-list", "POST"): {
@@ -338,8 +358,10 @@ def _state():
         list(TopicArea.objects.order_by("pk").values_list("title", "key", "version")),
         list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
         list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
+        list(Source.all_objects.order_by("pk").values_list("pk", "deleted_at")),
         list(Record.objects.order_by("pk").values_list("pk", "canonical_id", "title", "version")),
         list(RecordLabel.objects.order_by("pk").values_list("record_id", "label__name")),
+        list(BulkAction.objects.order_by("pk").values_list("pk", "undone_at")),
         list(DuplicatePair.objects.order_by("pk").values_list("pk", "status")),
         list(
             Stage.objects.order_by("pk").values_list(
@@ -418,7 +440,10 @@ def test_permission_matrix(api, cast, topic_area, review_data, name, role):
     for method in METHODS:
         expected = _expected(name, method, role)
         before = _state()
-        response = getattr(client, method.lower())(url, _body(name, method, review_data))
+        format = "multipart" if name in MULTIPART else None
+        response = getattr(client, method.lower())(
+            url, _body(name, method, review_data), format=format
+        )
         where = f"{method} {url} as {role}"
         if expected == OK:
             assert response.status_code in ALLOWED_STATUSES, (where, response.content[:300])

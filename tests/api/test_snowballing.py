@@ -84,3 +84,101 @@ def test_snowball_denied_with_data_present(api, topic_area, included):
     missing = api["lead"].post(topic_url(topic_area, "records/999999/snowball/"), {"text": RIS})
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     assert not ImportJob.objects.filter(parent_record__isnull=False).exists()
+
+
+def _upload_url(topic_area, record):
+    return topic_url(topic_area, f"records/{record.pk}/snowball/upload/")
+
+
+def _upload(name: str, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode())
+
+
+def test_snowball_file_imports_its_references(
+    api, topic_area, included, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api["reviewer"].post(
+            _upload_url(topic_area, included),
+            {"upload": _upload("references.ris", RIS)},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    assert (response.json()["original_name"], response.json()["source_kind"]) == (
+        "references.ris",
+        "snowballing",
+    )
+    job = api["reviewer"].get(topic_url(topic_area, f"imports/{response.json()['id']}/")).json()
+    assert (job["status"], job["summary"]["imported"]) == ("done", 1)
+    source = Source.objects.get(kind=Source.Kind.SNOWBALLING)
+    assert source.parent_record == included
+    assert list(source.records.values_list("title", flat=True)) == ["A cited study of caseloads"]
+
+
+def test_snowball_file_with_damaged_entries_names_them_by_line(
+    api, topic_area, included, django_capture_on_commit_callbacks
+):
+    from tests.screening.conftest import damaged_bib
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api["lead"].post(
+            _upload_url(topic_area, included),
+            {"upload": _upload("cited.bib", damaged_bib())},
+            format="multipart",
+        )
+    assert response.status_code == 201, response.content
+    job = api["lead"].get(topic_url(topic_area, f"imports/{response.json()['id']}/")).json()
+    assert job["status"] == "needs_confirmation"
+    repairs = job["summary"]["repairs"]
+    assert [(r["entry"], r["line"], r["action"]) for r in repairs] == [
+        (2, 13, "repaired"),
+        (4, 37, "repaired"),
+    ]
+    assert repairs[0]["message"].startswith("cited.bib, entry 2 (line 13, key Author22020)")
+    assert not Source.objects.filter(kind=Source.Kind.SNOWBALLING).exists()
+
+
+def test_snowball_file_refused(api, topic_area, included, review_data):
+    url = _upload_url(topic_area, included)
+    empty = api["lead"].post(url, {"upload": _upload("empty.ris", "")}, format="multipart")
+    assert empty.status_code == 400
+    assert empty.json()["field_errors"] == {
+        "upload": ["empty.ris is empty; export the search results again."]
+    }
+    missing = api["lead"].post(url, {}, format="multipart")
+    assert list(missing.json()["field_errors"]) == ["upload"]
+    as_json = api["lead"].post(url, {"text": RIS}, format="json")
+    assert (as_json.status_code, as_json.json()["code"]) == (415, "unsupported_media_type")
+    pending = review_data["record_first"].topic_area.records.get(
+        title="Confidential record title 2"
+    )
+    not_included = api["lead"].post(
+        _upload_url(topic_area, pending),
+        {"upload": _upload("references.ris", RIS)},
+        format="multipart",
+    )
+    assert not_included.status_code == 400
+    assert not_included.json()["message"] == (
+        "Only a record included at the last stage can have its references added."
+    )
+    assert not ImportJob.objects.filter(parent_record__isnull=False).exists()
+
+
+def test_snowball_file_denied_with_data_present(api, topic_area, included):
+    url = _upload_url(topic_area, included)
+    for role, status in (("peer_reviewer", 403), ("outsider", 404), ("anonymous", 401)):
+        response = api[role].post(
+            url, {"upload": _upload("references.ris", RIS)}, format="multipart"
+        )
+        assert response.status_code == status, role
+        for secret in SECRETS:
+            assert secret not in response.content.decode(), (role, secret)
+    missing = api["lead"].post(
+        topic_url(topic_area, "records/999999/snowball/upload/"),
+        {"upload": _upload("references.ris", RIS)},
+        format="multipart",
+    )
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert not ImportJob.objects.filter(parent_record__isnull=False).exists()
