@@ -159,7 +159,9 @@ def test_prioritised_round_trip_adds_at_most_one_query(
         # another one takes other branches (releasing a claim), by the random order's
         # chance, which made the two counts differ by more than the ranking's one query.
         item_id = Claim.objects.get(stage=stage, reviewer=reviewer).item_id
-        response = client.post(_url("screening_decide", stage, item_id=item_id), {"value": "exclude"})
+        response = client.post(
+            _url("screening_decide", stage, item_id=item_id), {"value": "exclude"}
+        )
         assert response.status_code == 200
 
     # The stage's figures are cached for seconds: clear them before each measured round
