@@ -37,6 +37,13 @@ def bulk_apply(request, project, topic_key, stage_id):
             bulk = services.records_bulk_exclude(
                 stage=stage, actor=request.user, items=items, reason=form.cleaned_data["reason"]
             )
+        elif form.cleaned_data["kind"] == BulkAction.Kind.ASSIGN:
+            bulk = services.records_bulk_assign(
+                stage=stage,
+                actor=request.user,
+                items=items,
+                assignee=form.cleaned_data["assignee"],
+            )
         else:
             bulk = services.records_bulk_label(
                 stage=stage, actor=request.user, items=items, name=form.cleaned_data["name"]
