@@ -28,3 +28,17 @@ def review_with_members(slug: str, members: dict[str, str], *, title: str = "Cas
         for name, role in members.items()
     }
     return topic_area, users
+
+
+def decide_by_key(page, key: str) -> str:
+    """On the screening page, press `key` (I, E, M) and wait for the next record, or for the
+    queue to say it is empty; returns the title of the record decided."""
+    current = page.get_attribute("[data-testid=screening-record]", "data-item")
+    title = page.get_by_test_id("record-title").inner_text()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "(old) => document.querySelector('[data-testid=screening-record]')?.dataset.item !== old"
+        " || document.querySelector('[data-testid=queue-empty]')",
+        arg=current,
+    )
+    return title

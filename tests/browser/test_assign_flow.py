@@ -6,7 +6,7 @@ import pytest
 
 from reviewapp.models import Role
 from screening.models import BulkAction, Decision, ScreeningItem
-from tests.browser.helpers import login, review_with_members
+from tests.browser.helpers import decide_by_key, login, review_with_members
 from tests.factories.screening import ScreeningItemFactory, StageFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,14 +33,7 @@ def _screen_until_empty(page) -> list[str]:
     """Exclude by keyboard whatever the queue hands out until it is empty; the titles."""
     titles = []
     while page.get_by_test_id("queue-empty").count() == 0:
-        current = page.get_attribute("[data-testid=screening-record]", "data-item")
-        titles.append(page.get_by_test_id("record-title").inner_text())
-        page.keyboard.press("e")
-        page.wait_for_function(
-            "(old) => document.querySelector('[data-testid=screening-record]')"
-            "?.dataset.item !== old || document.querySelector('[data-testid=queue-empty]')",
-            arg=current,
-        )
+        titles.append(decide_by_key(page, "e"))
     return titles
 
 
@@ -84,12 +77,7 @@ def test_lead_assigns_the_filtered_records_to_one_reviewer_and_only_they_get_the
     assert page.get_by_test_id("stage-item").count() == 3
     page.goto(stage_url)
     assert page.get_by_test_id("record-title").inner_text() == "Benefit sanctions study number 0"
-    current = page.get_attribute("[data-testid=screening-record]", "data-item")
-    page.keyboard.press("i")
-    page.wait_for_function(
-        "(old) => document.querySelector('[data-testid=screening-record]')?.dataset.item !== old",
-        arg=current,
-    )
+    decide_by_key(page, "i")
     assert page.get_by_test_id("record-title").inner_text() == "Benefit sanctions study number 1"
     axe_check(page, "screening-assigned")
 

@@ -12,7 +12,7 @@ from reviewapp.models import Role
 from screening.models import ImportJob, ScreeningItem, Source
 from screening.services.imports import import_job_create, import_run
 from screening.services.screening import stages_set_up
-from tests.browser.helpers import login, review_with_members
+from tests.browser.helpers import decide_by_key, login, review_with_members
 from tests.screening.conftest import ris_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -137,16 +137,7 @@ def test_a_removed_import_leaves_queue_and_flow_and_comes_back_from_the_bin(
     login(page, live_server.url, "anna")
     title, progress = _queue(page, base, stage)
     assert progress == "0 of 4 records settled"
-    seen = []
-    for _ in range(4):
-        current = page.get_attribute("[data-testid=screening-record]", "data-item")
-        seen.append(page.get_by_test_id("record-title").inner_text())
-        page.keyboard.press("e")
-        page.wait_for_function(
-            "(old) => document.querySelector('[data-testid=screening-record]')"
-            "?.dataset.item !== old",
-            arg=current,
-        )
+    seen = [decide_by_key(page, "e") for _ in range(4)]
     assert all(title.startswith("Econ study") for title in seen), seen
     page.get_by_test_id("queue-empty").wait_for()
 
