@@ -70,6 +70,7 @@ ACTION_KINDS = {
     "user": _("Accounts"),
     "source": _("Imports"),
     "duplicate": _("Duplicates"),
+    "records": _("Records"),
     "stages": _("Screening stages"),
     "stage": _("Screening stages"),
     "decision": _("Screening decisions"),

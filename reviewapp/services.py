@@ -25,7 +25,7 @@ from reviewapp.models import (
     TopicArea,
 )
 from reviewapp.personal_data import Scrubber, deleted_rows, scrubbed_fields
-from reviewapp.signals import project_framework_changed, user_erased
+from reviewapp.signals import membership_ended, project_framework_changed, user_erased
 from reviewapp.softdelete import (
     bin_project,
     mark_deleted,
@@ -250,6 +250,10 @@ def membership_create_user(
     return membership_add(project=project, user=user, role=role, actor=actor)
 
 
+# The roles that screen and extract; a peer reviewer reads only.
+SCREENING_ROLES = (Role.LEAD, Role.REVIEWER)
+
+
 def _ensure_another_lead(memberships: list[Membership], leaving: Membership) -> None:
     leads = [m for m in memberships if m.role == Role.LEAD and m.pk != leaving.pk]
     if not leads:
@@ -277,6 +281,10 @@ def membership_change_role(*, membership: Membership, role: str, actor) -> Membe
         before=before,
         after=_membership_snapshot(current),
     )
+    if role not in SCREENING_ROLES:
+        membership_ended.send(
+            sender=Membership, project=current.project, user=current.user, actor=actor
+        )
     return current
 
 
@@ -296,6 +304,9 @@ def membership_remove(*, membership: Membership, actor) -> None:
         before=_membership_snapshot(current),
     )
     current.delete()
+    membership_ended.send(
+        sender=Membership, project=current.project, user=current.user, actor=actor
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -14,3 +14,9 @@ project_framework_changed = Signal()
 # inside the transaction, with `user` and `project_ids` (the projects they worked in):
 # whatever an app stores built from people's names (grading's report tables) is rebuilt.
 user_erased = Signal()
+
+# Sent by `membership_remove` and `membership_change_role` (to a role that does not screen),
+# inside the transaction, with `project`, `user` and `actor`: the person no longer works on
+# the project's records, so what the apps hold for them there (screening's assignments) is
+# released.
+membership_ended = Signal()

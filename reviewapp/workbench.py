@@ -21,7 +21,7 @@ class Work:
     """One thing waiting for the person: "12 records waiting for you → Continue"."""
 
     project_id: int
-    kind: str  # "screen", "maybes", "conflicts", "imports", "consensus", "comments"
+    kind: str  # "assigned", "screen", "maybes", "conflicts", "imports", "consensus", "comments"
     count: int
     text: str  # the count in words, in the page's language
     where: str  # the topic area and stage it is in

@@ -9,6 +9,7 @@ class ScreeningConfig(AppConfig):
     def ready(self) -> None:
         # The services enqueue tasks by name (reviewapp.tasking): the task module must be
         # loaded for Celery to know them, in the web process too.
+        import screening.receivers  # noqa: F401, PLC0415 -- connects them once models load
         from reviewapp.audit import register_value_filter  # noqa: PLC0415 -- models load once the app registry is ready
         from reviewapp.workbench import register_progress_source, register_work_source  # noqa: PLC0415 -- models load once the app registry is ready
         from screening import tasks  # noqa: F401, PLC0415 -- registers the tasks once the app registry is ready

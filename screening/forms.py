@@ -11,6 +11,8 @@ from reviewapp.models import Role
 from screening import flow
 from screening.models import BulkAction, Decision, Label, Record, ScreeningItem, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
+from screening.queries import STAGE_ITEM_FILTERS
+from screening.services.bulk import stage_assignees
 from screening.services.records import RECORD_EDIT_FIELDS
 
 
@@ -363,6 +365,9 @@ class StageRecordFilterForm(forms.Form):
     reviewer = forms.ModelChoiceField(
         label=_("Reviewer"), queryset=get_user_model().objects.none(), required=False
     )
+    assigned = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=get_user_model().objects.none(), required=False
+    )
     label = forms.ModelChoiceField(label=_("Label"), queryset=Label.objects.none(), required=False)
     source = forms.ModelChoiceField(
         label=_("Source"), queryset=Source.objects.none(), required=False
@@ -388,10 +393,13 @@ class StageRecordFilterForm(forms.Form):
             )
             .order_by("username")
         )
-        self.fields["reviewer"].label_from_instance = lambda user: user.username
+        # Anyone who may screen here can hold an assignment: the reviewers' list serves both.
+        self.fields["assigned"].queryset = self.fields["reviewer"].queryset
+        for name in ("reviewer", "assigned"):
+            self.fields[name].label_from_instance = lambda user: user.username
         self.fields["label"].queryset = Label.objects.filter(project=project)
         self.fields["source"].queryset = Source.objects.filter(topic_area=stage.topic_area)
-        for name in ("reviewer", "label", "source"):
+        for name in ("reviewer", "assigned", "label", "source"):
             self.fields[name].empty_label = _("All")
         self.helper = FormHelper()
         self.helper.form_method = "get"
@@ -401,7 +409,8 @@ class StageRecordFilterForm(forms.Form):
         self.helper.layout = Layout(
             *(
                 Div(name, css_class="col-md-3")
-                for name in ("q", "status", "decision", "reason", "reviewer", "label", "source")
+                for name in STAGE_ITEM_FILTERS
+                if name not in {"year_from", "year_to", "mine", "maybe"}
             ),
             Div("year_from", css_class="col-md-1"),
             Div("year_to", css_class="col-md-1"),
@@ -422,12 +431,18 @@ class BulkActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Action"), choices=BulkAction.Kind.choices)
     reason = forms.ChoiceField(label=_("Exclusion reason"), required=False)
     name = forms.CharField(label=_("Label"), required=False, max_length=60)
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none(), required=False
+    )
 
     def __init__(self, *args, stage: Stage, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", _("Choose…"))] + [
             (reason, reason) for reason in stage.exclusion_reasons
         ]
-        for field in ("kind", "reason"):
+        self.fields["assignee"].queryset = stage_assignees(stage)
+        self.fields["assignee"].label_from_instance = lambda user: user.username
+        self.fields["assignee"].empty_label = _("Choose…")
+        for field in ("kind", "reason", "assignee"):
             self.fields[field].widget.attrs["class"] = "form-select form-select-sm"
         self.fields["name"].widget.attrs["class"] = "form-control form-control-sm"

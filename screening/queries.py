@@ -220,7 +220,7 @@ def stage_items(
     private flags; nobody else's pile is listed)."""
     items = (
         stage.items.filter(record__canonical__isnull=True)
-        .select_related("record__source", "resolved_by")
+        .select_related("record__source", "resolved_by", "assigned_to")
         .prefetch_related(
             Prefetch(
                 "decisions",
@@ -254,6 +254,7 @@ STAGE_ITEM_FILTERS = (
     "decision",
     "reason",
     "reviewer",
+    "assigned",
     "label",
     "source",
     "year_from",
@@ -289,6 +290,8 @@ def stage_items_filtered(stage: Stage, *, viewer, filters: dict) -> QuerySet[Scr
         )
     if filters.get("source"):
         items = items.filter(record__source=filters["source"])
+    if filters.get("assigned"):
+        items = items.filter(assigned_to=filters["assigned"])
     if filters.get("year_from"):
         items = items.filter(record__year__gte=filters["year_from"])
     if filters.get("year_to"):

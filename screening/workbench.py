@@ -4,14 +4,15 @@ and failed imports; and each stage's progress for the dashboard.
 
 One query reads every stage of the person's projects with its counts (correlated
 subqueries per stage, each on an index beginning with the stage), one more the failed
-imports: the home page costs the same with one project or twenty.
+imports, and one more the records assigned to people where a stage has any: the home page
+costs the same with one project or twenty.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +21,17 @@ from django.utils.translation import ngettext
 from reviewapp.models import Role
 from reviewapp.workbench import Progress, Work
 from screening.models import Decision, ImportJob, MaybeFlag, ScreeningItem, Stage
-from screening.services.screening import stage_has_reviewer, stage_reviewer_check
+from screening.services.screening import (
+    NOT_ASSIGNED,
+    stage_assignment_check,
+    stage_assignments,
+    stage_has_reviewer,
+    stage_reviewer_check,
+)
 
 # A failed import is shown on the work list for this long (it stays in the import list).
 FAILED_IMPORTS_SHOWN = timedelta(days=14)
-KIND_ORDER = {"screen": 0, "maybes": 1, "conflicts": 2, "maybes_waiting": 3}
+KIND_ORDER = {"assigned": 0, "screen": 1, "maybes": 2, "conflicts": 3, "maybes_waiting": 4}
 
 
 def _stages(user, projects, shared: dict) -> list[Stage]:
@@ -37,7 +44,8 @@ def _stages(user, projects, shared: dict) -> list[Stage]:
 
 def _counted_stages(user, projects) -> list[Stage]:
     """The stages of the projects, each with its counts for the work list and the progress
-    bars (`waiting`, `my_maybes`, `maybes_waiting`, `conflicts_n`, `total_n`, `settled_n`).
+    bars (`waiting`, `assigned_to_me`, `my_maybes`, `maybes_waiting`, `conflicts_n`,
+    `total_n`, `settled_n`).
 
     A fixed number of grouped queries for all the stages together, each cheap on a large
     stage: correlated subqueries that joined every item of a stage to its record (to count
@@ -55,7 +63,7 @@ def _counted_stages(user, projects) -> list[Stage]:
             topic_area__deleted_at__isnull=True,
         )
         .select_related("topic_area")
-        .annotate(**stage_reviewer_check(user))
+        .annotate(**stage_reviewer_check(user), **stage_assignment_check(user))
         .order_by("topic_area__position", "topic_area_id", "position")
     )
     if not stages:
@@ -126,6 +134,7 @@ def _counted_stages(user, projects) -> list[Stage]:
         if merged
         else {}
     )
+    assigned = _assigned(user, stages)
     for stage in stages:
         here, dup = counts.get(stage.pk, {}), duplicates.get(stage.pk, {})
 
@@ -143,9 +152,37 @@ def _counted_stages(user, projects) -> list[Stage]:
             net(status.PENDING)
             - missing.get(stage.pk, 0)
             - (mine.get(stage.pk, 0) - mine_duplicates.get(stage.pk, 0))
-            - (flagged.get("mine", 0) - flagged_duplicates.get(stage.pk, 0)),
+            - (flagged.get("mine", 0) - flagged_duplicates.get(stage.pk, 0))
+            - assigned.get(stage.pk, {}).get("held", 0),
         )
+        stage.assigned_to_me = assigned.get(stage.pk, {}).get("mine", 0)
     return stages
+
+
+def _assigned(user, stages: list[Stage]) -> dict[int, dict[str, int]]:
+    """By stage, the records assigned to the person (`mine`) and those assigned to others
+    that hold the last seat the person could take (`held`: they do not wait for them).
+    One query, and only where a stage has assignments (read with the stages)."""
+    ids = [stage.pk for stage in stages if stage_assignments(stage, user) != NOT_ASSIGNED]
+    if not ids:
+        return {}
+    decided = Decision.objects.filter(item=OuterRef("pk"), reviewer=user)
+    others = ~Q(assigned_to=user) & Q(decisions_made__gte=F("stage__reviewers_required") - 1)
+    return {
+        row.pop("stage_id"): row
+        for row in ScreeningItem.objects.filter(
+            stage_id__in=ids,
+            status=ScreeningItem.Status.PENDING,
+            assigned_to__isnull=False,
+            record__canonical__isnull=True,
+        )
+        .values("stage_id")
+        .order_by()
+        .annotate(
+            mine=Count("id", filter=Q(assigned_to=user)),
+            held=Count("id", filter=others & ~Exists(decided)),
+        )
+    }
 
 
 def _by_stage_and_status(items) -> dict[int, dict[str, int]]:
@@ -198,6 +235,15 @@ def screening_work(user, projects, shared: dict) -> list[Work]:
             )
 
         if stage_has_reviewer(stage, user) and stage.stopped_at is None:
+            n = stage.assigned_to_me
+            add(
+                "assigned",
+                n,
+                ngettext("%(n)s record assigned to you", "%(n)s records assigned to you", n)
+                % {"n": n},
+                _("See them"),
+                _stage_url("stage_records", stage, project) + f"?assigned={user.pk}",
+            )
             n = stage.waiting
             add(
                 "screen",

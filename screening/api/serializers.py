@@ -392,6 +392,12 @@ class StageRecordFilterSerializer(serializers.Serializer):
         max_length=150,
         help_text="Records this reviewer (a username) decided (decisions you may see).",
     )
+    assigned = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text="Records assigned to this reviewer (a username).",
+    )
     label = serializers.CharField(
         required=False, allow_blank=True, max_length=60, help_text="Records with this label."
     )
@@ -436,6 +442,9 @@ class StageRecordFilterSerializer(serializers.Serializer):
                 _("No reviewer or lead of the project has this username.")
             )
         return user
+
+    def validate_assigned(self, username):
+        return self.validate_reviewer(username)
 
     def validate_label(self, name):
         if not name:

@@ -1,20 +1,24 @@
-"""A lead's bulk actions on a filtered stage list: exclude with a reason, add a label. Each
-is one transaction, one audit entry and one `BulkAction`, undone as a whole by
-`bulk_action_undo`, which refuses once any record it changed has changed since.
+"""A lead's bulk actions on a filtered stage list: exclude with a reason, add a label, assign
+to a reviewer. Each is one transaction, one audit entry and one `BulkAction`, undone as a
+whole by `bulk_action_undo`, which refuses once any record it excluded or labelled has
+changed since (an assignment's undo unassigns what is still assigned).
 
 The exclusion is a lead's resolution of each record that is still open (not resolved, not
 moved on to a decided next stage): the same steps as `conflict_resolve`, without one audit
 entry per record.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
+from reviewapp.models import Role
 from reviewapp.versioning import StateConflict
-from screening.models import BulkAction, RecordLabel, ScreeningItem, Stage
+from screening.models import BulkAction, Decision, RecordLabel, ScreeningItem, Stage
 from screening.queries import stage_items_filtered
 from screening.services.labels import label_for_name
 
@@ -47,16 +51,26 @@ def _audit(*, actor, bulk: BulkAction, action: str, after: dict) -> None:
 
 
 def bulk_action_apply(
-    *, stage: Stage, actor, filters: dict, kind: str, reason: str = "", name: str = ""
+    *,
+    stage: Stage,
+    actor,
+    filters: dict,
+    kind: str,
+    reason: str = "",
+    name: str = "",
+    assignee=None,
 ) -> BulkAction:
     """The lead's bulk action of `kind` on the stage's list of records as `filters` narrow it
-    (`stage_items_filtered`, as the lead sees the list): an exclusion with `reason`, or the
-    label `name`. The page's bulk form and the API both act through here."""
+    (`stage_items_filtered`, as the lead sees the list): an exclusion with `reason`, the
+    label `name`, or an assignment to `assignee`. The page's bulk form and the API both act
+    through here."""
     items = stage_items_filtered(stage, viewer=actor, filters=filters)
     if kind == BulkAction.Kind.EXCLUDE:
         return records_bulk_exclude(stage=stage, actor=actor, items=items, reason=reason)
     if kind == BulkAction.Kind.LABEL:
         return records_bulk_label(stage=stage, actor=actor, items=items, name=name)
+    if kind == BulkAction.Kind.ASSIGN:
+        return records_bulk_assign(stage=stage, actor=actor, items=items, assignee=assignee)
     raise ValidationError({"kind": _("Choose an action.")})
 
 
@@ -121,6 +135,56 @@ def records_bulk_label(*, stage: Stage, actor, items, name: str) -> BulkAction:
     return bulk
 
 
+def stage_assignees(stage: Stage):
+    """Who a lead may assign the stage's records to: the leads and reviewers of the project
+    who screen at the stage (those chosen for it, or every one when none is chosen)."""
+    chosen = Stage.reviewers.through.objects.filter(stage_id=stage.pk)
+    # One query: those chosen, or everyone when nobody is.
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__project_id=stage.topic_area.project_id,
+            memberships__role__in=[Role.LEAD, Role.REVIEWER],
+            is_active=True,
+        )
+        .filter(Exists(chosen.filter(user_id=OuterRef("pk"))) | ~Exists(chosen))
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def records_bulk_assign(*, stage: Stage, actor, items, assignee) -> BulkAction:
+    """Assign every record of `items` that still waits for `assignee`'s decision to them:
+    the queue hands it to them first and holds one of its seats for them until they decide
+    it (`screening_next`). Records assigned to another reviewer are assigned to this one
+    instead; settled records, and those the assignee has decided, are left as they are."""
+    if assignee is None or not stage_assignees(stage).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": _("Choose a reviewer who screens at this stage.")})
+    listed = set(items.order_by().values_list("pk", flat=True))
+    decided = Decision.objects.filter(item=OuterRef("pk"), reviewer=assignee)
+    # Locked in id order, as every bulk action locks; the status is read under the lock.
+    waiting = list(
+        ScreeningItem.objects.select_for_update(of=("self",))
+        .filter(pk__in=listed, stage=stage, status=ScreeningItem.Status.PENDING)
+        .exclude(assigned_to=assignee)
+        .filter(~Exists(decided))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ScreeningItem.objects.filter(pk__in=waiting).update(assigned_to=assignee)
+    bulk = BulkAction.objects.create(
+        stage=stage,
+        kind=BulkAction.Kind.ASSIGN,
+        assignee=assignee,
+        rows=[{"item": item_id} for item_id in waiting],
+        actor=actor,
+    )
+    _audit(
+        actor=actor, bulk=bulk, action="records.bulk_assign", after={"assignee": assignee.username}
+    )
+    return bulk
+
+
 @transaction.atomic
 def bulk_action_undo(*, bulk: BulkAction, actor) -> BulkAction:
     """Revert exactly what the bulk action did; refused (BulkChanged) once any record it
@@ -145,6 +209,14 @@ def bulk_action_undo(*, bulk: BulkAction, actor) -> BulkAction:
             item.resolved_at = None
             item.save(update_fields=["resolved_by", "resolved_at"])
             _settle(item)
+    elif bulk.kind == BulkAction.Kind.ASSIGN:
+        # Unassigning: the records still assigned to the reviewer by it (not those they
+        # have decided since, nor those a later action gave someone else) go back to
+        # everyone's queue.
+        if bulk.assignee_id is not None:
+            ScreeningItem.all_objects.filter(
+                pk__in=[row["item"] for row in bulk.rows], assigned_to_id=bulk.assignee_id
+            ).update(assigned_to=None)
     else:
         record_ids = [row["record"] for row in bulk.rows]
         links = RecordLabel.objects.filter(label=bulk.label, record_id__in=record_ids)

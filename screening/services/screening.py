@@ -12,12 +12,12 @@ audited with before and after.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Exists, OuterRef
+from django.db.models import BooleanField, Count, Exists, IntegerField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -150,6 +150,9 @@ def stage_update(
     locked.save()
     if reviewer_ids is not None:
         locked.reviewers.set(reviewer_ids)
+        if reviewer_ids:
+            # Those no longer chosen may not screen here: their assignments are released.
+            _release_unchosen(locked, actor=actor, chosen=reviewer_ids)
     audit_record(
         actor=actor,
         project=locked.topic_area.project,
@@ -159,6 +162,47 @@ def stage_update(
         after={**snapshot(locked, STAGE_FIELDS), "reviewers": _reviewer_names(locked)},
     )
     return locked
+
+
+def assignments_release(*, user, actor, project=None, stage: Stage | None = None) -> int:
+    """The records assigned to `user` (in `project`, or at `stage`, or everywhere) are
+    assigned to nobody any more: they left the project, may no longer screen there, or
+    their account is deactivated. Records in the bin too (a restored import brings no
+    assignment back). Audited per stage; returns how many were released."""
+    items = ScreeningItem.all_objects.filter(assigned_to=user)
+    if project is not None:
+        items = items.filter(stage__topic_area__project=project)
+    if stage is not None:
+        items = items.filter(stage=stage)
+    by_stage = dict(
+        items.values("stage_id").order_by().annotate(n=Count("id")).values_list("stage_id", "n")
+    )
+    if not by_stage:
+        return 0
+    released = ScreeningItem.all_objects.filter(assigned_to=user, stage_id__in=by_stage).update(
+        assigned_to=None
+    )
+    for released_at in Stage.objects.filter(pk__in=by_stage).select_related("topic_area__project"):
+        audit_record(
+            actor=actor,
+            project=released_at.topic_area.project,
+            action="records.assignments_release",
+            obj=released_at,
+            before={"assigned_to": user.username, "records": by_stage[released_at.pk]},
+            after={"stage": released_at.name},
+        )
+    return released
+
+
+def _release_unchosen(stage: Stage, *, actor, chosen) -> None:
+    assignees = (
+        ScreeningItem.all_objects.filter(stage=stage, assigned_to__isnull=False)
+        .exclude(assigned_to__in=chosen)
+        .values_list("assigned_to", flat=True)
+        .distinct()
+    )
+    for user in get_user_model().objects.filter(pk__in=list(assignees)):
+        assignments_release(user=user, actor=actor, stage=stage)
 
 
 def _reviewer_names(stage: Stage) -> list[str]:
@@ -239,6 +283,54 @@ def stage_has_reviewer(stage: Stage, reviewer) -> bool:
     return bool(answer)
 
 
+# What a stage's open assignments (`ScreeningItem.assigned_to`, on records still pending)
+# are for one reviewer: none at all, only other reviewers', or some of theirs.
+NOT_ASSIGNED, ASSIGNED_TO_OTHERS, ASSIGNED_TO_ME = 0, 1, 2
+
+
+def stage_assignment_check(reviewer) -> dict[str, RawSQL]:
+    """An annotation for a query on stages, `.annotate(**stage_assignment_check(reviewer))`:
+    NOT_ASSIGNED, ASSIGNED_TO_OTHERS or ASSIGNED_TO_ME. `stage_assignments` then answers
+    from it without a query of its own: read with the stage, a stage without assignments
+    costs the screening round trip no query more (two lookups in the partial index
+    `item_assigned`, which holds only assigned items)."""
+    item = ScreeningItem._meta.db_table
+    stage = Stage._meta.db_table
+    assigned = (
+        f"EXISTS (SELECT 1 FROM {item} i WHERE i.stage_id = {stage}.id"  # noqa: S608 - table names from the models
+        " AND i.assigned_to_id {who} AND i.status = %s AND i.deleted_at IS NULL)"
+    )
+    sql = (
+        f"CASE WHEN {assigned.format(who='= %s')} THEN {ASSIGNED_TO_ME}"
+        f" WHEN {assigned.format(who='IS NOT NULL')} THEN {ASSIGNED_TO_OTHERS}"
+        f" ELSE {NOT_ASSIGNED} END"
+    )
+    pending = ScreeningItem.Status.PENDING
+    check = RawSQL(  # noqa: S611 - table names from the models, values as parameters
+        sql, [reviewer.pk, pending, pending], output_field=IntegerField()
+    )
+    return {_assignment_check_name(reviewer): check}
+
+
+def _assignment_check_name(reviewer) -> str:
+    return f"assigned_{reviewer.pk}"
+
+
+def stage_assignments(stage: Stage, reviewer) -> int:
+    """NOT_ASSIGNED, ASSIGNED_TO_OTHERS or ASSIGNED_TO_ME: from the stage's annotation
+    (`stage_assignment_check`) when it was read with one, else from a query."""
+    known = getattr(stage, _assignment_check_name(reviewer), None)
+    if known is not None:
+        return int(known)
+    answer = (
+        Stage.objects.filter(pk=stage.pk)
+        .annotate(**stage_assignment_check(reviewer))
+        .values_list(_assignment_check_name(reviewer), flat=True)
+        .first()
+    )
+    return int(answer or NOT_ASSIGNED)
+
+
 def _check_reviewer(stage: Stage, reviewer) -> None:
     if not stage_has_reviewer(stage, reviewer):
         raise PermissionDenied(_("You are not a reviewer at this stage."))
@@ -285,12 +377,12 @@ def _next_item(
     # One read of the stage's claims (about one per reviewer at work) serves the sweep
     # of expired claims, the reviewer's own and the count of everyone else's.
     claims = _stage_claims(stage)
-    if any(expires <= now for _c, _i, _r, expires, _m, _s in claims):
+    if any(claim[3] <= now for claim in claims):
         Claim.objects.filter(stage=stage, expires_at__lte=now).delete()
         claims = [claim for claim in claims if claim[3] > now]
     mine = [claim for claim in claims if claim[2] == reviewer.pk]
     decided_id = decided.pk if decided is not None else None
-    for claim_id, item_id, _r, _e, _m, status in mine:
+    for claim_id, item_id, _r, _e, _m, status, _a in mine:
         if status == ScreeningItem.Status.PENDING and item_id != decided_id:
             _release(mine, decided_id)
             Claim.objects.filter(pk=claim_id).update(expires_at=now + CLAIM_DURATION)
@@ -314,7 +406,23 @@ def _next_item(
     # The reviewer's maybe pile is the queue's tail: its records come once nothing else
     # waits for them, the longest-waiting first.
     flagged = MaybeFlag.objects.filter(item=OuterRef("pk"), reviewer=reviewer)
-    queues = [
+    queues = []
+    assignments = stage_assignments(stage, reviewer)
+    if assignments != NOT_ASSIGNED:
+        # Records a lead assigned to this reviewer come first. A record assigned to another
+        # holds one seat for them until they decide it (which clears the assignment): at a
+        # single-reviewer stage nobody else is handed it, at a dual stage only while a seat
+        # besides theirs is free (claims are counted in `_full_items` and `_first_free`).
+        # Only here: a stage without assignments keeps its queries as they were.
+        if assignments == ASSIGNED_TO_ME:
+            queues.append(
+                pending.filter(~Exists(flagged), assigned_to=reviewer).order_by(*queue_order(stage))
+            )
+        open_to_me = Q(assigned_to__isnull=True) | Q(assigned_to=reviewer)
+        if stage.reviewers_required > 1:
+            open_to_me |= Q(decisions_made__lte=stage.reviewers_required - 2)
+        pending = pending.filter(open_to_me)
+    queues += [
         pending.filter(~Exists(flagged)).order_by(*queue_order(stage)),
         pending.filter(maybe_flags__reviewer=reviewer).order_by("maybe_flags__flagged_at", "id"),
     ]
@@ -345,8 +453,14 @@ def _first_free(queue, stage: Stage, reviewer, full: set[int], now, *, claim: bo
         if item is None:
             return None
         item.stage = stage
-        claimed = Claim.objects.filter(item=item).exclude(reviewer=reviewer).count()
-        if claimed + item.decisions_made >= stage.reviewers_required:
+        claimers = list(
+            Claim.objects.filter(item=item)
+            .exclude(reviewer=reviewer)
+            .values_list("reviewer_id", flat=True)
+        )
+        seats = len(claimers) + item.decisions_made
+        seats += _assignee_seat(item.assigned_to_id, reviewer, claimers)
+        if seats >= stage.reviewers_required:
             # Claimed since the claims were read. Every reviewer starts at the head of the
             # queue, so under load (or after this request waited for a core) there can be
             # dozens of such: read the claims again rather than meet them one attempt at a
@@ -368,23 +482,42 @@ def queue_order(stage: Stage) -> tuple[str, ...]:
 
 
 def _stage_claims(stage: Stage) -> list[tuple]:
-    """(id, item, reviewer, expires_at, the item's decisions_made and status) of the
-    stage's claims."""
+    """(id, item, reviewer, expires_at, the item's decisions_made, status and assignee) of
+    the stage's claims."""
     return list(
         Claim.objects.filter(stage=stage).values_list(
-            "id", "item_id", "reviewer_id", "expires_at", "item__decisions_made", "item__status"
+            "id",
+            "item_id",
+            "reviewer_id",
+            "expires_at",
+            "item__decisions_made",
+            "item__status",
+            "item__assigned_to_id",
         )
     )
 
 
+def _assignee_seat(assignee_id: int | None, reviewer, claimers) -> int:
+    """1 when the item is assigned to another reviewer who has not claimed it yet: the seat
+    their claim will take is held for them (their claim, once made, is counted itself)."""
+    return int(
+        assignee_id is not None and assignee_id != reviewer.pk and assignee_id not in claimers
+    )
+
+
 def _full_items(stage: Stage, reviewer, claims: list[tuple], now) -> set[int]:
-    """Items that the other reviewers' live claims and the decisions made leave no room on."""
-    others = Counter(claim[1] for claim in claims if claim[2] != reviewer.pk and claim[3] > now)
-    made = {claim[1]: claim[4] for claim in claims}
+    """Items that the other reviewers' live claims, the decisions made and the seat held for
+    another reviewer they are assigned to leave no room on."""
+    live = [claim for claim in claims if claim[2] != reviewer.pk and claim[3] > now]
+    claimers: dict[int, list[int]] = {}
+    for claim in live:
+        claimers.setdefault(claim[1], []).append(claim[2])
+    made = {claim[1]: (claim[4], claim[6]) for claim in claims}
     return {
         item_id
-        for item_id, count in others.items()
-        if count + made[item_id] >= stage.reviewers_required
+        for item_id, who in claimers.items()
+        if len(who) + made[item_id][0] + _assignee_seat(made[item_id][1], reviewer, who)
+        >= stage.reviewers_required
     }
 
 
@@ -464,13 +597,15 @@ def _settle(
     *,
     was_included: bool | None = None,
     decisions: list[tuple[str, str]] | None = None,
+    decided_by=None,
 ) -> None:
     """Derive the item's status from its decisions, and move it on or back.
 
     `was_included`: whether the record was included here before the change (by default,
     its status on entry; a lead's resolution sets the status before calling this).
     `decisions`: (value, reason) of the item's decisions in decision order, when the
-    caller has them; read here otherwise.
+    caller has them; read here otherwise. `decided_by`: the reviewer whose decision this
+    is, when it is one: an assignment to them is done.
     """
     if was_included is None:
         was_included = item.status == ScreeningItem.Status.INCLUDED
@@ -488,7 +623,16 @@ def _settle(
             else ""
         )
     item.version += 1
-    item.save(update_fields=["decisions_made", "status", "exclusion_reason", "version"])
+    fields = ["decisions_made", "status", "exclusion_reason", "version"]
+    # An assignment holds a seat until the assignee decides; a record settled (by them, the
+    # others or a lead) needs nobody any more. Cleared in the same UPDATE.
+    if item.assigned_to_id is not None and (
+        item.status != ScreeningItem.Status.PENDING
+        or (decided_by is not None and item.assigned_to_id == decided_by.pk)
+    ):
+        item.assigned_to = None
+        fields.append("assigned_to")
+    item.save(update_fields=fields)
     if item.status == ScreeningItem.Status.CONFLICT and not was_conflict:
         _notify_conflict(item.stage)
     included = item.status == ScreeningItem.Status.INCLUDED
@@ -593,7 +737,7 @@ def _decision_save(*, item: ScreeningItem, reviewer, value: str, reason: str, no
     MaybeFlag.objects.filter(item=item, reviewer=reviewer).delete()
     # decided_at is auto_now: the saved decision is now the latest, last in decision order.
     decisions.append(decision)
-    _settle(item, decisions=[(d.value, d.reason) for d in decisions])
+    _settle(item, decisions=[(d.value, d.reason) for d in decisions], decided_by=reviewer)
     if before is not None:
         audit_record(
             actor=reviewer,

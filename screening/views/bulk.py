@@ -38,6 +38,7 @@ def bulk_apply(request, project, topic_key, stage_id):
             kind=form.cleaned_data["kind"],
             reason=form.cleaned_data["reason"],
             name=form.cleaned_data["name"],
+            assignee=form.cleaned_data["assignee"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -41,10 +41,13 @@ from screening.views.records import labels_context
 
 def _stage(project, topic_key, stage_id, *, reviewer=None) -> Stage:
     """The stage with its topic area, in one query; with `reviewer`, also whether they
-    may screen it (`services.stage_has_reviewer` then answers without a query)."""
+    may screen it and whether records are assigned there (`services.stage_has_reviewer`
+    and `services.stage_assignments` then answer without a query)."""
     stages = Stage.objects.select_related("topic_area")
     if reviewer is not None:
-        stages = stages.annotate(**services.stage_reviewer_check(reviewer))
+        stages = stages.annotate(
+            **services.stage_reviewer_check(reviewer), **services.stage_assignment_check(reviewer)
+        )
     stage = get_object_or_404(
         stages, topic_area__project=project, topic_area__key=topic_key, pk=stage_id
     )
@@ -341,7 +344,9 @@ def _bulk_context(request, stage) -> dict:
         "can_bulk": True,
         "bulk_form": BulkActionForm(initial={"filters": query.urlencode()}, stage=stage),
         "bulk_actions": list(
-            stage.bulk_actions.filter(undone_at__isnull=True).select_related("actor", "label")[:5]
+            stage.bulk_actions.filter(undone_at__isnull=True).select_related(
+                "actor", "label", "assignee"
+            )[:5]
         ),
     }
 

@@ -69,6 +69,7 @@ def test_bulk_exclude_and_undo(api, topic_area, review_data):
         "action": "exclude",
         "reason": reason,
         "label": None,
+        "assignee": None,
         "count": 1,
         "actor": "lead",
         "created_at": body["created_at"],
@@ -115,6 +116,29 @@ def test_bulk_label_on_the_filtered_list(api, topic_area, review_data):
     assert everything.json()["count"] == 2
 
 
+def test_bulk_assign_to_a_reviewer_and_undo(api, topic_area, review_data, cast):
+    stage = review_data["stage"]
+    waiting = set(
+        stage.items.filter(status=ScreeningItem.Status.PENDING)
+        .exclude(decisions__reviewer=cast["reviewer"])
+        .values_list("pk", flat=True)
+    )
+    assert waiting
+    response = api["lead"].post(
+        _url(topic_area, stage),
+        {"action": "assign", "assignee": "reviewer", "filters": {}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["action"], body["assignee"], body["count"]) == ("assign", "reviewer", len(waiting))
+    assigned = stage.items.filter(assigned_to=cast["reviewer"])
+    assert set(assigned.values_list("pk", flat=True)) == waiting
+    undone = api["lead"].post(body["undo"], format="json")
+    assert undone.status_code == 200, undone.content
+    assert not stage.items.filter(assigned_to__isnull=False).exists()
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -126,6 +150,9 @@ def test_bulk_label_on_the_filtered_list(api, topic_area, review_data):
         ({"action": "exclude", "reason": "Because", "filters": {}}, "reason"),
         ({"action": "label", "name": "", "filters": {}}, "name"),
         ({"action": "delete", "filters": {}}, "action"),
+        ({"action": "assign", "filters": {}}, "assignee"),
+        ({"action": "assign", "assignee": "outsider", "filters": {}}, "assignee"),
+        ({"action": "assign", "assignee": "peer", "filters": {}}, "assignee"),
     ],
 )
 def test_bulk_refuses_bad_bodies(api, topic_area, review_data, body, field):

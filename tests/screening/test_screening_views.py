@@ -375,8 +375,9 @@ def test_stage_records_list_query_count_does_not_grow(
         )
     client.force_login(lead)
     # session, user, project with the reviewer's role, stage with its topic area, whether it is the
-    # last stage, count, page, decisions and labels (prefetched), the filter form's reviewers,
-    # labels and sources, the lead's bulk actions to undo – and none per item.
-    with django_assert_num_queries(13):
+    # last stage, count, page, decisions and labels (prefetched), the filter form's reviewers
+    # (twice: its reviewer and its "assigned to"), labels and sources, the lead's bulk actions
+    # to undo and the reviewers the bulk form may assign to – and none per item.
+    with django_assert_num_queries(15):
         response = client.get(reverse("stage_records", kwargs=_kw(topic_area, stage_id=title.pk)))
     assert response.content.decode().count('data-testid="decision"') == count
