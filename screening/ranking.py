@@ -75,8 +75,9 @@ BALANCE_RATIO = 9.8
 # table above), and TF-IDF's document-frequency cut already drops English function words.
 STEMMED_LANGUAGES = frozenset({"da", "no", "sv", "de"})
 # Names how record_text and text_features read records; kept features computed under
-# another version are computed again (2: stems for the languages above).
-FEATURES_VERSION = 2
+# another version are computed again (2: stems for the languages above; 3: kept as
+# memory-mapped parts with sorted indices, screening.services.ranking).
+FEATURES_VERSION = 3
 
 
 def record_text(

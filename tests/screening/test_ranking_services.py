@@ -368,3 +368,41 @@ def test_the_head_of_a_large_stage_is_stored_in_the_look_aheads_order(
 )
 def test_which_scores_are_worth_writing(new, old, written):
     assert ranking_services._worth_writing(new, old, head_floor=0.9999) is written
+
+
+def test_kept_features_are_read_back_as_computed_and_damaged_ones_computed_again(
+    stage, records, reviewer, lead, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    relevant, irrelevant = records
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+    rows = list(
+        stage.items.filter(record__canonical__isnull=True)
+        .order_by("id")
+        .values_list("id", "status", "score", "record_id")
+    )
+    (kept,) = (Path(tmp_path) / "ranking").glob(f"stage-{stage.pk}-*")
+    assert sorted(path.name for path in kept.iterdir()) == [
+        "data.npy",
+        "indices.npy",
+        "indptr.npy",
+        "shape.npy",
+    ]
+
+    loaded = ranking_services._stage_features(stage, rows).copy()  # off the mapped files
+    (kept_again,) = (Path(tmp_path) / "ranking").glob(f"stage-{stage.pk}-*")
+    assert kept_again == kept  # read, not computed and kept again
+    assert loaded.has_sorted_indices
+    # Damaged (a new file, as any write here makes: a mapped one is never written over).
+    (kept / "indptr.npy").unlink()
+    (kept / "indptr.npy").write_bytes(b"damaged")
+    recomputed = ranking_services._stage_features(stage, rows)
+
+    assert loaded.shape == recomputed.shape == (len(rows), loaded.shape[1])
+    assert loaded.nnz > 0
+    assert (loaded != recomputed).nnz == 0
+    assert (kept / "indptr.npy").read_bytes() != b"damaged"

@@ -102,9 +102,9 @@ def test_a_corrected_text_forgets_the_ranking_features(
     record, lead, topic_area, django_capture_on_commit_callbacks
 ):
     stage = stages_set_up(topic_area=topic_area, actor=lead, preset="two")[0]
-    cached = Path(settings.MEDIA_ROOT) / "ranking" / f"stage-{stage.pk}-0123456789abcdef.npz"
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(b"features")
+    cached = Path(settings.MEDIA_ROOT) / "ranking" / f"stage-{stage.pk}-0123456789abcdef"
+    cached.mkdir(parents=True, exist_ok=True)
+    (cached / "data.npy").write_bytes(b"features")
 
     with django_capture_on_commit_callbacks(execute=True):
         record_update(record=record, actor=lead, expected_version=1, abstract=NEW_ABSTRACT)
