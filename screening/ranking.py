@@ -136,6 +136,14 @@ def balanced_weights(labels: np.ndarray, ratio: float = BALANCE_RATIO) -> np.nda
 # fit (0.03 s on 10,000 records, 1,000 labelled): 10 keep a retrain near 0.3 s, within its
 # 1 s budget; with a longer interval the records after the 10th follow the model's order.
 LOOKAHEAD = 10
+# A fit costs about its training rows' stored features (liblinear's passes go over them):
+# 0.03 s for 1,000 labelled records, 1.2 s for 10,000 (bench/ranking_retrain.py: 375
+# features a record). The look-ahead's fits together stay within about this many (1.5 s):
+# all its steps up to about 1,300 such labelled records, two at 6,000, none beyond, where
+# the head is the model's own order (one more decision moves a model of that many little).
+# Reviewers find most relevant records early, so the steps are spent where they count: on
+# every shared set 95 % recall comes before 500 records are labelled.
+LOOKAHEAD_WORK = 5_000_000
 # The look-ahead reorders the head of the ranking: it considers this many of the
 # highest-ranked unscreened rows (a record below them does not reach the head in K steps).
 LOOKAHEAD_POOL = 300
@@ -163,27 +171,35 @@ def relevance_scores(
     *,
     seed: int = 0,
     lookahead: int = LOOKAHEAD,
+    lookahead_work: int = LOOKAHEAD_WORK,
 ) -> np.ndarray:
     """A relevance score in [0, 1] for every row of `features`, learned from the rows in
     `labelled` (row -> relevant). Needs at least one relevant and one irrelevant row.
 
     Higher is more likely relevant; the score is the row's rank among all rows scaled to
     [0, 1], not a probability (see `relevance_band` for what the screening page shows).
-    The `lookahead` highest (at most `LOOKAHEAD`) are in the order of `lookahead_order`;
-    1: the model's own order.
+    The `lookahead` highest (at most what `lookahead_steps` allows within
+    `lookahead_work`) are in the order of `lookahead_order`; 1: the model's own order.
     """
     rows = np.fromiter(labelled.keys(), dtype=np.int64, count=len(labelled))
     labels = np.fromiter(labelled.values(), dtype=bool, count=len(labelled))
     if labels.all() or not labels.any():
         raise ValueError("the model needs at least one relevant and one irrelevant record")
     ranks = _rank_scale(_model_scores(features, rows, labels, seed))
-    lookahead = min(lookahead, LOOKAHEAD)
+    training = int(np.diff(features.indptr)[rows].sum())
+    lookahead = min(lookahead, lookahead_steps(training, work=lookahead_work))
     if lookahead > 1:
         head = lookahead_order(features, rows, labels, ranks, count=lookahead, seed=seed)
         key = ranks.copy()
         key[head] = 2.0 + np.arange(len(head), 0, -1)  # above every other row, in order
         ranks = _rank_scale(key)
     return ranks
+
+
+def lookahead_steps(training_features: int, *, work: int = LOOKAHEAD_WORK) -> int:
+    """How many of the next records the look-ahead orders (1: none, the model's order) when
+    a fit's training rows hold `training_features` stored features (LOOKAHEAD_WORK)."""
+    return max(1, min(LOOKAHEAD, work // max(training_features, 1)))
 
 
 def lookahead_order(

@@ -256,6 +256,28 @@ def test_lookahead_head_is_what_retraining_after_each_irrelevant_pick_gives():
     assert sorted(scores) == pytest.approx(np.arange(len(LOOKAHEAD_TEXTS)) / 6)
 
 
+@given(st.integers(min_value=0, max_value=10**9))
+def test_lookahead_steps_keep_the_fits_within_their_work(training_features):
+    steps = ranking.lookahead_steps(training_features)
+
+    assert 1 <= steps <= ranking.LOOKAHEAD
+    # Within the work, or at the one fit a ranking needs anyway.
+    assert steps == 1 or steps * training_features <= ranking.LOOKAHEAD_WORK
+    # And no fewer than the work allows.
+    assert steps == ranking.LOOKAHEAD or (steps + 1) * training_features > ranking.LOOKAHEAD_WORK
+
+
+def test_a_training_set_beyond_the_work_takes_the_models_own_order():
+    features = ranking.text_features(LOOKAHEAD_TEXTS)
+    labelled = {0: True, 1: False}
+    with_lookahead = ranking.relevance_scores(features, labelled, lookahead=3)
+
+    scores = ranking.relevance_scores(features, labelled, lookahead=3, lookahead_work=1)
+
+    assert list(scores) == list(ranking.relevance_scores(features, labelled, lookahead=1))
+    assert list(scores) != list(with_lookahead)
+
+
 def test_simulation_orders_the_rest_by_the_ranking_after_the_last_relevant_row():
     labels = [i in (0, 1, 2, 7) for i in range(len(TEXTS))]
     features = ranking.text_features(TEXTS)
