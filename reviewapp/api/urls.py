@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from reviewapp.api import views
 from reviewapp.api.activity import ActivityView
+from reviewapp.api.bin import BinView
 
 # The URL prefixes every app's resources hang under.
 PROJECT = r"projects/(?P<project_slug>[-a-zA-Z0-9_]+)"
@@ -44,5 +45,6 @@ urlpatterns = [
     # Who am I (an ApiView: past the login-required middleware, so anonymous is a 401).
     path("me/", views.MeView.as_view(), name="api-me"),
     path(PROJECT_PATH + "activity/", ActivityView.as_view(), name="api-activity"),
+    path(PROJECT_PATH + "bin/", BinView.as_view(), name="api-bin"),
     *router.urls,
 ]

@@ -141,6 +141,8 @@ MATRIX = {
     "api-comment-resolve": {"POST": LEAD},
     "api-comment-restore": {"POST": LEAD},
     "api-activity": {"GET": READ},
+    # The bin page is the leads'.
+    "api-bin": {"GET": LEAD},
     "api-prioritisation": {"GET": READ, "PATCH": LEAD},
     "api-prioritisation-stop": {"POST": LEAD},
     "api-prioritisation-resume": {"POST": LEAD},
@@ -220,6 +222,7 @@ ACTIONS = {
     "api-project-restore": ("project", "detail"),
     "api-topic-area-restore": ("topic-area", "detail"),
     "api-activity": ("activity", "list"),
+    "api-bin": ("bin", "list"),
     "api-prioritisation": ("prioritisation", "list"),
     "api-prioritisation-stop": ("prioritisation", "list"),
     "api-prioritisation-resume": ("prioritisation", "list"),
@@ -232,6 +235,7 @@ PROJECT_LEVEL = {
     "report",
     "comment",
     "activity",
+    "bin",
 }
 
 
