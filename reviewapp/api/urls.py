@@ -12,6 +12,7 @@ from rest_framework.routers import SimpleRouter
 from reviewapp.api import views
 from reviewapp.api.activity import ActivityView
 from reviewapp.api.bin import BinView
+from reviewapp.api.invitations import InvitationViewSet
 
 # The URL prefixes every app's resources hang under.
 PROJECT = r"projects/(?P<project_slug>[-a-zA-Z0-9_]+)"
@@ -30,6 +31,7 @@ def api_router() -> SimpleRouter:
 router = api_router()
 router.register("projects", views.ProjectViewSet, basename="api-project")
 router.register(PROJECT + "/memberships", views.MembershipViewSet, basename="api-membership")
+router.register(PROJECT + "/invitations", InvitationViewSet, basename="api-invitation")
 router.register(PROJECT + "/topic-areas", views.TopicAreaViewSet, basename="api-topic-area")
 
 urlpatterns = [

@@ -18,7 +18,7 @@ from grading.models import (
     Study,
     Verdict,
 )
-from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
+from reviewapp.models import ApiToken, AuditEntry, Invitation, Membership, Project, TopicArea
 from screening.models import (
     BulkAction,
     Decision,
@@ -55,6 +55,9 @@ MATRIX = {
     "api-project-restore": {"POST": LEAD},
     "api-membership-list": {"GET": READ, "POST": LEAD},
     "api-membership-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
+    # The members page lists pending invitations to leads only; leads invite and withdraw.
+    "api-invitation-list": {"GET": LEAD, "POST": LEAD},
+    "api-invitation-revoke": {"POST": LEAD},
     "api-topic-area-list": {"GET": READ, "POST": LEAD},
     "api-topic-area-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
     "api-topic-area-restore": {"POST": LEAD},
@@ -223,6 +226,7 @@ ACTIONS = {
     "api-topic-area-restore": ("topic-area", "detail"),
     "api-activity": ("activity", "list"),
     "api-bin": ("bin", "list"),
+    "api-invitation-revoke": ("invitation", "detail"),
     "api-prioritisation": ("prioritisation", "list"),
     "api-prioritisation-stop": ("prioritisation", "list"),
     "api-prioritisation-resume": ("prioritisation", "list"),
@@ -236,6 +240,7 @@ PROJECT_LEVEL = {
     "comment",
     "activity",
     "bin",
+    "invitation",
 }
 
 
@@ -274,6 +279,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         "decision": data["decision"].pk,
         "bulk-action": data["bulk"].pk,
         "comment": data["comment"].pk,
+        "invitation": data["invitation"].pk,
         "study": data["study"].pk,
         "result": data["result"].pk,
     }[resource]
@@ -285,6 +291,7 @@ def _body(name, method, data) -> dict:
         ("api-project-detail", "PATCH"): {"title": "Changed", "version": 1},
         ("api-membership-list", "POST"): {"username": "outsider", "role": "reviewer"},
         ("api-membership-detail", "PATCH"): {"role": "lead"},
+        ("api-invitation-list", "POST"): {"email": "must-not@example.org", "role": "lead"},
         ("api-topic-area-list", "POST"): {"key": "new-topic", "title": "New"},
         ("api-topic-area-detail", "PATCH"): {"title": "Changed", "version": 1},
         ("api-extraction-field-list", "POST"): {"key": "nope", "label": "Nope", "kind": "text"},
@@ -365,6 +372,7 @@ def _state():
         ApiToken.objects.count(),
         list(Project.objects.order_by("pk").values_list("title", "slug", "version")),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
+        list(Invitation.objects.order_by("pk").values_list("email", "revoked_at")),
         list(TopicArea.objects.order_by("pk").values_list("title", "key", "version")),
         list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
         list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
