@@ -117,6 +117,7 @@ MATRIX = {
     "api-study-list": {"GET": READ, "POST": WORK},
     "api-study-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-study-restore": {"POST": LEAD},
+    "api-study-history": {"GET": READ},
     "api-result-list": {"GET": READ, "POST": WORK},
     "api-result-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-result-restore": {"POST": LEAD},
@@ -226,6 +227,7 @@ ACTIONS = {
     "api-topic-area-restore": ("topic-area", "detail"),
     "api-activity": ("activity", "list"),
     "api-bin": ("bin", "list"),
+    "api-study-history": ("study-history", "detail"),
     "api-invitation-revoke": ("invitation", "detail"),
     "api-prioritisation": ("prioritisation", "list"),
     "api-prioritisation-stop": ("prioritisation", "list"),
@@ -257,6 +259,8 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         return {**kwargs, "category_key": data["category"].key, "tool": "rob2"}
     if resource == "snowball":
         return {**kwargs, "record_id": data["record_first"].pk}
+    if resource == "study-history":
+        return {**kwargs, "study_id": data["study"].pk}
     if resource == "fulltext":
         kwargs["stage_id"] = data["fulltext_stage"].pk
         if level != "list":
