@@ -78,6 +78,7 @@ MATRIX = {
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
     "api-record-snowball": {"POST": WORK},
+    "api-record-history": {"GET": READ},
     "api-record-snowball-upload": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
@@ -228,6 +229,7 @@ ACTIONS = {
     "api-activity": ("activity", "list"),
     "api-bin": ("bin", "list"),
     "api-study-history": ("study-history", "detail"),
+    "api-record-history": ("record-history", "detail"),
     "api-invitation-revoke": ("invitation", "detail"),
     "api-prioritisation": ("prioritisation", "list"),
     "api-prioritisation-stop": ("prioritisation", "list"),
@@ -257,7 +259,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         return {**kwargs, "result_id": data["result"].pk}
     if resource == "rob-chart":
         return {**kwargs, "category_key": data["category"].key, "tool": "rob2"}
-    if resource == "snowball":
+    if resource in {"snowball", "record-history"}:
         return {**kwargs, "record_id": data["record_first"].pk}
     if resource == "study-history":
         return {**kwargs, "study_id": data["study"].pk}
