@@ -5,6 +5,7 @@ import pytest
 
 from grading.models import Verdict
 from grading.services import verdicts as verdict_services
+from grading.services.consensus import extraction_settings_update
 from reviewapp.services import topic_area_create
 from tests.api.conftest import SECRETS, topic_url
 
@@ -75,3 +76,32 @@ def test_history_of_another_topic_areas_study_is_404(api, cast, topic_area, hist
     response = api["lead"].get(topic_url(other, f"studies/{history.pk}/history/"))
     assert response.status_code == 404
     assert "Secret" not in response.content.decode()
+
+
+def test_history_hides_the_other_reviewers_extraction_values(api, cast, topic_area, history):
+    result = history.results.get()
+    extraction_settings_update(project=topic_area.project, actor=cast["lead"], dual_extraction=True)
+    values = {"direction": "positive", "risk_of_bias": "low", "quality": "high"}
+    for role, effect in [("reviewer", "Own effect A"), ("reviewer2", "Blind effect B")]:
+        saved = api[role].post(
+            topic_url(topic_area, f"results/{result.pk}/extractions/"),
+            {**values, "effect": effect, "version": 0},
+        )
+        assert saved.status_code == 200, saved.content[:300]
+
+    mine = api["reviewer"].get(_url(topic_area, history))
+    leads = api["lead"].get(_url(topic_area, history))
+
+    extractions = [
+        row["entry"]
+        for row in mine.json()["results"]
+        if row["entry"] and row["entry"]["action"].startswith("extraction.")
+    ]
+    assert sorted((e["actor"], e["values_hidden"]) for e in extractions) == [
+        ("reviewer", False),
+        ("reviewer2", True),
+    ]
+    assert [e["changes"] for e in extractions if e["values_hidden"]] == [[]]
+    assert "Blind effect B" not in mine.content.decode()
+    assert "Own effect A" in mine.content.decode()
+    assert "Blind effect B" in leads.content.decode()
