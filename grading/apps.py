@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,9 +25,40 @@ class GradingConfig(AppConfig):
             result_restore,
             study_restore,
         )
-        from reviewapp.softdelete import register_restore  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.softdelete import (  # noqa: PLC0415 -- models load once the app registry is ready
+            register_restore,
+            topic_area_kwargs,
+        )
 
-        register_restore(Study, study_restore)
-        register_restore(Result, result_restore)
-        register_restore(InterventionCategory, category_restore, argument="category")
-        register_restore(Comment, comment_restore)
+        register_restore(
+            Study,
+            study_restore,
+            api_restore=lambda study: reverse(
+                "api-study-restore", kwargs={**topic_area_kwargs(study.topic_area), "pk": study.pk}
+            ),
+        )
+        register_restore(
+            Result,
+            result_restore,
+            api_restore=lambda result: reverse(
+                "api-result-restore",
+                kwargs={**topic_area_kwargs(result.study.topic_area), "pk": result.pk},
+            ),
+        )
+        register_restore(
+            InterventionCategory,
+            category_restore,
+            argument="category",
+            api_restore=lambda category: reverse(
+                "api-category-restore",
+                kwargs={**topic_area_kwargs(category.topic_area), "category_key": category.key},
+            ),
+        )
+        register_restore(
+            Comment,
+            comment_restore,
+            api_restore=lambda comment: reverse(
+                "api-comment-restore",
+                kwargs={"project_slug": comment.project.slug, "pk": comment.pk},
+            ),
+        )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,4 +15,12 @@ class ReviewappConfig(AppConfig):
         from reviewapp.softdelete import register_restore  # noqa: PLC0415 -- models load once the app registry is ready
 
         # The bin page restores topic areas through their service, as it does the apps' rows.
-        register_restore(TopicArea, topic_area_restore, argument="topic_area")
+        register_restore(
+            TopicArea,
+            topic_area_restore,
+            argument="topic_area",
+            api_restore=lambda topic_area: reverse(
+                "api-topic-area-restore",
+                kwargs={"project_slug": topic_area.project.slug, "topic_key": topic_area.key},
+            ),
+        )

@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "CountAsEnum": "grading.models.ReportSettings.CountAs",
         "QualityEnum": "grading.models.QUALITY_CHOICES",
         "StoppingRuleEnum": "screening.models.Stage.StoppingRule",
+        "VerdictEventKindEnum": "grading.models.VerdictEvent.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -144,12 +144,32 @@ def mark_restored(obj: SoftDeleteModel) -> None:
 # (`restore(<argument>=row, actor=user)`, the argument the model's name unless given): the
 # bin page is in the base app, which knows neither the apps' models nor their services.
 _restorers: dict[str, tuple[Callable, str]] = {}
+# Where the API restores a row of each model (`api_restore(row)`: the URL's path), as the
+# apps register them with their services: the bin's API lists it beside each row.
+_api_restorers: dict[str, Callable[[SoftDeleteModel], str]] = {}
 
 
 def register_restore(
-    model: type[SoftDeleteModel], service: Callable, *, argument: str = ""
+    model: type[SoftDeleteModel],
+    service: Callable,
+    *,
+    argument: str = "",
+    api_restore: Callable[[SoftDeleteModel], str] | None = None,
 ) -> None:
     _restorers[model._meta.label_lower] = (service, argument or model._meta.model_name)
+    if api_restore is not None:
+        _api_restorers[model._meta.label_lower] = api_restore
+
+
+def topic_area_kwargs(topic_area) -> dict[str, str]:
+    """The URL arguments that name a topic area under its project (for `api_restore`)."""
+    return {"project_slug": topic_area.project.slug, "topic_key": topic_area.key}
+
+
+def bin_api_restore_path(obj: SoftDeleteModel) -> str | None:
+    """The API's path that restores the row (POST, no body), or None where it has none."""
+    api_restore = _api_restorers.get(obj._meta.label_lower)
+    return api_restore(obj) if api_restore is not None else None
 
 
 def bin_model(label: str) -> type[SoftDeleteModel] | None:
@@ -173,7 +193,8 @@ def bin_rows(project) -> list[SoftDeleteModel]:
         if model._meta.label_lower not in _restorers or not model.project_path:
             continue  # a project in the bin is listed to its leads on the home page
         found = model.all_objects.in_bin().filter(**{model.project_path: project})
-        found = found.select_related("deleted_by", *model.bin_parent)
+        # With the path to the project: the API's restore URLs name the topic area.
+        found = found.select_related("deleted_by", model.project_path, *model.bin_parent)
         for row in found:
             parents = (getattr(row, name) for name in model.bin_parent)
             if any(

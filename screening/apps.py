@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,8 +23,18 @@ class ScreeningConfig(AppConfig):
         register_work_source(screening_work)
         register_progress_source(screening_progress)
         # The project's bin (in the base app) restores a removed import through its service.
-        from reviewapp.softdelete import register_restore  # noqa: PLC0415 -- models load once the app registry is ready
+        from reviewapp.softdelete import (  # noqa: PLC0415 -- models load once the app registry is ready
+            register_restore,
+            topic_area_kwargs,
+        )
         from screening.models import Source  # noqa: PLC0415 -- models load once the app registry is ready
         from screening.services.bin import source_restore  # noqa: PLC0415 -- models load once the app registry is ready
 
-        register_restore(Source, source_restore)
+        register_restore(
+            Source,
+            source_restore,
+            api_restore=lambda source: reverse(
+                "api-source-restore",
+                kwargs={**topic_area_kwargs(source.topic_area), "pk": source.pk},
+            ),
+        )

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -19,10 +20,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from reviewapp.models import TopicArea
+from reviewapp.models import AuditEntry, TopicArea
 from screening import agreement, flow, ranking
 from screening.models import (
     Decision,
@@ -677,3 +678,66 @@ def decision_entries_values_hidden(user, project, entries) -> list:
         if item is None or not can_see_others_decisions(user, item):
             hidden.append(entry)
     return hidden
+
+
+# --- A record's history (its page and the API's) ------------------------------------------
+
+
+def record_audit_entries(record: Record):
+    """The audit entries about the record: its own, its source's import, its merges
+    (including those that kept it), and its duplicate pairs."""
+    pair_ids = (
+        DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
+        .annotate(text_id=Cast("pk", CharField()))
+        .values("text_id")
+    )
+    return (
+        AuditEntry.objects.filter(project=record.topic_area.project)
+        .filter(
+            Q(object_type="record", object_id=str(record.pk))
+            | Q(object_type="source", object_id=str(record.source_id), action="source.import")
+            | Q(action="duplicate.confirm", after__kept=record.pk)
+            | Q(object_type="duplicatepair", object_id__in=pair_ids)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def record_history_items(user, record: Record, topic_area: TopicArea) -> list[ScreeningItem]:
+    """The record at each stage, in stage order, with what the user may see of its
+    decisions (blinding: `can_see_others_decisions`): `shown_decisions`, `others_hidden`
+    and `reason_shown` (items_mark_blinding)."""
+    items = list(
+        ScreeningItem.objects.filter(record=record)
+        .select_related("stage", "resolved_by")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.select_related("reviewer").order_by("decided_at", "id"),
+            )
+        )
+        .order_by("stage__position")
+    )
+    for item in items:
+        item.stage.topic_area = topic_area
+    items_mark_blinding(user, items)
+    for item in items:
+        item.shown_decisions = decisions_shown(user, item, item.decisions.all())
+    return items
+
+
+def record_history_entries(user, record: Record, items) -> list[AuditEntry]:
+    """The record's audit entries, newest first, without the other reviewers' decision
+    changes at the stages (`items`, marked by record_history_items) where their decisions
+    are hidden from the user."""
+    hidden = {item.stage.name for item in items if item.others_hidden}
+    return [
+        entry
+        for entry in record_audit_entries(record)
+        if not (
+            entry.action in DECISION_ACTIONS
+            and entry.actor_id != user.pk
+            and (entry.before or {}).get("stage") in hidden
+        )
+    ]

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from grading.api import views
 from grading.api.consensus import ConsensusView, ExtractionAgreementView, ExtractionView
 from grading.api.grade import GradeAssessmentView
+from grading.api.history import StudyHistoryView
 from grading.api.report_settings import ReportSettingsView
 from grading.api.rob import RobAssessmentView
 from grading.forms.report import EXPORT_CHOICES, LANGUAGE_CHOICES
@@ -33,6 +34,11 @@ urlpatterns = [
         TOPIC_PATH + "report-settings/",
         ReportSettingsView.as_view(),
         name="api-report-settings",
+    ),
+    path(
+        TOPIC_PATH + "studies/<int:study_id>/history/",
+        StudyHistoryView.as_view(),
+        name="api-study-history",
     ),
     path(
         TOPIC_PATH + "results/<int:result_id>/risk-of-bias/",

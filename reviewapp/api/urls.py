@@ -11,6 +11,8 @@ from rest_framework.routers import SimpleRouter
 
 from reviewapp.api import views
 from reviewapp.api.activity import ActivityView
+from reviewapp.api.bin import BinView
+from reviewapp.api.invitations import InvitationViewSet
 
 # The URL prefixes every app's resources hang under.
 PROJECT = r"projects/(?P<project_slug>[-a-zA-Z0-9_]+)"
@@ -29,6 +31,7 @@ def api_router() -> SimpleRouter:
 router = api_router()
 router.register("projects", views.ProjectViewSet, basename="api-project")
 router.register(PROJECT + "/memberships", views.MembershipViewSet, basename="api-membership")
+router.register(PROJECT + "/invitations", InvitationViewSet, basename="api-invitation")
 router.register(PROJECT + "/topic-areas", views.TopicAreaViewSet, basename="api-topic-area")
 
 urlpatterns = [
@@ -44,5 +47,6 @@ urlpatterns = [
     # Who am I (an ApiView: past the login-required middleware, so anonymous is a 401).
     path("me/", views.MeView.as_view(), name="api-me"),
     path(PROJECT_PATH + "activity/", ActivityView.as_view(), name="api-activity"),
+    path(PROJECT_PATH + "bin/", BinView.as_view(), name="api-bin"),
     *router.urls,
 ]

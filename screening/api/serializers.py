@@ -15,6 +15,7 @@ from screening.models import (
     Decision,
     DuplicatePair,
     ImportJob,
+    MaybeFlag,
     Record,
     ScreeningItem,
     Source,
@@ -322,6 +323,35 @@ class DecisionCreateSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=Decision.Value.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UndoneDecisionSerializer(DecisionSerializer):
+    """A decision taken back: as it was, without an id (it is deleted)."""
+
+    class Meta(DecisionSerializer.Meta):
+        fields = [name for name in DecisionSerializer.Meta.fields if name != "id"]
+        read_only_fields = fields
+
+
+class DecisionUndoSerializer(serializers.Serializer):
+    undone = UndoneDecisionSerializer(
+        allow_null=True, help_text="The decision taken back; null when there was none."
+    )
+
+
+class MaybeCreateSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MaybeFlagSerializer(serializers.ModelSerializer):
+    """A reviewer's private "maybe" on a record at a stage (not a decision)."""
+
+    record = serializers.IntegerField(source="item.record_id", read_only=True)
+
+    class Meta:
+        model = MaybeFlag
+        fields = ["item", "record", "stage", "note", "flagged_at"]
+        read_only_fields = fields
 
 
 class ItemSerializer(serializers.ModelSerializer):

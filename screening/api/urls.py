@@ -8,6 +8,7 @@ from screening.api import views
 from screening.api.bulk import BulkActionViewSet
 from screening.api.flow import ReportedFlowView
 from screening.api.fulltext import FullTextViewSet
+from screening.api.history import RecordHistoryView
 from screening.api.prioritisation import (
     PrioritisationResumeView,
     PrioritisationStopView,
@@ -47,6 +48,11 @@ urlpatterns = [
         TOPIC_PATH + "stages/<int:stage_id>/prioritisation/resume/",
         PrioritisationResumeView.as_view(),
         name="api-prioritisation-resume",
+    ),
+    path(
+        TOPIC_PATH + "records/<int:record_id>/history/",
+        RecordHistoryView.as_view(),
+        name="api-record-history",
     ),
     path(
         TOPIC_PATH + "records/<int:record_id>/snowball/",

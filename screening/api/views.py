@@ -24,7 +24,7 @@ from reviewapp.views import page_language
 from screening import flow
 from screening import queries as screening_queries
 from screening.api import serializers as s
-from screening.models import ImportJob, ScreeningItem, Source, Stage
+from screening.models import ImportJob, MaybeFlag, ScreeningItem, Source, Stage
 from screening.parsers import ParseError, csv_columns
 from screening.services import bin as bin_services
 from screening.services import duplicates as duplicate_services
@@ -300,13 +300,15 @@ class StageScoped(TopicScoped):
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer})
+    create=extend_schema(request=s.DecisionCreateSerializer, responses={201: s.DecisionSerializer}),
+    undo=extend_schema(request=None, responses=s.DecisionUndoSerializer),
 )
 class DecisionViewSet(StageScoped):
-    """Decisions at a stage. A reviewer records (or changes) their own, by record id."""
+    """Decisions at a stage. A reviewer records (or changes) their own, by record id, and
+    takes back their latest."""
 
     serializer_class = s.DecisionSerializer
-    action_permissions = {"create": "screening.screen"}
+    action_permissions = dict.fromkeys(["create", "undo"], "screening.screen")
 
     def topic_queryset(self):
         # Blinding: the decisions the user may see (`can_see_others_decisions`).
@@ -325,10 +327,18 @@ class DecisionViewSet(StageScoped):
         decision.reviewer = request.user
         return Response(self.get_serializer(decision).data, status=status.HTTP_201_CREATED)
 
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def undo(self, request, project_slug, topic_key, stage_id):
+        """Take back your latest decision at the stage (the screening page's *Undo*): the
+        record is open to you again, first in your queue."""
+        item = screening_services.decision_undo(stage=self.stage, reviewer=request.user)
+        return Response(s.DecisionUndoSerializer({"undone": item and item.undone}).data)
+
 
 @extend_schema_view(
     resolve=extend_schema(request=s.ResolutionSerializer),
     reopen=extend_schema(request=None),
+    maybe=extend_schema(request=s.MaybeCreateSerializer, responses=s.MaybeFlagSerializer),
 )
 class ItemViewSet(StageScoped):
     """Records at a stage with their status, filtered as the stage's list of records on its
@@ -336,7 +346,10 @@ class ItemViewSet(StageScoped):
 
     serializer_class = s.ItemSerializer
     query_serializers = {"list": s.StageRecordFilterSerializer}
-    action_permissions = dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts")
+    action_permissions = {
+        **dict.fromkeys(["resolve", "reopen"], "screening.resolve_conflicts"),
+        "maybe": "screening.screen",
+    }
 
     def topic_queryset(self):
         # Blinding: each item's decisions are those the user may see.
@@ -364,6 +377,19 @@ class ItemViewSet(StageScoped):
         data = validated(s.ResolutionSerializer, request.data)
         item = screening_services.conflict_resolve(item=item, actor=request.user, **data)
         return self._answer(item)
+
+    @action(detail=True, methods=["post"])
+    def maybe(self, request, project_slug, topic_key, stage_id, pk):
+        """Put the record on your private maybe pile (the screening page's *Maybe*): not a
+        decision; it stays pending and comes back last in your queue, until you decide it."""
+        item = self._item()
+        note = validated(s.MaybeCreateSerializer, request.data)["note"]
+        # The page's round trip: the service hands (and holds) the next record too.
+        screening_services.screening_maybe(
+            stage=self.stage, item_id=item.pk, reviewer=request.user, note=note
+        )
+        flag = MaybeFlag.objects.get(item=item, reviewer=request.user)
+        return Response(s.MaybeFlagSerializer(flag).data)
 
     @action(detail=True, methods=["post"])
     def reopen(self, request, project_slug, topic_key, stage_id, pk):

@@ -790,7 +790,10 @@ def last_decision(*, stage: Stage, reviewer) -> Decision | None:
 @transaction.atomic
 def decision_undo(*, stage: Stage, reviewer) -> ScreeningItem | None:
     """Take back the reviewer's latest decision at the stage; the record comes back to
-    them first. Returns the item, or None when there was nothing to undo."""
+    them first. Returns the item, or None when there was nothing to undo; the item's
+    `undone` is the decision taken back (deleted: its fields as they were, no id).
+    Only a reviewer of the stage (`stage_has_reviewer`) undoes there."""
+    _check_reviewer(stage, reviewer)
     decision = last_decision(stage=stage, reviewer=reviewer)
     if decision is None:
         return None
@@ -808,6 +811,7 @@ def decision_undo(*, stage: Stage, reviewer) -> ScreeningItem | None:
         obj=item.record,
         before={**before, "stage": stage.name},
     )
+    item.undone = decision
     return item
 
 

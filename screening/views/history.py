@@ -2,49 +2,14 @@
 every stage, and the audit entries about it. The history itself is read-only; the page's
 only forms put labels on the record and take them off (screening.views.records)."""
 
-from django.db.models import CharField, Prefetch, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from reviewapp.models import AuditEntry
 from reviewapp.views import project_view, render_project, topic_area_or_404
 from screening import queries
-from screening.models import Decision, DuplicatePair, FullText, Record, ScreeningItem
+from screening.models import DuplicatePair, FullText, Record
 from screening.views.records import labels_context, record_versions
-
-DECISION_ACTIONS = ("decision.change", "decision.undo")
-
-
-def _blind_stage_names(user, items) -> set[str]:
-    """Mark what the page shows of each item's decisions (blinding:
-    `can_see_others_decisions`); returns the stages where the others' decisions are hidden
-    from the user, whose decision entries in the log are left out too."""
-    queries.items_mark_blinding(user, items)
-    for item in items:
-        item.shown_decisions = queries.decisions_shown(user, item, item.decisions.all())
-    return {item.stage.name for item in items if item.others_hidden}
-
-
-def record_audit_entries(record: Record):
-    """The audit entries about the record: its own, its source's import, its merges
-    (including those that kept it), and its duplicate pairs."""
-    pair_ids = (
-        DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
-        .annotate(text_id=Cast("pk", CharField()))
-        .values("text_id")
-    )
-    return (
-        AuditEntry.objects.filter(project=record.topic_area.project)
-        .filter(
-            Q(object_type="record", object_id=str(record.pk))
-            | Q(object_type="source", object_id=str(record.source_id), action="source.import")
-            | Q(action="duplicate.confirm", after__kept=record.pk)
-            | Q(object_type="duplicatepair", object_id__in=pair_ids)
-        )
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
 
 
 @require_GET
@@ -58,29 +23,8 @@ def record_history(request, project, topic_key, record_id):
         topic_area=topic_area,
         pk=record_id,
     )
-    items = list(
-        ScreeningItem.objects.filter(record=record)
-        .select_related("stage", "resolved_by")
-        .prefetch_related(
-            Prefetch(
-                "decisions",
-                queryset=Decision.objects.select_related("reviewer").order_by("decided_at", "id"),
-            )
-        )
-        .order_by("stage__position")
-    )
-    for item in items:
-        item.stage.topic_area = topic_area
-    hidden = _blind_stage_names(request.user, items)
-    entries = [
-        entry
-        for entry in record_audit_entries(record)
-        if not (
-            entry.action in DECISION_ACTIONS
-            and entry.actor_id != request.user.pk
-            and (entry.before or {}).get("stage") in hidden
-        )
-    ]
+    items = queries.record_history_items(request.user, record, topic_area)
+    entries = queries.record_history_entries(request.user, record, items)
     pairs = (
         DuplicatePair.objects.filter(Q(record_a=record) | Q(record_b=record))
         .select_related("record_a", "record_b", "decided_by")

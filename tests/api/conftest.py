@@ -55,6 +55,7 @@ def build_review_data(topic_area, cast) -> dict:
     from screening.services.bulk import records_bulk_label
     from screening.services.fulltext import fulltext_mark_not_retrievable
     from screening.services.screening import stage_enter_records
+    from tests.factories.reviewapp import InvitationFactory
 
     data = secret_review_data(topic_area, cast["lead"], cast["reviewer2"])
     comment = comment_create(
@@ -77,7 +78,17 @@ def build_review_data(topic_area, cast) -> dict:
         items=data["stage"].items.filter(record=data["record_first"]),
         name="Secret bulk label",
     )
-    return {**data, "comment": comment, "fulltext_stage": fulltext_stage, "bulk": bulk}
+    # A lead's pending invitation (a factory's: no mail, no audit entry).
+    invitation = InvitationFactory(
+        project=topic_area.project, email="hidden-invitee@example.org", invited_by=cast["lead"]
+    )
+    return {
+        **data,
+        "comment": comment,
+        "fulltext_stage": fulltext_stage,
+        "bulk": bulk,
+        "invitation": invitation,
+    }
 
 
 # What a denied response must never show.
@@ -95,6 +106,7 @@ SECRETS = [
     "Secret comment body",
     "Secret full-text note",
     "Secret bulk label",
+    "hidden-invitee",
 ]
 
 

@@ -18,13 +18,14 @@ from grading.models import (
     Study,
     Verdict,
 )
-from reviewapp.models import ApiToken, AuditEntry, Membership, Project, TopicArea
+from reviewapp.models import ApiToken, AuditEntry, Invitation, Membership, Project, TopicArea
 from screening.models import (
     BulkAction,
     Decision,
     DuplicatePair,
     FullText,
     ImportJob,
+    MaybeFlag,
     Record,
     RecordLabel,
     ScreeningItem,
@@ -54,6 +55,9 @@ MATRIX = {
     "api-project-restore": {"POST": LEAD},
     "api-membership-list": {"GET": READ, "POST": LEAD},
     "api-membership-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
+    # The members page lists pending invitations to leads only; leads invite and withdraw.
+    "api-invitation-list": {"GET": LEAD, "POST": LEAD},
+    "api-invitation-revoke": {"POST": LEAD},
     "api-topic-area-list": {"GET": READ, "POST": LEAD},
     "api-topic-area-detail": {"GET": READ, "PATCH": LEAD, "DELETE": LEAD},
     "api-topic-area-restore": {"POST": LEAD},
@@ -74,6 +78,7 @@ MATRIX = {
     "api-record-labels": {"POST": WORK},
     "api-record-labels-remove": {"POST": WORK},
     "api-record-snowball": {"POST": WORK},
+    "api-record-history": {"GET": READ},
     "api-record-snowball-upload": {"POST": WORK},
     "api-duplicate-list": {"GET": READ},
     "api-duplicate-detail": {"GET": READ},
@@ -84,10 +89,12 @@ MATRIX = {
     "api-stage-set-up": {"POST": LEAD},
     "api-decision-list": {"GET": READ, "POST": WORK},
     "api-decision-detail": {"GET": READ},
+    "api-decision-undo": {"POST": WORK},
     "api-item-list": {"GET": READ},
     "api-item-detail": {"GET": READ},
     "api-item-resolve": {"POST": LEAD},
     "api-item-reopen": {"POST": LEAD},
+    "api-item-maybe": {"POST": WORK},
     "api-fulltext-list": {"GET": READ},
     "api-fulltext-detail": {"GET": READ},
     "api-fulltext-upload": {"POST": WORK},
@@ -111,6 +118,7 @@ MATRIX = {
     "api-study-list": {"GET": READ, "POST": WORK},
     "api-study-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-study-restore": {"POST": LEAD},
+    "api-study-history": {"GET": READ},
     "api-result-list": {"GET": READ, "POST": WORK},
     "api-result-detail": {"GET": READ, "PATCH": WORK, "DELETE": LEAD},
     "api-result-restore": {"POST": LEAD},
@@ -138,6 +146,8 @@ MATRIX = {
     "api-comment-resolve": {"POST": LEAD},
     "api-comment-restore": {"POST": LEAD},
     "api-activity": {"GET": READ},
+    # The bin page is the leads'.
+    "api-bin": {"GET": LEAD},
     "api-prioritisation": {"GET": READ, "PATCH": LEAD},
     "api-prioritisation-stop": {"POST": LEAD},
     "api-prioritisation-resume": {"POST": LEAD},
@@ -187,6 +197,8 @@ ACTIONS = {
     "api-stage-set-up": ("stage", "list"),
     "api-item-resolve": ("item", "detail"),
     "api-item-reopen": ("item", "detail"),
+    "api-item-maybe": ("item", "detail"),
+    "api-decision-undo": ("decision", "list"),
     "api-fulltext-upload": ("fulltext", "detail"),
     "api-fulltext-zip": ("fulltext", "list"),
     "api-fulltext-not-retrievable": ("fulltext", "detail"),
@@ -215,6 +227,10 @@ ACTIONS = {
     "api-project-restore": ("project", "detail"),
     "api-topic-area-restore": ("topic-area", "detail"),
     "api-activity": ("activity", "list"),
+    "api-bin": ("bin", "list"),
+    "api-study-history": ("study-history", "detail"),
+    "api-record-history": ("record-history", "detail"),
+    "api-invitation-revoke": ("invitation", "detail"),
     "api-prioritisation": ("prioritisation", "list"),
     "api-prioritisation-stop": ("prioritisation", "list"),
     "api-prioritisation-resume": ("prioritisation", "list"),
@@ -227,6 +243,8 @@ PROJECT_LEVEL = {
     "report",
     "comment",
     "activity",
+    "bin",
+    "invitation",
 }
 
 
@@ -241,8 +259,10 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         return {**kwargs, "result_id": data["result"].pk}
     if resource == "rob-chart":
         return {**kwargs, "category_key": data["category"].key, "tool": "rob2"}
-    if resource == "snowball":
+    if resource in {"snowball", "record-history"}:
         return {**kwargs, "record_id": data["record_first"].pk}
+    if resource == "study-history":
+        return {**kwargs, "study_id": data["study"].pk}
     if resource == "fulltext":
         kwargs["stage_id"] = data["fulltext_stage"].pk
         if level != "list":
@@ -265,6 +285,7 @@ def _kwargs(name, topic_area, data, victim) -> dict:
         "decision": data["decision"].pk,
         "bulk-action": data["bulk"].pk,
         "comment": data["comment"].pk,
+        "invitation": data["invitation"].pk,
         "study": data["study"].pk,
         "result": data["result"].pk,
     }[resource]
@@ -276,6 +297,7 @@ def _body(name, method, data) -> dict:
         ("api-project-detail", "PATCH"): {"title": "Changed", "version": 1},
         ("api-membership-list", "POST"): {"username": "outsider", "role": "reviewer"},
         ("api-membership-detail", "PATCH"): {"role": "lead"},
+        ("api-invitation-list", "POST"): {"email": "must-not@example.org", "role": "lead"},
         ("api-topic-area-list", "POST"): {"key": "new-topic", "title": "New"},
         ("api-topic-area-detail", "PATCH"): {"title": "Changed", "version": 1},
         ("api-extraction-field-list", "POST"): {"key": "nope", "label": "Nope", "kind": "text"},
@@ -320,6 +342,7 @@ def _body(name, method, data) -> dict:
         },
         ("api-record-snowball", "POST"): {"text": "TY  - JOUR\nTI  - Must not be saved\nER  - \n"},
         ("api-fulltext-not-retrievable", "POST"): {"note": "Must not be saved"},
+        ("api-item-maybe", "POST"): {"note": "Must not be saved"},
         ("api-bulk-action-list", "POST"): {
             "action": "label",
             "name": "Must not be saved",
@@ -355,6 +378,7 @@ def _state():
         ApiToken.objects.count(),
         list(Project.objects.order_by("pk").values_list("title", "slug", "version")),
         list(Membership.objects.order_by("pk").values_list("user_id", "role")),
+        list(Invitation.objects.order_by("pk").values_list("email", "revoked_at")),
         list(TopicArea.objects.order_by("pk").values_list("title", "key", "version")),
         list(ExtractionField.objects.order_by("pk").values_list("key", "active")),
         list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
@@ -370,6 +394,7 @@ def _state():
         ),
         list(ScreeningItem.objects.order_by("pk").values_list("pk", "status", "resolved_by")),
         list(Decision.objects.order_by("pk").values_list("pk", "value", "note")),
+        list(MaybeFlag.objects.order_by("pk").values_list("pk", "reviewer_id", "note")),
         list(Study.objects.order_by("pk").values_list("pk", "label", "version")),
         list(Result.objects.order_by("pk").values_list("pk", "intervention", "version")),
         list(InterventionCategory.objects.order_by("pk").values_list("pk", "key", "title")),
