@@ -64,6 +64,10 @@ class Role(models.TextChoices):
     PEER_REVIEWER = "peer_reviewer", _("Peer reviewer (read-only)")
 
 
+# The roles that screen and extract; a peer reviewer reads only.
+SCREENING_ROLES = (Role.LEAD, Role.REVIEWER)
+
+
 class Membership(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

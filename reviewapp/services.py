@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_binned, audit_record, snapshot
 from reviewapp.models import (
+    SCREENING_ROLES,
     ApiToken,
     AuditEntry,
     Erasure,
@@ -248,10 +249,6 @@ def membership_create_user(
         actor=actor, project=project, action="user.create", obj=user, after={"username": username}
     )
     return membership_add(project=project, user=user, role=role, actor=actor)
-
-
-# The roles that screen and extract; a peer reviewer reads only.
-SCREENING_ROLES = (Role.LEAD, Role.REVIEWER)
 
 
 def _ensure_another_lead(memberships: list[Membership], leaving: Membership) -> None:

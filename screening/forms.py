@@ -7,11 +7,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from reviewapp.forms import TermListField, VersionedFormMixin
-from reviewapp.models import Role
 from screening import flow
 from screening.models import BulkAction, Decision, Label, Record, ScreeningItem, Source, Stage
 from screening.parsers import CSV_FIELDS, FORMATS
-from screening.queries import STAGE_ITEM_FILTERS
+from screening.queries import STAGE_ITEM_FILTERS, project_screeners
 from screening.services.bulk import stage_assignees
 from screening.services.records import RECORD_EDIT_FIELDS
 
@@ -386,13 +385,7 @@ class StageRecordFilterForm(forms.Form):
         self.fields["reason"].choices = anything + [
             (reason, reason) for reason in stage.exclusion_reasons
         ]
-        self.fields["reviewer"].queryset = (
-            get_user_model()
-            .objects.filter(
-                memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
-            )
-            .order_by("username")
-        )
+        self.fields["reviewer"].queryset = project_screeners(project.pk)
         # Anyone who may screen here can hold an assignment: the reviewers' list serves both.
         self.fields["assigned"].queryset = self.fields["reviewer"].queryset
         for name in ("reviewer", "assigned"):

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
-from reviewapp.models import AuditEntry, TopicArea
+from reviewapp.models import SCREENING_ROLES, AuditEntry, TopicArea
 from screening import agreement, flow, ranking
 from screening.models import (
     Decision,
@@ -37,6 +37,16 @@ from screening.models import (
     Stage,
 )
 from screening.rules import can_see_others_decisions, others_decisions_filter
+
+
+def project_screeners(project_id: int) -> QuerySet:
+    """The project's leads and reviewers (SCREENING_ROLES: who may screen and extract, not
+    its peer reviewers), by username."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__project_id=project_id, memberships__role__in=SCREENING_ROLES)
+        .order_by("username")
+    )
 
 
 def sources_with_counts(topic_area: TopicArea) -> QuerySet[Source]:

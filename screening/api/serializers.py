@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviewapp.api.serializers import MAX_ID, VersionedSerializer, texts
-from reviewapp.models import Role
 from screening.bibrecord import RECORD_FIELDS
 from screening.forms import checked_upload
 from screening.models import (
@@ -22,7 +21,7 @@ from screening.models import (
     Stage,
 )
 from screening.parsers import CSV_FIELDS, FORMATS
-from screening.queries import items_mark_blinding
+from screening.queries import items_mark_blinding, project_screeners
 from screening.services.imports import import_progress
 from screening.services.labels import label_named
 from screening.services.records import RECORD_EDIT_FIELDS
@@ -296,9 +295,7 @@ class StageSerializer(VersionedSerializer):
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         if project is not None:
-            self.fields["reviewers"].child_relation.queryset = get_user_model().objects.filter(
-                memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
-            )
+            self.fields["reviewers"].child_relation.queryset = project_screeners(project.pk)
 
 
 class StagesSetUpSerializer(serializers.Serializer):
@@ -457,15 +454,8 @@ class StageRecordFilterSerializer(serializers.Serializer):
     def validate_reviewer(self, username):
         if not username:
             return None
-        project = self._stage.topic_area.project
         user = (
-            get_user_model()
-            .objects.filter(
-                username=username,
-                memberships__project=project,
-                memberships__role__in=[Role.LEAD, Role.REVIEWER],
-            )
-            .first()
+            project_screeners(self._stage.topic_area.project_id).filter(username=username).first()
         )
         if user is None:
             raise serializers.ValidationError(

@@ -8,7 +8,6 @@ moved on to a decided next stage): the same steps as `conflict_resolve`, without
 entry per record.
 """
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -16,10 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reviewapp.audit import audit_record
-from reviewapp.models import Role
 from reviewapp.versioning import StateConflict
 from screening.models import BulkAction, Decision, RecordLabel, ScreeningItem, Stage
-from screening.queries import stage_items_filtered
+from screening.queries import project_screeners, stage_items_filtered
 from screening.services.labels import label_for_name
 
 # The screening service's own steps, shared so a bulk exclusion settles (and moves records
@@ -141,14 +139,9 @@ def stage_assignees(stage: Stage):
     chosen = Stage.reviewers.through.objects.filter(stage_id=stage.pk)
     # One query: those chosen, or everyone when nobody is.
     return (
-        get_user_model()
-        .objects.filter(
-            memberships__project_id=stage.topic_area.project_id,
-            memberships__role__in=[Role.LEAD, Role.REVIEWER],
-            is_active=True,
-        )
+        project_screeners(stage.topic_area.project_id)
+        .filter(is_active=True)
         .filter(Exists(chosen.filter(user_id=OuterRef("pk"))) | ~Exists(chosen))
-        .order_by("username")
     )
 
 

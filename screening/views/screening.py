@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from reviewapp.editing import add_errors, conflict_message
-from reviewapp.models import Role
 from reviewapp.spreadsheets import SafeDictWriter
 from reviewapp.versioning import EditConflict
 from reviewapp.views import (
@@ -106,13 +104,7 @@ def stages_set_up(request, project, topic_key):
 def stage_edit(request, project, topic_key, stage_id):
     stage = _stage(project, topic_key, stage_id)
     started = services.stage_has_decisions(stage)
-    candidates = (
-        get_user_model()
-        .objects.filter(
-            memberships__project=project, memberships__role__in=[Role.LEAD, Role.REVIEWER]
-        )
-        .order_by("username")
-    )
+    candidates = queries.project_screeners(project.pk)
     form = StageForm(request.POST or None, instance=stage, candidates=candidates, started=started)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
