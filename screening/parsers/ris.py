@@ -44,7 +44,7 @@ from .fields import (
     paragraphs,
     values,
 )
-from .textio import read_lines
+from .textio import read_line_blocks
 
 _STANDARD_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?:\s(.*))?$")
 _LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {1,3}-(?:\s(.*))?$")
@@ -84,48 +84,51 @@ def read_ris(
     found = False
     entries = 0
     standard_starts = _STANDARD_STARTS
-    for number, text in read_lines(path, encoding, filename, warnings):
-        # Most lines of an export are standard tag lines ("AU  - Name"): read them
-        # without a regular expression; split_tag takes everything else.
-        if (
-            text[:2] in standard_starts
-            and text[2:5] == "  -"
-            and (text[5:6].isspace() or len(text) == 5)
-        ):
-            tag, value = text[:2], text[6:].strip()
-        elif tagged := split_tag(text.lstrip()):
-            tag, value = tagged
-        else:
-            tag = value = ""
-        if record is not None and tag and tag != "TY" and tag != "ER":
-            record.add(tag, value, number)
-            last_tag = tag
-        elif tag == "ER" and not value:
-            if record is not None:
-                yield ris_record(record.done(), record.line)
-            record = None
-        elif tag == "TY":
-            if record is not None:
-                warn(
-                    warnings,
-                    filename,
-                    f"no 'ER  - ' line before the next record (line {number}): the record "
-                    "was ended there.",
-                    line=record.line,
-                    entry=entries,
-                    action=REPAIRED,
-                )
-                yield ris_record(record.done(), record.line)
-            entries += 1
-            record, last_tag, found = RawFields(filename, number, warnings), "TY", True
-            record.add("TY", value, number)
-        elif record is None:
-            continue  # between records: headers, numbers, links
-        elif stripped := text.strip():  # a continuation line, including "ER - positive ..."
-            if last_tag in _LINE_PER_VALUE:
-                record.add(last_tag, stripped, number)
+    number = 0
+    for block in read_line_blocks(path, encoding, filename, warnings):
+        for text in block:
+            number += 1
+            # Most lines of an export are standard tag lines ("AU  - Name"): read them
+            # without a regular expression; split_tag takes everything else.
+            if (
+                text[2:5] == "  -"
+                and text[:2] in standard_starts
+                and (text[5:6].isspace() or len(text) == 5)
+            ):
+                tag, value = text[:2], text[6:].strip()
+            elif tagged := split_tag(text.lstrip()):
+                tag, value = tagged
             else:
-                record.extend(last_tag, stripped, number, "\n")
+                tag = value = ""
+            if record is not None and tag and tag != "TY" and tag != "ER":
+                record.add(tag, value, number)
+                last_tag = tag
+            elif tag == "ER" and not value:
+                if record is not None:
+                    yield ris_record(record.done(), record.line)
+                record = None
+            elif tag == "TY":
+                if record is not None:
+                    warn(
+                        warnings,
+                        filename,
+                        f"no 'ER  - ' line before the next record (line {number}): the record "
+                        "was ended there.",
+                        line=record.line,
+                        entry=entries,
+                        action=REPAIRED,
+                    )
+                    yield ris_record(record.done(), record.line)
+                entries += 1
+                record, last_tag, found = RawFields(filename, number, warnings), "TY", True
+                record.add("TY", value, number)
+            elif record is None:
+                continue  # between records: headers, numbers, links
+            elif stripped := text.strip():  # a continuation line, including "ER - positive ..."
+                if last_tag in _LINE_PER_VALUE:
+                    record.add(last_tag, stripped, number)
+                else:
+                    record.extend(last_tag, stripped, number, "\n")
     if record is not None:
         warn(
             warnings,

