@@ -1,6 +1,10 @@
 """Import of 100,000 records: build a RIS file from real exports, import it as an upload does.
 
     .venv/bin/python bench/import_100k.py [--records 100000] [--seed 1] [--keep FILE]
+        [--profile STATS]
+
+--keep FILE keeps the built file, and a later run with the same --records and --seed
+imports that file instead of building it again (a million records take minutes).
 
 1. Build: every RIS export in ../shared/data/formats (override the folder with
    SHARED_DATA_DIR) is read in place with the project's RIS reader; its records,
@@ -206,12 +210,15 @@ def ris_lines(raw: dict[str, list[str]]) -> Iterator[str]:
     yield "ER  - "
 
 
-def build_file(path: Path, size: int, seed: int) -> dict:
+def build_file(path: Path, size: int, seed: int, *, write: bool = True) -> dict:
+    """Write the file (unless `write` is false: an earlier run wrote it with the same
+    size and seed) and return what was planted in it."""
     builder = Builder(real_records(FORMATS), seed)
     plan = builder.plan(size)
-    with open(path, "w", encoding="utf-8", newline="\n") as file:
-        for raw in builder.records(plan):
-            file.write("\n".join(ris_lines(raw)) + "\n\n")
+    if write:
+        with open(path, "w", encoding="utf-8", newline="\n") as file:
+            for raw in builder.records(plan):
+                file.write("\n".join(ris_lines(raw)) + "\n\n")
     copies = sum(1 for _, copy in plan if copy)
     return {
         "real_records": len(builder.originals),
@@ -421,7 +428,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--keep", type=Path, metavar="FILE", help="write the RIS file here, keep it"
+        "--keep",
+        type=Path,
+        metavar="FILE",
+        help="write the RIS file here and keep it; if it exists (an earlier run's, with the "
+        "same --records and --seed), import it as it is",
     )
     parser.add_argument(
         "--profile", type=Path, metavar="STATS", help="cProfile the import into this file"
@@ -435,7 +446,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="import-100k-") as folder:
         path = args.keep or Path(folder) / "records_100k.ris"
         started = time.perf_counter()
-        built = build_file(path, args.records, args.seed)
+        built = build_file(
+            path, args.records, args.seed, write=not (args.keep and args.keep.exists())
+        )
         built["build_seconds"] = round(time.perf_counter() - started, 1)
         worker = [sys.executable, __file__, "--worker", str(path)]
         if args.profile:

@@ -24,6 +24,7 @@ from screening.dedup import (
     _journal_names,
     _prepare,
     _same_journal,
+    _sort_key,
     _worth_comparing,
     canonical_order,
     deduplicate,
@@ -509,7 +510,7 @@ def test_an_abbreviation_of_each_word_is_the_same_journal(words, data):
 @pytest.mark.parametrize("name", ["cytology_screening", "haematology", "special_cases"])
 def test_worth_comparing_keeps_every_pair_compare_would_score(name):
     records, _ = read_benchmark_set(name)
-    prepared = sorted(map(_prepare, records), key=lambda p: p.sort_key)
+    prepared = sorted(map(_prepare, records), key=_sort_key)
     title_keys = [p.title_key for p in prepared]
     candidates = dict(_candidate_pairs(prepared, None))
 
