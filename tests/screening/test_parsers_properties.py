@@ -274,3 +274,42 @@ def test_empty_file_with_forced_format_is_a_parse_error(tmp_path, format_code):
 
     with pytest.raises(ParseError):
         list(parse_file(path, format_code))
+
+
+# Lines as exports end them (LF, CRLF, CR), with BOMs where pasted files meet.
+_line_text = st.text(st.sampled_from("ab é\ufeff-TY"), max_size=12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(_line_text, max_size=40),
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    chunk=st.integers(min_value=1, max_value=16),
+)
+def test_read_lines_numbers_lines_alike_across_chunk_boundaries(lines, end, chunk):
+    """The reader splits each chunk's lines at once: wherever a chunk ends (here every 1
+    to 16 characters), the lines and their numbers are those of str.splitlines, BOMs
+    at the start of a line dropped."""
+    import tempfile
+    from pathlib import Path
+
+    from screening.parsers import textio
+
+    text = "".join(line + end for line in lines)
+    expected = [(number, line.lstrip("\ufeff")) for number, line in enumerate(lines, start=1)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lines.txt"
+        path.write_bytes(text.encode("utf-8"))
+        default = textio._TEXT_CHUNK
+        textio._TEXT_CHUNK = chunk
+        try:
+            read = list(textio.read_lines(path, "utf-8", "lines.txt"))
+            marked = list(textio.read_lines_marked(path, "utf-8", "lines.txt"))
+            blocks = [
+                line for block in textio.read_line_blocks(path, "utf-8", "x") for line in block
+            ]
+        finally:
+            textio._TEXT_CHUNK = default
+    assert read == expected
+    assert marked == [(number, line, False) for number, line in expected]
+    assert blocks == [line for _, line in expected]
