@@ -135,8 +135,10 @@ NEVER_MERGE_RULES = {
 # "Editorial" records must not cost millions of comparisons.
 MAX_BLOCK = 64
 NEIGHBOURS = 16
-# Candidate pairs gathered before they are made unique, to bound the memory of duplicates.
+# Candidate pairs gathered before they are made unique, to bound the memory of duplicates,
+# and the buckets (ranges of the first record) they are made unique in.
 PAIR_CHUNK = 4_000_000
+PAIR_BUCKETS = 16
 TITLE_KEY_CHARS = 24
 MAX_AUTHORS = 10
 
@@ -684,9 +686,28 @@ def _candidate_pairs(
     if new is not None:
         wanted &= np.maximum.reduceat(new[records], starts)
     starts, sizes = starts[wanted], sizes[wanted]
+    # The pairs are filed in buckets by their first record (PAIR_BUCKETS ranges of it),
+    # each bucket made unique on its own as it fills: the pairs of a million records are
+    # never sorted all together, which held three copies of them at once (0.9 GB).
+    buckets: list[list] = [[] for _ in range(PAIR_BUCKETS)]
+
+    # Bucket b holds the pairs whose first record i has i * PAIR_BUCKETS // count == b:
+    # in sorted codes, those from the code of its first such i on.
+    firsts = [-(-bucket * count // PAIR_BUCKETS) * count for bucket in range(PAIR_BUCKETS + 1)]
+
+    def file(codes) -> None:
+        codes = np.unique(codes)  # sorted, so sorted by bucket too
+        bounds = np.searchsorted(codes, firsts).tolist()
+        for bucket, (begin, stop) in enumerate(itertools.pairwise(bounds)):
+            if begin < stop:
+                held = buckets[bucket]
+                held.append(codes[begin:stop].copy())  # a copy: the chunk is let go
+                if len(held) > 4:
+                    buckets[bucket] = [np.unique(np.concatenate(held))]
+
     # Blocks of two, most of them, in one step: their members are in index order.
     pairs_of_two = starts[sizes == 2]
-    chunks = [records[pairs_of_two] * count + records[pairs_of_two + 1]]
+    file(records[pairs_of_two] * count + records[pairs_of_two + 1])
     codes = array("q")
     for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
         members = records[start : start + size].tolist()
@@ -703,25 +724,28 @@ def _candidate_pairs(
             for j in members[x + 1 : x + 1 + reach]:
                 codes.append(i * count + j if i < j else j * count + i)
         if len(codes) > PAIR_CHUNK:
-            chunks.append(np.unique(np.frombuffer(codes, dtype=np.int64)))
+            file(np.frombuffer(codes, dtype=np.int64))
             codes = array("q")
-    chunks.append(np.frombuffer(codes, dtype=np.int64))
-    del records, ends, starts, sizes
-    pairs = np.unique(np.concatenate(chunks))
-    del chunks, codes
-    # Held while every pair is compared: as 32-bit indices (below 2**31 records),
-    # 8 bytes a pair rather than 24 with the codes, 120 MB less at a million records.
+    file(np.frombuffer(codes, dtype=np.int64))
+    del records, ends, starts, sizes, codes
+    # Indices of the bucket being compared as 32 bits (below 2**31 records).
     index_type = np.int32 if count < 2**31 else np.int64
-    left = (pairs // count).astype(index_type)
-    right = (pairs % count).astype(index_type)
-    del pairs
-    if new is not None:
-        keep = new[left] | new[right]
-        left, right = left[keep], right[keep]
-    bounds = np.flatnonzero(np.r_[True, left[1:] != left[:-1]]).tolist() + [len(left)]
-    for begin, stop in itertools.pairwise(bounds):
-        if begin < stop:
-            yield int(left[begin]), right[begin:stop].tolist()
+    for bucket, held in enumerate(buckets):
+        buckets[bucket] = []  # each bucket is let go once its pairs are handed out
+        if not held:
+            continue
+        pairs = np.unique(np.concatenate(held)) if len(held) > 1 else held[0]
+        del held
+        left = (pairs // count).astype(index_type)
+        right = (pairs % count).astype(index_type)
+        del pairs
+        if new is not None:
+            keep = new[left] | new[right]
+            left, right = left[keep], right[keep]
+        bounds = np.flatnonzero(np.r_[True, left[1:] != left[:-1]]).tolist() + [len(left)]
+        for begin, stop in itertools.pairwise(bounds):
+            if begin < stop:
+                yield int(left[begin]), right[begin:stop].tolist()
 
 
 def _worth_comparing(
