@@ -106,6 +106,8 @@ def configure_environment(static_root: str, cache_url: str = "") -> dict[str, st
         "ALLOWED_HOSTS": "127.0.0.1",
         "DEBUG": "false",
         "SECURE_COOKIES": "false",
+        # Plain HTTP on loopback: a deployment's TLS proxy is not part of the round trip.
+        "SECURE_SSL_REDIRECT": "false",
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
     }
