@@ -603,6 +603,8 @@ def check_stored_once(stage, reviewers) -> dict:
         "decision_rows": sum(stored.values()),
         "items_decided_twice": twice,
         "items_count_mismatch": mismatched,
+        "sent_twice": resent,  # (item, reviewer) pairs answered 200 more than once
+        "answered_not_stored": sum((sent - stored).values()),
         "stored_once": sent == stored and twice == 0 and mismatched == 0 and resent == 0,
     }
 
