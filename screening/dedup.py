@@ -1027,10 +1027,7 @@ def _contained_title(a: _Prepared, b: _Prepared) -> bool:
     )
     if shorter.count(" ") + 1 < CONTAINED_TITLE_MIN_WORDS:
         return False
-    # Most candidates differ in their first and their last letter; only the others are
-    # compared without spaces (some exports glue the subtitle on: "statesthe examples").
-    if shorter[0] != longer[0] and shorter[-1] != longer[-1]:
-        return False
+    # Compared without spaces, as some exports glue the subtitle on ("statesthe examples").
     shorter, longer = _compact(shorter), _compact(longer)
     return longer.startswith(shorter) or longer.endswith(shorter)
 

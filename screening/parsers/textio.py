@@ -108,7 +108,7 @@ def read_lines(
     memory; the reader then finds a value over FIELD_LIMIT and says so.
     """
     number = 0
-    for block, _cuts in _line_blocks(path, encoding, filename, warnings, newline=None):
+    for block in read_line_blocks(path, encoding, filename, warnings):
         for line in block:
             number += 1
             yield number, line
