@@ -35,7 +35,11 @@
    has rendered the page before the clock starts); it is counted in the checks.
 4. Checks after each run: the (item, reviewer) pairs answered 200 are exactly the
    decision rows at stage 1, no item has two decisions (the stage needs one reviewer)
-   and every item's decisions_made equals its rows: "stored_once".
+   and every item's decisions_made equals its rows: "stored_once". A 200 that says the
+   record "already has the decisions it needs" is counted apart ("taken_by_another"):
+   reviewers who open the page at once see the same record (nothing is held before a
+   reviewer acts), the first decision takes it, and the others are told so and shown
+   their next record.
 5. One JSON line per run: mode, reviewers, seconds, decisions (timed), decisions per
    second, client-side p50/p95/p99 (ms), the same from gunicorn's access log
    (server_*: the worker's own time, without the wait in the listen queue), errors,
@@ -78,6 +82,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from benchdb import ensure_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/reviewapp_load"
+TAKEN_MESSAGE = "This record already has the decisions it needs."  # ScreeningTaken's
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
 FORMATS = Path(os.environ.get("SHARED_DATA_DIR", ROOT.parent / "shared" / "data")) / "formats"
 SLUG = "bench-screening-load"
@@ -420,7 +425,11 @@ class Reviewer(threading.Thread):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
         self.action = self.token = None
         self.item = None
-        self.decided: list[int] = []  # items answered 200, warm-up included
+        self.decided: list[int] = []  # items answered 200 and decided, warm-up included
+        # Items answered 200 with "already has the decisions it needs": opened by several
+        # reviewers at once (the page holds nothing until a reviewer acts) and decided by
+        # another first. The app stores nothing for them, by design.
+        self.taken: list[int] = []
         self.latencies: list[float] = []  # ms, timed phase only
         self.errors: list[str] = []
         self.empty = False
@@ -477,7 +486,7 @@ class Reviewer(threading.Thread):
         status, detail = self._request("POST", self.action, body)
         elapsed = (time.perf_counter() - started) * 1000
         if status == 200:
-            self.decided.append(item)
+            (self.taken if TAKEN_MESSAGE in detail else self.decided).append(item)
             if timed:
                 self.latencies.append(elapsed)
             return True
@@ -600,6 +609,7 @@ def check_stored_once(stage, reviewers) -> dict:
     resent = sum(1 for count in sent.values() if count > 1)
     return {
         "sent_200": sum(sent.values()),
+        "taken_by_another": sum(len(reviewer.taken) for reviewer in reviewers),
         "decision_rows": sum(stored.values()),
         "items_decided_twice": twice,
         "items_count_mismatch": mismatched,
