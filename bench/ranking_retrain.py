@@ -1,7 +1,7 @@
 """One retrain of a stage's ranking on N records in PostgreSQL, the way the Celery task runs it.
 
     .venv/bin/python bench/ranking_retrain.py [--records 10000] [--labelled 1000]
-        [--database-url postgres://postgres@127.0.0.1:5432/reviewapp_ranking_bench]
+        [--prepared] [--database-url postgres://postgres@127.0.0.1:5432/reviewapp_ranking_bench]
 
 Builds (in its own database, created and migrated when needed) a project whose N records
 are the titles and abstracts of ../shared/data/screening/nudging.csv cycled, numbered so
@@ -9,7 +9,10 @@ no two are equal; sets up screening (one stage of title and abstract) and settle
 --labelled items by the set's labels (their status, which is what the ranking learns from).
 Then times `ranking_retrain` three times: the first computes and stores the features; the
 second and third, after one more decision each, load them and fit the model only — the
-retrain a reviewer's decisions trigger. Prints one JSON line per run (total seconds, and
+retrain a reviewer's decisions trigger. --prepared: the features are computed and kept
+first by `ranking_features_prepare`, as the worker does when a stage is switched to
+prioritised order or an import adds records to it (run 0), so the first retrain loads
+them too. Prints one JSON line per run (total seconds, and
 how long the database reads and the score writes took is the rest beside the model). The
 bench project is deleted afterwards.
 """
@@ -39,6 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--labelled", type=int, default=1_000)
+    parser.add_argument("--prepared", action="store_true", help="features kept ahead (run 0)")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/reviewapp_ranking_bench"
     )
@@ -100,6 +104,11 @@ def main() -> None:
 
     settle(args.labelled)
     try:
+        if args.prepared:
+            started = time.perf_counter()
+            ranking_services.ranking_features_prepare(stage=stage)
+            seconds = time.perf_counter() - started
+            print(json.dumps({"run": 0, "features": "prepared", "seconds": round(seconds, 3)}))
         for run in range(3):
             if run:
                 settle(args.labelled + run)
@@ -110,7 +119,7 @@ def main() -> None:
                 json.dumps(
                     {
                         "run": run + 1,
-                        "features": "computed" if run == 0 else "loaded",
+                        "features": "computed" if run == 0 and not args.prepared else "loaded",
                         "records": args.records,
                         "labelled": ranking.labels,
                         "scored": ranking.scored,

@@ -45,3 +45,13 @@ def ranking_retrain_task(*, stage_id: int) -> None:
     if stage is None:
         return
     ranking_retrain(stage=stage)
+
+
+@shared_task
+def ranking_features_prepare_task(*, stage_id: int) -> None:
+    from screening.services.ranking import ranking_features_prepare  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
+
+    stage = Stage.objects.filter(pk=stage_id).first()
+    if stage is None:
+        return
+    ranking_features_prepare(stage=stage)

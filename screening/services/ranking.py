@@ -193,6 +193,34 @@ def _stage_features(stage: Stage, rows: list[tuple]):
     return features
 
 
+def ranking_features_request(*, stage: Stage) -> None:
+    """Once the transaction commits, have the worker compute and keep the features of a
+    prioritised stage's records (after its records changed, or the switch to prioritised
+    order), so that its next retrain only learns and scores. Computing them is most of a
+    first retrain on a large stage (about 48 s of 50 on 100,000 records), and the queue stays in
+    random order until that retrain ends; done ahead, it is over before the first include
+    and exclude are in, or at least under way. Nothing for a stage in random order."""
+    if stage.queue_order == Stage.Order.PRIORITISED:
+        enqueue_on_commit("screening.tasks.ranking_features_prepare_task", stage_id=stage.pk)
+
+
+def ranking_features_prepare(*, stage: Stage) -> None:
+    """Compute and keep the stage's features unless they are kept already (the task of
+    `ranking_features_request`). A retrain that starts meanwhile computes them too, and
+    whichever finishes second keeps the first's (`_features_store`)."""
+    _stage_features(stage, _stage_rows(stage))
+
+
+def _stage_rows(stage: Stage) -> list[tuple]:
+    """(item id, status, score, record id) of the stage's unique records, in item order:
+    the rows of its features."""
+    return list(
+        stage.items.filter(record__canonical__isnull=True)
+        .order_by("id")
+        .values_list("id", "status", "score", "record_id")
+    )
+
+
 def ranking_features_forget(*, stage_ids) -> None:
     """After a record's text changed (inside its transaction): drop the stages' cached
     features once the transaction commits, so the next retrain reads the corrected text.
@@ -220,11 +248,7 @@ def ranking_retrain(*, stage: Stage) -> Ranking | None:
     whose run fails is marked failed and the previous scores stay in use; one that
     finishes after a ranking that learned from more decisions writes nothing.
     """
-    rows = list(
-        stage.items.filter(record__canonical__isnull=True)
-        .order_by("id")
-        .values_list("id", "status", "score", "record_id")
-    )
+    rows = _stage_rows(stage)
     labelled = [(item_id, LABELS[status]) for item_id, status, *_t in rows if status in LABELS]
     included = sum(label for _i, label in labelled)
     if not included or included == len(labelled):
@@ -379,6 +403,8 @@ def stage_order_set(*, stage: Stage, actor, order: str) -> Stage:
         included, excluded = stage_label_counts(locked)
         if included and excluded:
             _request_on_commit(locked.pk, seen=None, labels=included + excluded)
+        else:  # nothing to learn from yet: have the features ready for the first retrain
+            ranking_features_request(stage=locked)
     return locked
 
 

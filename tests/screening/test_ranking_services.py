@@ -406,3 +406,61 @@ def test_kept_features_are_read_back_as_computed_and_damaged_ones_computed_again
     assert loaded.nnz > 0
     assert (loaded != recomputed).nnz == 0
     assert (kept / "indptr.npy").read_bytes() != b"damaged"
+
+
+def _kept_features(media_root, stage):
+    from pathlib import Path
+
+    return sorted((Path(media_root) / "ranking").glob(f"stage-{stage.pk}-*"))
+
+
+def test_switching_to_prioritised_keeps_the_features_before_any_decision(
+    stage, records, reviewer, lead, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    assert _kept_features(tmp_path, stage) == []
+
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+
+    (kept,) = _kept_features(tmp_path, stage)
+    written = {path.name: path.stat().st_mtime_ns for path in kept.iterdir()}
+    relevant, irrelevant = records
+    _decide(stage, relevant[0], reviewer, "include", django_capture_on_commit_callbacks)
+    _decide(stage, irrelevant[0], reviewer, "exclude", django_capture_on_commit_callbacks)
+
+    assert Ranking.objects.get().status == "done"
+    assert _kept_features(tmp_path, stage) == [kept]  # the first retrain read them
+    assert {path.name: path.stat().st_mtime_ns for path in kept.iterdir()} == written
+
+
+def test_an_import_into_a_prioritised_stage_keeps_the_new_record_sets_features(
+    stage, topic_area, lead, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from screening.services.screening import topic_area_enter_new_records
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    (before,) = _kept_features(tmp_path, stage)
+
+    RecordFactory(source=SourceFactory(topic_area=topic_area), title="Job clubs for youth")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert topic_area_enter_new_records(topic_area=topic_area) == 1
+
+    (after,) = _kept_features(tmp_path, stage)
+    assert after != before  # the new record set's, the old set's dropped
+    rows = ranking_services._stage_rows(stage)
+    assert ranking_services._stage_features(stage, rows).shape[0] == len(rows) == 33
+
+
+def test_a_random_order_stage_keeps_no_features(
+    stage, topic_area, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from screening.services.screening import topic_area_enter_new_records
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    RecordFactory(source=SourceFactory(topic_area=topic_area), title="Job clubs for youth")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert topic_area_enter_new_records(topic_area=topic_area) == 1
+
+    assert callbacks == []
+    assert _kept_features(tmp_path, stage) == []
