@@ -8,10 +8,58 @@ from tests.cast import build_outsider, build_project, build_topic_area, member
 pytest_plugins = ["tests.worker"]
 
 
-def pytest_collection_modifyitems(items):
+# The test modules CI also runs on the embedded default (SQLite, eager tasks, memory cache;
+# `make run`'s), after the whole suite has run on PostgreSQL and Redis: those of the code
+# that differs by database (vendor branches in backup, import, de-duplication, ranking and
+# health; raw SQL in the screening queue; text filters and searches) and of the embedded
+# default's own path (the demo, settings, an absent broker). The rest (the access matrices,
+# the API's schema and strictness, the pure rules and parsers) tests the same ORM queries
+# whatever the database, and running it twice took CI over its 30 minutes.
+EMBEDDED_TOO = frozenset(
+    {
+        "tests/test_migrations.py",
+        "tests/api/test_import_confirmation.py",
+        "tests/api/test_query_parameters.py",
+        "tests/grading/test_demo.py",
+        "tests/grading/test_demo_in_progress.py",
+        "tests/grading/test_exports.py",
+        "tests/grading/test_outage_recovery.py",
+        "tests/grading/test_services.py",
+        "tests/grading/test_tasks.py",
+        "tests/reviewapp/test_archive.py",
+        "tests/reviewapp/test_backup.py",
+        "tests/reviewapp/test_degraded.py",
+        "tests/reviewapp/test_health.py",
+        "tests/reviewapp/test_settings.py",
+        "tests/screening/test_assignments.py",
+        "tests/screening/test_dedup.py",
+        "tests/screening/test_duplicates.py",
+        "tests/screening/test_flow_counts.py",
+        "tests/screening/test_fulltext_services.py",
+        "tests/screening/test_import_confirmation.py",
+        "tests/screening/test_import_robustness.py",
+        "tests/screening/test_import_worker_death.py",
+        "tests/screening/test_imports.py",
+        "tests/screening/test_parsers_recovery.py",
+        "tests/screening/test_ranking_services.py",
+        "tests/screening/test_record_corrections.py",
+        "tests/screening/test_screening_services.py",
+        "tests/screening/test_screening_views.py",
+        "tests/screening/test_stage_filters.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    missing = sorted(name for name in EMBEDDED_TOO if not (root / name).is_file())
+    if missing:  # a module renamed or removed would silently leave the embedded run
+        raise pytest.UsageError(f"EMBEDDED_TOO names modules that do not exist: {missing}")
     for item in items:
         if "celery_worker" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.worker)
+        if item.path.relative_to(root).as_posix() in EMBEDDED_TOO:
+            item.add_marker(pytest.mark.embedded)
 
 
 @pytest.fixture(scope="session")
