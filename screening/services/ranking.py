@@ -181,12 +181,18 @@ def _stage_features(stage: Stage, rows: list[tuple]):
         except (OSError, ValueError):
             logger.warning("unreadable ranking features %s: computing again", folder)
             shutil.rmtree(folder, ignore_errors=True)
-    texts = {
-        record_id: ranking.record_text(title, abstract, keywords or [], language)
-        for record_id, title, abstract, keywords, language in Record.objects.filter(
-            screening_items__stage=stage, canonical__isnull=True
-        ).values_list("id", "title", "abstract", "keywords", "language")
-    }
+    records = list(
+        Record.objects.filter(screening_items__stage=stage, canonical__isnull=True).values_list(
+            "id", "title", "abstract", "keywords", "language"
+        )
+    )
+    read = ranking.record_texts(
+        [
+            (title, abstract, keywords or [], language)
+            for _id, title, abstract, keywords, language in records
+        ]
+    )
+    texts = {record[0]: text for record, text in zip(records, read, strict=True)}
     features = ranking.text_features([texts[row[3]] for row in rows])
     _features_forget(stage.pk)
     _features_store(folder, features)
