@@ -96,3 +96,19 @@ def test_every_import_inside_a_function_says_why():
                 if match and not re.search(r"--\s*\w+", match.group("rest")):
                     silent.append(f"{path.relative_to(ROOT)}:{number}")
     assert silent == []
+
+
+def test_every_task_the_code_enqueues_by_name_is_a_registered_task():
+    # Services enqueue tasks by name (tasks are leaves); a misspelt name would fail only
+    # when sent, and be taken for a broker outage.
+    from reviewapp.celery import app
+
+    app.loader.import_default_modules()
+    named = {
+        name
+        for app_name in APPS
+        for path in (ROOT / app_name).rglob("*.py")
+        for name in re.findall(r'enqueue_on_commit\(\s*"([\w.]+)"', path.read_text())
+    }
+    assert "screening.tasks.ranking_retrain_task" in named  # the pattern finds them
+    assert sorted(name for name in named if name not in app.tasks) == []
