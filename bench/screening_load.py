@@ -80,6 +80,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from benchdb import ensure_database  # noqa: E402
+from recompute_latency import Worker  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/reviewapp_load"
 TAKEN_MESSAGE = "This record already has the decisions it needs."  # ScreeningTaken's
@@ -100,10 +101,14 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # --- environment and database -------------------------------------------------------
 
 
-def configure_environment(static_root: str, cache_url: str = "") -> dict[str, str]:
-    """The settings the bench process and gunicorn share: production-like, no broker.
+def configure_environment(
+    static_root: str, cache_url: str = "", broker_url: str = ""
+) -> dict[str, str]:
+    """The settings the bench process and gunicorn share: production-like.
     `cache_url`: a Redis URL as docker-compose's deployment has (the cache, and sessions
-    in Redis with the database behind); empty for process memory and database sessions."""
+    in Redis with the database behind); empty for process memory and database sessions.
+    `broker_url`: a Redis URL for Celery, whose worker this script then starts; empty for
+    none (tasks run in the request, as in the embedded default)."""
     env = {
         "DJANGO_SETTINGS_MODULE": "reviewapp.settings",
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -118,8 +123,11 @@ def configure_environment(static_root: str, cache_url: str = "") -> dict[str, st
     }
     if cache_url:
         env["CACHE_URL"] = cache_url
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
     os.environ.update(env)
-    os.environ.pop("CELERY_BROKER_URL", None)
+    if not broker_url:
+        os.environ.pop("CELERY_BROKER_URL", None)
     if not cache_url:
         os.environ.pop("CACHE_URL", None)
     return env
@@ -794,6 +802,12 @@ def main() -> None:
         default=DEFAULT_CACHE_URL,
         help="Redis URL for the cache and sessions, as deployed; 'none': process memory",
     )
+    parser.add_argument(
+        "--broker",
+        default="none",
+        help="Redis URL for Celery, with a worker started here (as deployed); "
+        "'none': tasks run in the request",
+    )
     parser.add_argument("--modes", default="open,closed")
     parser.add_argument("--profile", type=int, default=200, metavar="ROUNDS", help="0: skip")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the top queries")
@@ -809,7 +823,8 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="screening-load-"))
     cache_url = "" if args.cache == "none" else args.cache
-    env = configure_environment(str(folder / "static"), cache_url)
+    broker_url = "" if args.broker == "none" else args.broker
+    env = configure_environment(str(folder / "static"), cache_url, broker_url)
     ensure_database(env["DATABASE_URL"])
     import django
 
@@ -824,7 +839,10 @@ def main() -> None:
     if built:
         print(f"# built {args.records} records in {built:.1f} s", file=sys.stderr)
     sessions = create_sessions(users)
+    worker = Worker(env, "prefork", folder, None) if broker_url else None
     try:
+        if worker is not None:
+            worker.start()
         for mode in modes:
             topic, stage = fresh_screening(project, lead)
             screen_url = reverse(
@@ -859,6 +877,7 @@ def main() -> None:
                 **checks,
                 "records": args.records,
                 "workers": args.workers,
+                "celery_worker": bool(broker_url),
                 "cache": "redis" if cache_url else "process memory",
                 "think_mean_s": args.think if mode == "open" else 0,
                 "htmx": not args.full_page,
@@ -900,6 +919,8 @@ def main() -> None:
                     print(f"\n# EXPLAIN ANALYZE ({row['section']})\n{sql}\n{params}")
                     print(explain(sql, params))
     finally:
+        if worker is not None:
+            worker.stop()
         delete_sessions(sessions.values())
         shutil.rmtree(folder, ignore_errors=True)
 
