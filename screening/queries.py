@@ -1,6 +1,5 @@
 """Reusable querysets for sources, records, duplicates, screening and the flow."""
 
-import time
 from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
@@ -25,7 +24,6 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from reviewapp.models import SCREENING_ROLES, AuditEntry, TopicArea
-from reviewapp.tasking import enqueue_on_commit
 from screening import agreement, flow, ranking
 from screening.models import (
     Decision,
@@ -126,22 +124,22 @@ def stages_with_progress(topic_area: TopicArea) -> QuerySet[Stage]:
     ).order_by("position")
 
 
-# The stage's figures on the screening page are counted again once they are this many
-# seconds old: counting a large stage on every decision cost more than the rest of the round
-# trip together.
+# The stage's figures on the screening page may lag this many seconds: counting a large
+# stage on every decision cost more than the rest of the round trip together.
 STAGE_PROGRESS_SECONDS = 5
-# Older figures are still shown while the worker counts again, up to this age; older than
-# that (a worker busy with an import, or lost) the request counts them itself.
-STAGE_FIGURES_REFRESH_SECONDS = 60
-# Kept figures are dropped after this long without a count.
-STAGE_FIGURES_KEPT_SECONDS = 3600
 
 
 def stage_progress(stage: Stage, reviewer) -> dict[str, int]:
-    """Figures for the progress bars: the stage's settled share (`stage_figures`: a few
-    seconds old) and the reviewer's own count (exact). A full text that cannot be had is
-    settled: it is a report not retrieved."""
-    figures = stage_figures(stage)
+    """Figures for the progress bars: the stage's settled share (at most a few seconds
+    old) and the reviewer's own count (exact). A full text that cannot be had is settled:
+    it is a report not retrieved."""
+    figures = dict(
+        cache.get_or_set(
+            f"stage-progress:{stage.pk}",
+            lambda: _stage_figures(stage),
+            timeout=STAGE_PROGRESS_SECONDS,
+        )
+    )
     # The reviewer's decisions and maybe pile counted in one round trip.
     figures.update(
         Stage.objects.filter(pk=stage.pk)
@@ -200,48 +198,6 @@ def maybes_waiting() -> Subquery:
         .values("n")[:1],
         output_field=IntegerField(),
     )
-
-
-def stage_figures(stage: Stage) -> dict[str, int]:
-    """The stage's total, settled, conflicts and percent settled, as last counted.
-
-    Counted at once when nothing is kept. Once the kept figures are STAGE_PROGRESS_SECONDS
-    old, they are still answered, and the worker is asked to count again
-    (`stage_figures_count`, once until it has): so no reviewer's decision waits for the
-    count, which grows with the stage (129 ms on a million items, the round trip's p99).
-    Figures older than STAGE_FIGURES_REFRESH_SECONDS are counted in the request.
-    Without a worker (the embedded default) the count runs in the request, as it always did.
-    """
-    kept = cache.get(_figures_key(stage.pk))
-    if kept is None:
-        return stage_figures_count(stage)
-    age = time.time() - kept["counted_at"]
-    if age > STAGE_FIGURES_REFRESH_SECONDS:  # the worker has not kept up (busy, or lost)
-        return stage_figures_count(stage)
-    if age > STAGE_PROGRESS_SECONDS and cache.add(
-        f"{_figures_key(stage.pk)}:asked", True, timeout=STAGE_FIGURES_REFRESH_SECONDS
-    ):
-        enqueue_on_commit(
-            "screening.tasks.stage_figures_count_task",
-            stage_id=stage.pk,
-            on_failure=lambda: stage_figures_count(stage),  # no broker: count here
-        )
-    return dict(kept["figures"])
-
-
-def _figures_key(stage_id: int) -> str:
-    return f"stage-figures:{stage_id}"
-
-
-def stage_figures_count(stage: Stage) -> dict[str, int]:
-    """Count the stage's figures and keep them for `stage_figures`."""
-    figures = _stage_figures(stage)
-    key = _figures_key(stage.pk)
-    cache.set(
-        key, {"figures": figures, "counted_at": time.time()}, timeout=STAGE_FIGURES_KEPT_SECONDS
-    )
-    cache.delete(f"{key}:asked")
-    return dict(figures)
 
 
 def _stage_figures(stage: Stage) -> dict[str, int]:

@@ -55,13 +55,3 @@ def ranking_features_prepare_task(*, stage_id: int) -> None:
     if stage is None:
         return
     ranking_features_prepare(stage=stage)
-
-
-@shared_task
-def stage_figures_count_task(*, stage_id: int) -> None:
-    from screening.queries import stage_figures_count  # noqa: PLC0415 -- tasks are leaves: services enqueue them by name
-
-    stage = Stage.objects.filter(pk=stage_id).first()
-    if stage is None:
-        return
-    stage_figures_count(stage)
