@@ -129,9 +129,11 @@ def _automaton():
 
     identifier = _identifier()
     return {
-        "next": np.asarray(identifier.tk_nextmove).astype(np.int64),
-        "row_start": np.asarray(identifier.tk_row, dtype=np.int64) << 8,
-        "feature": np.asarray(identifier.tk_output, dtype=np.int64),
+        # int32 (states, offsets and features are all below 2**31): kept for the worker's
+        # lifetime, the transition table is 9.8 million entries.
+        "next": np.asarray(identifier.tk_nextmove).astype(np.int32),
+        "row_start": np.asarray(identifier.tk_row, dtype=np.int32) << 8,
+        "feature": np.asarray(identifier.tk_output, dtype=np.int32),
         "per_class": np.asarray(identifier.nb_ptc, dtype=np.float32),
         "prior": np.asarray(identifier.nb_pc, dtype=np.float32),
         "classes": list(identifier.nb_classes),
@@ -159,7 +161,7 @@ def _classify_together(texts: list[str]) -> list[tuple[str, float]]:
         by_position[: len(data), column] = np.frombuffer(data, dtype=np.uint8)
     # How many texts are longer than each position: those still being read there.
     reading = np.searchsorted(-lengths, -np.arange(width), side="left")
-    state = np.zeros(len(order), dtype=np.int64)
+    state = np.zeros(len(order), dtype=np.int32)
     rows, features = [], []
     for position in range(width):
         count = int(reading[position])

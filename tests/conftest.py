@@ -11,21 +11,26 @@ pytest_plugins = ["tests.worker"]
 # The test modules CI also runs on the embedded default (SQLite, eager tasks, memory cache;
 # `make run`'s), after the whole suite has run on PostgreSQL and Redis: those of the code
 # that differs by database (vendor branches in backup, import, de-duplication, ranking and
-# health; raw SQL in the screening queue; text filters and searches) and of the embedded
-# default's own path (the demo, settings, an absent broker). The rest (the access matrices,
-# the API's schema and strictness, the pure rules and parsers) tests the same ORM queries
-# whatever the database, and running it twice took CI over its 30 minutes.
+# health; raw SQL in the screening queue; text filters and searches; the date and key casts
+# of the activity log and the histories) and of the embedded default's own path (the demo,
+# settings, an absent broker). The rest (the access matrices, the API's schema and
+# strictness, the pure rules and parsers) tests the same ORM queries whatever the database,
+# and running it twice took CI over its 30 minutes.
 EMBEDDED_TOO = frozenset(
     {
         "tests/test_migrations.py",
+        "tests/api/test_activity.py",
         "tests/api/test_import_confirmation.py",
         "tests/api/test_query_parameters.py",
+        "tests/api/test_record_history.py",
+        "tests/api/test_study_history.py",
         "tests/grading/test_demo.py",
         "tests/grading/test_demo_in_progress.py",
         "tests/grading/test_exports.py",
         "tests/grading/test_outage_recovery.py",
         "tests/grading/test_services.py",
         "tests/grading/test_tasks.py",
+        "tests/reviewapp/test_activity.py",
         "tests/reviewapp/test_archive.py",
         "tests/reviewapp/test_backup.py",
         "tests/reviewapp/test_degraded.py",
@@ -40,7 +45,6 @@ EMBEDDED_TOO = frozenset(
         "tests/screening/test_import_robustness.py",
         "tests/screening/test_import_worker_death.py",
         "tests/screening/test_imports.py",
-        "tests/screening/test_parsers_recovery.py",
         "tests/screening/test_ranking_services.py",
         "tests/screening/test_record_corrections.py",
         "tests/screening/test_screening_services.py",

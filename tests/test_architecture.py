@@ -99,8 +99,11 @@ def test_every_import_inside_a_function_says_why():
 
 
 def test_every_task_the_code_enqueues_by_name_is_a_registered_task():
-    # Services enqueue tasks by name (tasks are leaves); a misspelt name would fail only
-    # when sent, and be taken for a broker outage.
+    # Services enqueue tasks by name (tasks are leaves), and the beat schedule names the
+    # periodic ones; a misspelt name would fail only when sent (a service's send is then
+    # taken for a broker outage).
+    from django.conf import settings
+
     from reviewapp.celery import app
 
     app.loader.import_default_modules()
@@ -111,4 +114,6 @@ def test_every_task_the_code_enqueues_by_name_is_a_registered_task():
         for name in re.findall(r'enqueue_on_commit\(\s*"([\w.]+)"', path.read_text())
     }
     assert "screening.tasks.ranking_retrain_task" in named  # the pattern finds them
+    named |= {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    named.add("grading.tasks.verdicts_recover_task")  # run by name on a (re)connect
     assert sorted(name for name in named if name not in app.tasks) == []

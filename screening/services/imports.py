@@ -45,6 +45,7 @@ from screening.services.import_watch import (
     import_heartbeat,
     import_job_lock_running,
 )
+from screening.services.ranking import ranking_features_request
 from screening.services.screening import topic_area_enter_new_records
 
 logger = logging.getLogger(__name__)
@@ -363,7 +364,12 @@ def _import(job: ImportJob) -> ImportSummary:
         )
         summary.seconds["deduplicate"] = round(time.perf_counter() - dedup_started, 3)
         # Once screening is set up, the new unique records join the first stage's queue.
-        topic_area_enter_new_records(topic_area=job.topic_area)
+        if topic_area_enter_new_records(topic_area=job.topic_area):
+            # A new record set: have a prioritised first stage's features ready for its
+            # next retrain. Only after imports: undoing a merge or restoring a source from
+            # the bin changes the set too, but several in a row would each compute them
+            # again; the next retrain does it once.
+            ranking_features_request(stage=job.topic_area.stages.order_by("position").first())
         source.records_read = summary.records
         source.records_missing_title = summary.missing_title
         source.save(update_fields=["records_read", "records_missing_title"])

@@ -201,8 +201,8 @@ def _stage_features(stage: Stage, rows: list[tuple]):
 
 def ranking_features_request(*, stage: Stage) -> None:
     """Once the transaction commits, have the worker compute and keep the features of a
-    prioritised stage's records (after its records changed, or the switch to prioritised
-    order), so that its next retrain only learns and scores. Computing them is most of a
+    prioritised stage's records (after an import added records, or the switch to
+    prioritised order), so that its next retrain only learns and scores. Computing them is most of a
     first retrain on a large stage (about 48 s of 50 on 100,000 records), and the queue stays in
     random order until that retrain ends; done ahead, it is over before the first include
     and exclude are in, or at least under way. Nothing for a stage in random order."""
@@ -212,8 +212,11 @@ def ranking_features_request(*, stage: Stage) -> None:
 
 def ranking_features_prepare(*, stage: Stage) -> None:
     """Compute and keep the stage's features unless they are kept already (the task of
-    `ranking_features_request`). A retrain that starts meanwhile computes them too, and
-    whichever finishes second keeps the first's (`_features_store`)."""
+    `ranking_features_request`). A retrain that starts meanwhile computes them too: on the
+    same record set whichever finishes second keeps the first's (`_features_store`); if the
+    set changed in between, the last to finish keeps its own, and a retrain that finds them
+    not its set's computes them again. Wasted work at worst, never another set's
+    features: the folder is named by the set's fingerprint."""
     _stage_features(stage, _stage_rows(stage))
 
 

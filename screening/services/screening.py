@@ -29,7 +29,7 @@ from reviewapp.notifications import notify
 from reviewapp.versioning import StateConflict, check_version
 from screening import progression
 from screening.models import Claim, Decision, MaybeFlag, ScreeningItem, Stage
-from screening.services.ranking import ranking_features_request, ranking_request_if_due
+from screening.services.ranking import ranking_request_if_due
 
 CLAIM_DURATION = timedelta(minutes=15)
 STAGE_FIELDS = [
@@ -232,10 +232,7 @@ def topic_area_enter_new_records(*, topic_area: TopicArea) -> int:
     missing = topic_area.records.filter(canonical__isnull=True).exclude(
         screening_items__stage=first
     )
-    entered = stage_enter_records(stage=first, record_ids=missing.values_list("id", flat=True))
-    if entered:
-        ranking_features_request(stage=first)
-    return entered
+    return stage_enter_records(stage=first, record_ids=missing.values_list("id", flat=True))
 
 
 def records_left_screening(*, record_ids) -> None:

@@ -436,20 +436,46 @@ def test_switching_to_prioritised_keeps_the_features_before_any_decision(
 def test_an_import_into_a_prioritised_stage_keeps_the_new_record_sets_features(
     stage, topic_area, lead, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from screening.services.screening import topic_area_enter_new_records
+    from screening.services.imports import import_job_create
+    from tests.screening.conftest import STUDIES, ris_text, upload
 
     settings.MEDIA_ROOT = str(tmp_path)
     stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
     (before,) = _kept_features(tmp_path, stage)
 
-    RecordFactory(source=SourceFactory(topic_area=topic_area), title="Job clubs for youth")
     with django_capture_on_commit_callbacks(execute=True):
-        assert topic_area_enter_new_records(topic_area=topic_area) == 1
+        import_job_create(
+            topic_area=topic_area,
+            actor=lead,
+            upload=upload("econlit.ris", ris_text(STUDIES)),
+            source_name="EconLit",
+        )
 
     (after,) = _kept_features(tmp_path, stage)
     assert after != before  # the new record set's, the old set's dropped
     rows = ranking_services._stage_rows(stage)
-    assert ranking_services._stage_features(stage, rows).shape[0] == len(rows) == 33
+    assert len(rows) == 32 + len(STUDIES)
+    assert ranking_services._stage_features(stage, rows).shape[0] == len(rows)
+    assert _kept_features(tmp_path, stage) == [after]  # read back, not computed again
+
+
+def test_an_undone_merge_leaves_the_features_to_the_next_retrain(
+    stage, topic_area, lead, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    # Undoing merges or restoring sources from the bin changes the record set too, one
+    # change at a time: each would compute the features again, so none asks for them.
+    from screening.services.screening import topic_area_enter_new_records
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    stage = _prioritise(stage, lead, django_capture_on_commit_callbacks)
+    (before,) = _kept_features(tmp_path, stage)
+    RecordFactory(source=SourceFactory(topic_area=topic_area), title="Job clubs for youth")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert topic_area_enter_new_records(topic_area=topic_area) == 1
+
+    assert callbacks == []
+    assert _kept_features(tmp_path, stage) == [before]
 
 
 def test_a_random_order_stage_keeps_no_features(
