@@ -473,10 +473,8 @@ def main() -> None:
         result = {**built, **json.loads(completed.stdout)}
     plan, merged = result.pop("plan"), result.pop("merged_positions")
     result.update(score(plan, merged, result["real_records"]))
-    result["within_budget"] = (
-        result["seconds"] <= budget(result["records"])[0]
-        and result["max_rss_mb"] <= budget(result["records"])[1]
-    )
+    seconds, rss_mb = budget(result["records"])
+    result["within_budget"] = result["seconds"] <= seconds and result["max_rss_mb"] <= rss_mb
     print(json.dumps(result))
     print(summarise(result))
 

@@ -202,10 +202,11 @@ def _stage_features(stage: Stage, rows: list[tuple]):
 def ranking_features_request(*, stage: Stage) -> None:
     """Once the transaction commits, have the worker compute and keep the features of a
     prioritised stage's records (after an import added records, or the switch to
-    prioritised order), so that its next retrain only learns and scores. Computing them is most of a
-    first retrain on a large stage (about 48 s of 50 on 100,000 records), and the queue stays in
-    random order until that retrain ends; done ahead, it is over before the first include
-    and exclude are in, or at least under way. Nothing for a stage in random order."""
+    prioritised order), so that its next retrain only learns and scores. Computing them is
+    most of a first retrain on a large stage (about 48 s of 55 on 100,000 records), and the
+    queue stays in random order until that retrain ends; done ahead, it is over before the
+    first include and exclude are in, or at least under way. Nothing for a stage in random
+    order."""
     if stage.queue_order == Stage.Order.PRIORITISED:
         enqueue_on_commit("screening.tasks.ranking_features_prepare_task", stage_id=stage.pk)
 
